@@ -1,0 +1,1 @@
+//! The probe contract (work in progress).

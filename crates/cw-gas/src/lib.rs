@@ -1,0 +1,2 @@
+//! Gas schedules and metering (work in progress, see issue 4).
+#![deny(missing_docs)]

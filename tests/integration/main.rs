@@ -1,0 +1,2 @@
+//! Integration tests: one binary, a module per topic.
+mod probe_reference;

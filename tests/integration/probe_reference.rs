@@ -1,0 +1,1 @@
+//! The probe contract run on cosmwasm-vm (the reference).
