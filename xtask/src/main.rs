@@ -1,1 +1,70 @@
-fn main() {}
+//! `cargo xtask`: project chores. Run `cargo xtask help`.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use xtask::fixtures::{self, BuildOptions};
+
+const HELP: &str = "\
+cargo xtask <command>
+
+commands:
+  build-fixtures [--force] [NAME...]   build contract fixtures (all by default) into target/fixtures
+  list-fixtures                        print the fixture names
+  fuzz TARGET [--seconds N]            run a cargo-fuzz target for N seconds (default 60)
+  help                                 this text
+";
+
+fn main() -> ExitCode {
+    match run(std::env::args().skip(1).collect()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: Vec<String>) -> Result<()> {
+    let Some((command, rest)) = args.split_first() else {
+        print!("{HELP}");
+        return Ok(());
+    };
+    match command.as_str() {
+        "build-fixtures" => {
+            let mut options = BuildOptions::default();
+            for arg in rest {
+                match arg.as_str() {
+                    "--force" => options.force = true,
+                    flag if flag.starts_with('-') => bail!("unknown flag {flag}\n\n{HELP}"),
+                    name => options.only.push(name.to_string()),
+                }
+            }
+            fixtures::ensure_built(&options).map(drop)
+        }
+        "list-fixtures" => {
+            for spec in fixtures::FIXTURES {
+                println!("{}", spec.name);
+            }
+            Ok(())
+        }
+        "fuzz" => {
+            let (target, flags) = rest
+                .split_first()
+                .context("fuzz needs a TARGET\n\n{HELP}")?;
+            let seconds = match flags {
+                [] => 60,
+                [flag, n] if flag == "--seconds" => {
+                    n.parse().context("--seconds takes a whole number")?
+                }
+                _ => bail!("usage: cargo xtask fuzz TARGET [--seconds N]"),
+            };
+            xtask::fuzz::run(target, seconds)
+        }
+        "help" | "--help" | "-h" => {
+            print!("{HELP}");
+            Ok(())
+        }
+        other => bail!("unknown command `{other}`\n\n{HELP}"),
+    }
+}
