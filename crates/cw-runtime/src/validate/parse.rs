@@ -1,0 +1,201 @@
+//! One pass over the module collecting what the rules need, with the
+//! structure validated by wasmparser under the chain's feature set. Function
+//! bodies are kept and validated last, as cosmwasm-vm does.
+
+use std::collections::BTreeSet;
+
+use wasmparser::{
+    CompositeInnerType, ExternalKind, FuncToValidate, FunctionBody, Operator, Parser, Payload,
+    TypeRef, ValidPayload, Validator, ValidatorResources, WasmFeatures,
+};
+
+use crate::error::ValidationError;
+
+/// The Wasm features chains enable (cosmwasm-vm 3.0's `ParsedWasm::parse`):
+/// MVP plus mutable globals, saturating float-to-int, sign extension,
+/// multi-value, floats and reference types (the last only so the encoding Rust
+/// 1.82+ emits parses; its operators are rejected separately).
+pub fn chain_features() -> WasmFeatures {
+    WasmFeatures::MUTABLE_GLOBAL
+        | WasmFeatures::SATURATING_FLOAT_TO_INT
+        | WasmFeatures::SIGN_EXTENSION
+        | WasmFeatures::MULTI_VALUE
+        | WasmFeatures::FLOATS
+        | WasmFeatures::REFERENCE_TYPES
+}
+
+pub struct Import {
+    pub full_name: String,
+    pub is_function: bool,
+}
+
+pub struct Limits {
+    pub initial: u64,
+    pub maximum: Option<u64>,
+}
+
+pub struct ParsedModule<'a> {
+    pub function_exports: BTreeSet<String>,
+    pub imports: Vec<Import>,
+    pub tables: Vec<Limits>,
+    pub memories: Vec<Limits>,
+    pub function_count: usize,
+    pub max_type_params: usize,
+    pub max_type_results: usize,
+    pub total_function_params: usize,
+    pub function_locals: Vec<u64>,
+    pub migrate_version: Option<u64>,
+    bodies: Vec<(FuncToValidate<ValidatorResources>, FunctionBody<'a>)>,
+}
+
+impl<'a> ParsedModule<'a> {
+    pub fn parse(wasm: &'a [u8]) -> Result<Self, ValidationError> {
+        let mut validator = Validator::new_with_features(chain_features());
+        let mut module = ParsedModule {
+            function_exports: BTreeSet::new(),
+            imports: Vec::new(),
+            tables: Vec::new(),
+            memories: Vec::new(),
+            function_count: 0,
+            max_type_params: 0,
+            max_type_results: 0,
+            total_function_params: 0,
+            function_locals: Vec::new(),
+            migrate_version: None,
+            bodies: Vec::new(),
+        };
+        let mut type_params: Vec<usize> = Vec::new();
+        for payload in Parser::new(0).parse_all(wasm) {
+            let payload = payload?;
+            if let ValidPayload::Func(func, body) = validator.payload(&payload)? {
+                let mut locals = 0u64;
+                for entry in body.get_locals_reader()? {
+                    let (count, _) = entry?;
+                    locals = locals.saturating_add(u64::from(count));
+                }
+                module.function_locals.push(locals);
+                module.bodies.push((func, body));
+                module.function_count += 1;
+            }
+            match payload {
+                Payload::TypeSection(reader) => {
+                    for group in reader {
+                        for ty in group?.into_types() {
+                            if let CompositeInnerType::Func(f) = &ty.composite_type.inner {
+                                type_params.push(f.params().len());
+                                module.max_type_params =
+                                    module.max_type_params.max(f.params().len());
+                                module.max_type_results =
+                                    module.max_type_results.max(f.results().len());
+                            }
+                        }
+                    }
+                }
+                Payload::FunctionSection(reader) => {
+                    for type_index in reader {
+                        let type_index = type_index? as usize;
+                        // The validator has already checked the index.
+                        let params = type_params.get(type_index).copied().unwrap_or(0);
+                        module.total_function_params =
+                            module.total_function_params.saturating_add(params);
+                    }
+                }
+                Payload::ImportSection(reader) => {
+                    for import in reader.into_imports() {
+                        let import = import?;
+                        module.imports.push(Import {
+                            full_name: format!("{}.{}", import.module, import.name),
+                            is_function: matches!(import.ty, TypeRef::Func(_)),
+                        });
+                    }
+                }
+                Payload::TableSection(reader) => {
+                    for table in reader {
+                        let ty = table?.ty;
+                        module.tables.push(Limits {
+                            initial: ty.initial,
+                            maximum: ty.maximum,
+                        });
+                    }
+                }
+                Payload::MemorySection(reader) => {
+                    for memory in reader {
+                        let memory = memory?;
+                        module.memories.push(Limits {
+                            initial: memory.initial,
+                            maximum: memory.maximum,
+                        });
+                    }
+                }
+                Payload::ExportSection(reader) => {
+                    for export in reader {
+                        let export = export?;
+                        if export.kind == ExternalKind::Func {
+                            module.function_exports.insert(export.name.to_string());
+                        }
+                    }
+                }
+                Payload::CustomSection(reader) if reader.name() == "cw_migrate_version" => {
+                    let raw = reader.data();
+                    let parsed = std::str::from_utf8(raw)
+                        .ok()
+                        .and_then(|s| s.parse::<u64>().ok());
+                    module.migrate_version =
+                        Some(
+                            parsed.ok_or_else(|| ValidationError::InvalidMigrateVersion {
+                                value: String::from_utf8_lossy(raw).into_owned(),
+                            })?,
+                        );
+                }
+                _ => {}
+            }
+        }
+        Ok(module)
+    }
+
+    /// Validates every function body, then rejects reference-types operators
+    /// (cosmwasm-vm's gatekeeper does so at compile time, after validation).
+    pub fn validate_bodies(&mut self) -> Result<(), ValidationError> {
+        let bodies = std::mem::take(&mut self.bodies);
+        let mut allocations = Default::default();
+        let mut first_reference_op = None;
+        for (index, (func, body)) in bodies.into_iter().enumerate() {
+            let mut validator = func.into_validator(allocations);
+            validator.validate(&body)?;
+            allocations = validator.into_allocations();
+            if first_reference_op.is_none() {
+                first_reference_op = reference_types_operator(&body)?
+                    .map(|op| (u32::try_from(index).unwrap_or(u32::MAX), op));
+            }
+        }
+        match first_reference_op {
+            Some((function, operator)) => {
+                Err(ValidationError::ReferenceTypesOperator { function, operator })
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+/// The first reference-types operator in a (valid) body, if any.
+fn reference_types_operator(
+    body: &FunctionBody<'_>,
+) -> Result<Option<&'static str>, ValidationError> {
+    let mut reader = body.get_operators_reader()?;
+    while !reader.eof() {
+        let name = match reader.read()? {
+            Operator::TypedSelect { .. } | Operator::TypedSelectMulti { .. } => "select (typed)",
+            Operator::RefNull { .. } => "ref.null",
+            Operator::RefIsNull => "ref.is_null",
+            Operator::RefFunc { .. } => "ref.func",
+            Operator::TableFill { .. } => "table.fill",
+            Operator::TableGet { .. } => "table.get",
+            Operator::TableSet { .. } => "table.set",
+            Operator::TableGrow { .. } => "table.grow",
+            Operator::TableSize { .. } => "table.size",
+            _ => continue,
+        };
+        return Ok(Some(name));
+    }
+    Ok(None)
+}
