@@ -1,1 +1,7 @@
-//! The probe contract (work in progress).
+#![doc = include_str!("../README.md")]
+
+pub mod contract;
+pub mod msg;
+
+mod misbehave;
+mod raw;
