@@ -1,1 +1,150 @@
-fn main() {}
+//! `region/*`: moving region data through `&dyn GuestMemory` against a plain
+//! `copy_from_slice` of the same size (the `memcpy` line of each group).
+//!
+//! Each `guest_memory` iteration is a whole host-side call: load the 12-byte
+//! region struct, check it, check the limit, copy the data (and, for writes,
+//! write the updated struct back).
+
+use std::cell::RefCell;
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use cw_region::{
+    GuestMemory, MemoryAccessError, Region, read_region, read_region_into, write_region,
+};
+
+const SIZES_BYTES: [usize; 4] = [32, 1024, 64 * 1024, 1024 * 1024];
+
+/// A `Vec`-backed guest memory with the same behaviour as
+/// `cw_region::testing::VecMemory` (this package does not enable the
+/// `testing` feature): bounds-checked copies through a `RefCell`.
+struct BenchMemory(RefCell<Vec<u8>>);
+
+impl GuestMemory for BenchMemory {
+    fn size_bytes(&self) -> u64 {
+        self.0.borrow().len() as u64
+    }
+
+    fn read(&self, offset: u32, buf: &mut [u8]) -> Result<(), MemoryAccessError> {
+        let bytes = self.0.borrow();
+        let start = offset as usize;
+        let source = start
+            .checked_add(buf.len())
+            .and_then(|end| bytes.get(start..end))
+            .ok_or_else(|| MemoryAccessError::new(offset, buf.len(), bytes.len() as u64))?;
+        buf.copy_from_slice(source);
+        Ok(())
+    }
+
+    fn write(&self, offset: u32, data: &[u8]) -> Result<(), MemoryAccessError> {
+        let mut bytes = self.0.borrow_mut();
+        let size = bytes.len() as u64;
+        let start = offset as usize;
+        let target = start
+            .checked_add(data.len())
+            .and_then(|end| bytes.get_mut(start..end))
+            .ok_or_else(|| MemoryAccessError::new(offset, data.len(), size))?;
+        target.copy_from_slice(data);
+        Ok(())
+    }
+
+    fn read_to_vec(
+        &self,
+        offset: u32,
+        length: usize,
+        out: &mut Vec<u8>,
+    ) -> Result<(), MemoryAccessError> {
+        let bytes = self.0.borrow();
+        let start = offset as usize;
+        let source = start
+            .checked_add(length)
+            .and_then(|end| bytes.get(start..end))
+            .ok_or_else(|| MemoryAccessError::new(offset, length, bytes.len() as u64))?;
+        out.extend_from_slice(source);
+        Ok(())
+    }
+}
+
+/// A memory holding one region of `size` bytes (full, `length == capacity`)
+/// at a page-aligned offset, and the address of its struct.
+fn memory_with_region(size: usize) -> (BenchMemory, u32) {
+    let offset = 4096u32;
+    let capacity = u32::try_from(size).unwrap();
+    let ptr = offset + capacity;
+    let mut bytes = vec![0u8; ptr as usize + Region::ENCODED_SIZE_BYTES];
+    for (i, b) in bytes[offset as usize..ptr as usize].iter_mut().enumerate() {
+        *b = i as u8;
+    }
+    let region = Region {
+        offset,
+        capacity,
+        length: capacity,
+    };
+    bytes[ptr as usize..].copy_from_slice(&region.to_le_bytes());
+    (BenchMemory(RefCell::new(bytes)), ptr)
+}
+
+fn read(c: &mut Criterion) {
+    let mut group = c.benchmark_group("region/read");
+    for size in SIZES_BYTES {
+        group.throughput(Throughput::Bytes(size as u64));
+        let source = vec![7u8; size];
+        let mut buf = vec![0u8; size];
+        group.bench_with_input(BenchmarkId::new("memcpy", size), &size, |b, _| {
+            b.iter(|| {
+                buf.copy_from_slice(black_box(&source));
+                black_box(&buf);
+            });
+        });
+        let (memory, ptr) = memory_with_region(size);
+        let memory: &dyn GuestMemory = &memory;
+        group.bench_with_input(BenchmarkId::new("guest_memory", size), &size, |b, _| {
+            b.iter(|| {
+                let n = read_region_into(black_box(memory), black_box(ptr), &mut buf).unwrap();
+                black_box(&buf[..n]);
+            });
+        });
+    }
+    group.finish();
+}
+
+fn read_vec(c: &mut Criterion) {
+    let mut group = c.benchmark_group("region/read_vec");
+    for size in SIZES_BYTES {
+        group.throughput(Throughput::Bytes(size as u64));
+        let source = vec![7u8; size];
+        group.bench_with_input(BenchmarkId::new("to_vec", size), &size, |b, _| {
+            b.iter(|| black_box(black_box(source.as_slice()).to_vec()));
+        });
+        let (memory, ptr) = memory_with_region(size);
+        let memory: &dyn GuestMemory = &memory;
+        group.bench_with_input(BenchmarkId::new("guest_memory", size), &size, |b, _| {
+            b.iter(|| black_box(read_region(black_box(memory), black_box(ptr), size).unwrap()));
+        });
+    }
+    group.finish();
+}
+
+fn write(c: &mut Criterion) {
+    let mut group = c.benchmark_group("region/write");
+    for size in SIZES_BYTES {
+        group.throughput(Throughput::Bytes(size as u64));
+        let data = vec![9u8; size];
+        let mut target = vec![0u8; size];
+        group.bench_with_input(BenchmarkId::new("memcpy", size), &size, |b, _| {
+            b.iter(|| {
+                target.copy_from_slice(black_box(&data));
+                black_box(&target);
+            });
+        });
+        let (memory, ptr) = memory_with_region(size);
+        let memory: &dyn GuestMemory = &memory;
+        group.bench_with_input(BenchmarkId::new("guest_memory", size), &size, |b, _| {
+            b.iter(|| write_region(black_box(memory), black_box(ptr), black_box(&data)).unwrap());
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, read, read_vec, write);
+criterion_main!(benches);

@@ -1,6 +1,127 @@
-//! `cargo xtask fuzz TARGET --seconds N` (being written for issue 3).
+//! `cargo xtask fuzz TARGET --seconds N`: run one cargo-fuzz target of the
+//! `fuzz/` project for a bounded time.
+//!
+//! cargo-fuzz needs a nightly toolchain (sanitizer flags), while the rest of
+//! the workspace is pinned to stable by `rust-toolchain.toml`; `fuzz/` is its
+//! own workspace so the two never mix. Both prerequisites are checked first so
+//! a missing one is reported with the command that installs it.
 
-/// Runs one cargo-fuzz target for a bounded time.
+use std::path::PathBuf;
+use std::process::Command;
+
+use anyhow::{Context, bail};
+
+/// The toolchain cargo-fuzz runs under.
+const TOOLCHAIN: &str = "nightly";
+
+/// Runs cargo-fuzz target `target` for `seconds` seconds
+/// (`cargo +nightly fuzz run TARGET -- -max_total_time=N` in `fuzz/`).
+///
+/// Fails with an install hint if rustup's nightly toolchain or cargo-fuzz is
+/// missing, and with the artifact location if the fuzzer finds a crash.
 pub fn run(target: &str, seconds: u64) -> anyhow::Result<()> {
-    anyhow::bail!("fuzz target {target} ({seconds} s): `cargo xtask fuzz` is not wired yet")
+    ensure_nightly()?;
+    ensure_cargo_fuzz()?;
+    let dir = fuzz_dir();
+    let status = cargo_nightly()
+        .args(["fuzz", "run", target, "--"])
+        .arg(format!("-max_total_time={seconds}"))
+        .current_dir(&dir)
+        .status()
+        .with_context(|| {
+            format!(
+                "could not start `cargo +{TOOLCHAIN} fuzz` in {}",
+                dir.display()
+            )
+        })?;
+    if !status.success() {
+        bail!(
+            "fuzz target `{target}` failed ({status}); any crashing input is in {}",
+            dir.join("artifacts").join(target).display()
+        );
+    }
+    Ok(())
+}
+
+/// The `fuzz/` project at the workspace root.
+fn fuzz_dir() -> PathBuf {
+    // xtask/ sits directly under the workspace root.
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("fuzz")
+}
+
+/// `cargo +nightly`, without the toolchain choice of the `cargo xtask` that
+/// runs us (rustup exports it to child processes).
+fn cargo_nightly() -> Command {
+    let mut command = Command::new("cargo");
+    command
+        .arg(format!("+{TOOLCHAIN}"))
+        .env_remove("RUSTUP_TOOLCHAIN");
+    command
+}
+
+fn ensure_nightly() -> anyhow::Result<()> {
+    let output = Command::new("rustup")
+        .args(["toolchain", "list"])
+        .output()
+        .context(
+            "`cargo +nightly` needs rustup, which was not found; install it from \
+             https://rustup.rs, then run `rustup toolchain install nightly`",
+        )?;
+    if !output.status.success() || !lists_nightly(&String::from_utf8_lossy(&output.stdout)) {
+        bail!(
+            "the nightly toolchain is not installed (cargo-fuzz needs it): \
+             run `rustup toolchain install nightly`"
+        );
+    }
+    Ok(())
+}
+
+fn ensure_cargo_fuzz() -> anyhow::Result<()> {
+    let output = cargo_nightly()
+        .args(["fuzz", "--version"])
+        .output()
+        .context("could not run cargo")?;
+    if !output.status.success() {
+        bail!(
+            "cargo-fuzz is not installed: run `cargo install cargo-fuzz` ({})",
+            String::from_utf8_lossy(&output.stderr)
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .trim()
+        );
+    }
+    Ok(())
+}
+
+/// Whether `rustup toolchain list` output names a nightly toolchain
+/// (`nightly-x86_64-unknown-linux-gnu`, possibly marked `(default)`).
+fn lists_nightly(toolchains: &str) -> bool {
+    toolchains
+        .lines()
+        .any(|line| line.trim_start().starts_with("nightly"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_nightly_in_toolchain_list() {
+        let with = "stable-x86_64-unknown-linux-gnu (default)\n\
+                    nightly-x86_64-unknown-linux-gnu\n\
+                    1.95.0-x86_64-unknown-linux-gnu (active)\n";
+        assert!(lists_nightly(with));
+        let without = "stable-x86_64-unknown-linux-gnu (default)\n\
+                       1.95.0-x86_64-unknown-linux-gnu (active)\n";
+        assert!(!lists_nightly(without));
+        assert!(!lists_nightly(""));
+    }
+
+    #[test]
+    fn fuzz_dir_holds_the_fuzz_project() {
+        assert!(fuzz_dir().join("Cargo.toml").is_file());
+    }
 }
