@@ -1,0 +1,503 @@
+//! Operator metering from a [`CostTable`].
+//!
+//! Why not `wasmer_middlewares::Metering`: it has no function-entry locals
+//! surcharge, so it cannot be exact to cosmwasm-vm 3.0.10 (which carries its
+//! own fork for exactly that reason), and it cannot precharge NEAR's metered
+//! blocks. This middleware implements both rules from their specifications:
+//!
+//! * [`MeteringRule::ChargeAtAccounting`] (cosmwasm-vm
+//!   `src/wasm_backend/metering.rs`): costs accumulate; before every
+//!   accounting operator the accumulated sum (that operator included) is
+//!   checked and subtracted. The locals surcharge is added at the first
+//!   operator: folded into the sum if that operator is an accounting one,
+//!   otherwise checked on its own right away.
+//! * [`MeteringRule::PrechargeMeteredBlock`] (NEAR specification
+//!   `specs/RuntimeSpec/Preparation.md`, "Gas instrumentation"): the body is
+//!   segmented into metered blocks and each block's whole cost is checked at
+//!   its start, before any of its instructions run.
+//!
+//! A check is: if `remaining < cost`, set the exhausted flag and trap;
+//! otherwise `remaining -= cost`. So `remaining` never wraps, and a charge
+//! that cannot be paid does no work.
+
+use std::sync::{Arc, OnceLock};
+
+use wasmer::sys::wasmparser::{BlockType, Operator, ValType};
+use wasmer::sys::{FunctionMiddleware, MiddlewareReaderState, ModuleMiddleware};
+use wasmer::{ExportIndex, GlobalInit, GlobalType, LocalFunctionIndex, Mutability, Type};
+use wasmer_types::{GlobalIndex, MiddlewareError, ModuleInfo};
+
+use super::{POINTS_EXHAUSTED_EXPORT, REMAINING_POINTS_EXPORT, classify};
+use crate::schedule::{CostTable, MeteringRule, OperatorClass};
+use crate::units::GasQuantity;
+
+const NAME: &str = "cw_gas::Metering";
+
+/// The operator-metering module middleware. Bound to the first module it
+/// transforms (it records that module's global indices); compiling a second
+/// module with the same instance fails with a `MiddlewareError`.
+pub struct Metering<T: CostTable> {
+    table: Arc<T>,
+    globals: OnceLock<Globals>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Globals {
+    remaining: u32,
+    exhausted: u32,
+}
+
+impl<T: CostTable> Metering<T> {
+    /// Metering over `table`. Instances start with 0 points: set them with
+    /// [`super::set_remaining_points`] before calling an export.
+    pub fn new(table: T) -> Self {
+        Self {
+            table: Arc::new(table),
+            globals: OnceLock::new(),
+        }
+    }
+
+    /// The table whose operator prices are compiled in.
+    pub fn table(&self) -> &T {
+        &self.table
+    }
+}
+
+impl<T: CostTable> core::fmt::Debug for Metering<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Metering")
+            .field("schedule", &self.table.name())
+            .field("globals", &self.globals.get())
+            .finish()
+    }
+}
+
+/// Operator prices resolved once per function.
+#[derive(Clone, Copy, Debug)]
+struct Prices {
+    plain: u64,
+    control: u64,
+    pseudo: u64,
+}
+
+impl Prices {
+    fn of(table: &dyn PriceSource) -> Self {
+        Self {
+            plain: table.price(OperatorClass::Plain),
+            control: table.price(OperatorClass::Control),
+            pseudo: table.price(OperatorClass::Pseudo),
+        }
+    }
+
+    fn of_class(&self, class: OperatorClass) -> u64 {
+        match class {
+            OperatorClass::Plain => self.plain,
+            OperatorClass::Control => self.control,
+            OperatorClass::Pseudo => self.pseudo,
+        }
+    }
+}
+
+/// Object-safe view of the table for the function middlewares.
+trait PriceSource: Send + Sync {
+    fn price(&self, class: OperatorClass) -> u64;
+    fn locals(&self, declared: u32) -> u64;
+}
+
+impl<T: CostTable> PriceSource for T {
+    fn price(&self, class: OperatorClass) -> u64 {
+        self.operator(class).to_u64()
+    }
+    fn locals(&self, declared: u32) -> u64 {
+        self.locals_surcharge(declared).to_u64()
+    }
+}
+
+impl<T: CostTable> ModuleMiddleware for Metering<T> {
+    fn generate_function_middleware<'a>(
+        &self,
+        _local_function_index: LocalFunctionIndex,
+    ) -> Box<dyn FunctionMiddleware<'a> + 'a> {
+        let Some(globals) = self.globals.get().copied() else {
+            return Box::new(Unbound);
+        };
+        let table: Arc<dyn PriceSource> = self.table.clone();
+        let prices = Prices::of(&*table);
+        match self.table.metering_rule() {
+            MeteringRule::PrechargeMeteredBlock => {
+                Box::new(PrechargeMetering::new(table, prices, globals))
+            }
+            // `MeteringRule` is non-exhaustive for users only; within the
+            // crate every rule is matched.
+            MeteringRule::ChargeAtAccounting => Box::new(AccountingMetering {
+                table,
+                prices,
+                globals,
+                locals_cost: 0,
+                first: true,
+                accumulated: 0,
+            }),
+        }
+    }
+
+    fn transform_module_info(&self, info: &mut ModuleInfo) -> Result<(), MiddlewareError> {
+        let remaining = info
+            .globals
+            .push(GlobalType::new(Type::I64, Mutability::Var));
+        info.global_initializers.push(GlobalInit::I64Const(0));
+        let exhausted = info
+            .globals
+            .push(GlobalType::new(Type::I32, Mutability::Var));
+        info.global_initializers.push(GlobalInit::I32Const(0));
+        let globals = Globals {
+            remaining: global_u32(remaining)?,
+            exhausted: global_u32(exhausted)?,
+        };
+        self.globals.set(globals).map_err(|_| {
+            MiddlewareError::new(
+                NAME,
+                "a Metering instance is bound to one module; use one engine per compilation",
+            )
+        })?;
+        info.exports.insert(
+            REMAINING_POINTS_EXPORT.to_string(),
+            ExportIndex::Global(remaining),
+        );
+        info.exports.insert(
+            POINTS_EXHAUSTED_EXPORT.to_string(),
+            ExportIndex::Global(exhausted),
+        );
+        Ok(())
+    }
+}
+
+pub(super) fn global_u32(index: GlobalIndex) -> Result<u32, MiddlewareError> {
+    Ok(index.as_u32())
+}
+
+/// Emitted when `transform_module_info` was not called first (never by
+/// Wasmer; kept so a misuse fails compilation instead of panicking).
+#[derive(Debug)]
+struct Unbound;
+
+impl<'a> FunctionMiddleware<'a> for Unbound {
+    fn feed(
+        &mut self,
+        _operator: Operator<'a>,
+        _state: &mut MiddlewareReaderState<'a>,
+    ) -> Result<(), MiddlewareError> {
+        Err(MiddlewareError::new(
+            NAME,
+            "module info was not transformed first",
+        ))
+    }
+}
+
+/// Appends the check-and-subtract sequence for `cost`.
+fn emit_charge<'a>(state: &mut MiddlewareReaderState<'a>, globals: Globals, cost: u64) {
+    // The i64 constant carries the u64 bit pattern; `i64.lt_u` and `i64.sub`
+    // treat it as unsigned, so costs up to u64::MAX are exact.
+    let value = i64::from_ne_bytes(cost.to_ne_bytes());
+    state.extend([
+        Operator::GlobalGet {
+            global_index: globals.remaining,
+        },
+        Operator::I64Const { value },
+        Operator::I64LtU,
+        Operator::If {
+            blockty: BlockType::Empty,
+        },
+        Operator::I32Const { value: 1 },
+        Operator::GlobalSet {
+            global_index: globals.exhausted,
+        },
+        Operator::Unreachable,
+        Operator::End,
+        Operator::GlobalGet {
+            global_index: globals.remaining,
+        },
+        Operator::I64Const { value },
+        Operator::I64Sub,
+        Operator::GlobalSet {
+            global_index: globals.remaining,
+        },
+    ]);
+}
+
+fn declared_locals(locals: &[ValType]) -> u32 {
+    u32::try_from(locals.len()).unwrap_or(u32::MAX)
+}
+
+/// cosmwasm-vm's rule: charge the accumulated run before each accounting
+/// operator.
+struct AccountingMetering {
+    table: Arc<dyn PriceSource>,
+    prices: Prices,
+    globals: Globals,
+    locals_cost: u64,
+    first: bool,
+    accumulated: u64,
+}
+
+impl core::fmt::Debug for AccountingMetering {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("AccountingMetering")
+            .field("prices", &self.prices)
+            .field("accumulated", &self.accumulated)
+            .finish()
+    }
+}
+
+impl<'a> FunctionMiddleware<'a> for AccountingMetering {
+    fn locals_info(&mut self, locals: &[ValType]) {
+        self.locals_cost = self.table.locals(declared_locals(locals));
+    }
+
+    fn feed(
+        &mut self,
+        operator: Operator<'a>,
+        state: &mut MiddlewareReaderState<'a>,
+    ) -> Result<(), MiddlewareError> {
+        let class = classify(&operator);
+        if self.first && self.locals_cost > 0 {
+            if class.is_accounting() {
+                self.accumulated = self.accumulated.saturating_add(self.locals_cost);
+            } else {
+                emit_charge(state, self.globals, self.locals_cost);
+            }
+        }
+        self.first = false;
+        // Added before the check so a `call` pays before it leaves.
+        self.accumulated = self.accumulated.saturating_add(self.prices.of_class(class));
+        if class.is_accounting() && self.accumulated > 0 {
+            emit_charge(state, self.globals, self.accumulated);
+            self.accumulated = 0;
+        }
+        state.push_operator(operator);
+        Ok(())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FrameKind {
+    Function,
+    Block,
+    Loop,
+    If,
+}
+
+#[derive(Clone, Debug)]
+struct Frame {
+    kind: FrameKind,
+    /// A branch inside targeted an enclosing frame.
+    escaped: bool,
+    /// The metered-block stack when the frame was entered. Every path that
+    /// reaches this frame's `end` passed its start, so without an escaping
+    /// branch the code after `end` continues the metered block that was
+    /// active there (the NEAR specification's `nop block br 0 nop end nop`
+    /// example charges the last `nop` at function entry).
+    saved_active: Vec<usize>,
+}
+
+#[derive(Debug)]
+enum Item<'a> {
+    Op(Operator<'a>),
+    Charge(usize),
+}
+
+/// NEAR's rule: buffer the function, segment it into metered blocks, then
+/// emit each block's total check at the block's start.
+struct PrechargeMetering<'a> {
+    table: Arc<dyn PriceSource>,
+    prices: Prices,
+    globals: Globals,
+    items: Vec<Item<'a>>,
+    block_costs: Vec<u64>,
+    active: Vec<usize>,
+    frames: Vec<Frame>,
+}
+
+impl core::fmt::Debug for PrechargeMetering<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PrechargeMetering")
+            .field("prices", &self.prices)
+            .field("blocks", &self.block_costs.len())
+            .finish()
+    }
+}
+
+impl<'a> PrechargeMetering<'a> {
+    fn new(table: Arc<dyn PriceSource>, prices: Prices, globals: Globals) -> Self {
+        let mut this = Self {
+            table,
+            prices,
+            globals,
+            items: Vec::new(),
+            block_costs: Vec::new(),
+            active: Vec::new(),
+            frames: vec![Frame {
+                kind: FrameKind::Function,
+                escaped: false,
+                saved_active: Vec::new(),
+            }],
+        };
+        let first = this.open_block();
+        this.active.push(first);
+        this
+    }
+
+    /// Starts a metered block here: its charge goes at this position.
+    fn open_block(&mut self) -> usize {
+        let id = self.block_costs.len();
+        self.block_costs.push(0);
+        self.items.push(Item::Charge(id));
+        id
+    }
+
+    /// Pops the active metered block and pushes a fresh one.
+    fn restart_block(&mut self) {
+        self.active.pop();
+        let id = self.open_block();
+        self.active.push(id);
+    }
+
+    /// Marks every frame nested inside the branch target as escaped.
+    fn escape(&mut self, relative_depth: u32) {
+        let depth = usize::try_from(relative_depth).unwrap_or(usize::MAX);
+        let target = self.frames.len().saturating_sub(1).saturating_sub(depth);
+        for frame in self.frames.iter_mut().skip(target.saturating_add(1)) {
+            frame.escaped = true;
+        }
+    }
+
+    fn flush(&mut self, state: &mut MiddlewareReaderState<'a>) {
+        for item in self.items.drain(..) {
+            match item {
+                Item::Op(op) => state.push_operator(op),
+                Item::Charge(id) => {
+                    let cost = self.block_costs.get(id).copied().unwrap_or(0);
+                    if cost > 0 {
+                        emit_charge(state, self.globals, cost);
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl<'a> FunctionMiddleware<'a> for PrechargeMetering<'a> {
+    fn locals_info(&mut self, locals: &[ValType]) {
+        let surcharge = self.table.locals(declared_locals(locals));
+        if let Some(first) = self.block_costs.first_mut() {
+            *first = first.saturating_add(surcharge);
+        }
+    }
+
+    fn feed(
+        &mut self,
+        operator: Operator<'a>,
+        state: &mut MiddlewareReaderState<'a>,
+    ) -> Result<(), MiddlewareError> {
+        let cost = self.prices.of_class(classify(&operator));
+        let Some(&active) = self.active.last() else {
+            return Err(MiddlewareError::new(
+                NAME,
+                "operator after the end of the function",
+            ));
+        };
+        if let Some(slot) = self.block_costs.get_mut(active) {
+            *slot = slot.saturating_add(cost);
+        }
+        let push_frame = |kind, active: &Vec<usize>| Frame {
+            kind,
+            escaped: false,
+            saved_active: active.clone(),
+        };
+        match &operator {
+            Operator::Block { .. } => self.frames.push(push_frame(FrameKind::Block, &self.active)),
+            Operator::Loop { .. } | Operator::If { .. } => {
+                let kind = if matches!(operator, Operator::Loop { .. }) {
+                    FrameKind::Loop
+                } else {
+                    FrameKind::If
+                };
+                self.frames.push(push_frame(kind, &self.active));
+                self.items.push(Item::Op(operator));
+                let id = self.open_block();
+                self.active.push(id);
+                return Ok(());
+            }
+            Operator::Else => {
+                self.items.push(Item::Op(operator));
+                self.restart_block();
+                return Ok(());
+            }
+            Operator::Br { relative_depth } | Operator::BrIf { relative_depth } => {
+                self.escape(*relative_depth);
+                self.items.push(Item::Op(operator));
+                self.restart_block();
+                return Ok(());
+            }
+            Operator::BrTable { targets } => {
+                let mut deepest = targets.default();
+                for target in targets.targets() {
+                    let target = target.map_err(|e| MiddlewareError::new(NAME, e.to_string()))?;
+                    deepest = deepest.max(target);
+                }
+                self.escape(deepest);
+                self.items.push(Item::Op(operator));
+                self.restart_block();
+                return Ok(());
+            }
+            Operator::Return => {
+                self.escape(u32::try_from(self.frames.len().saturating_sub(1)).unwrap_or(u32::MAX));
+                self.items.push(Item::Op(operator));
+                self.restart_block();
+                return Ok(());
+            }
+            Operator::End => {
+                let Some(frame) = self.frames.pop() else {
+                    return Err(MiddlewareError::new(NAME, "unbalanced end"));
+                };
+                self.items.push(Item::Op(operator));
+                match frame.kind {
+                    FrameKind::Function => {
+                        self.active.clear();
+                        self.flush(state);
+                    }
+                    FrameKind::If | FrameKind::Loop | FrameKind::Block => {
+                        // `if` / `loop` pushed a metered block: this pops it.
+                        self.active = frame.saved_active;
+                        if frame.escaped {
+                            self.restart_block();
+                        }
+                    }
+                }
+                return Ok(());
+            }
+            Operator::Try { .. }
+            | Operator::TryTable { .. }
+            | Operator::Delegate { .. }
+            | Operator::Catch { .. }
+            | Operator::CatchAll
+            | Operator::Throw { .. }
+            | Operator::ThrowRef
+            | Operator::Rethrow { .. }
+            | Operator::ReturnCall { .. }
+            | Operator::ReturnCallIndirect { .. }
+            | Operator::ReturnCallRef { .. }
+            | Operator::BrOnCast { .. }
+            | Operator::BrOnCastFail { .. }
+            | Operator::BrOnNull { .. }
+            | Operator::BrOnNonNull { .. } => {
+                return Err(MiddlewareError::new(
+                    NAME,
+                    "exception, tail-call and GC control flow are not supported by block precharging",
+                ));
+            }
+            _ => {}
+        }
+        self.items.push(Item::Op(operator));
+        Ok(())
+    }
+}

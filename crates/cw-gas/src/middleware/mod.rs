@@ -1,0 +1,223 @@
+//! Wasmer 7.4.2 middlewares: operator metering from a [`CostTable`] and a
+//! deterministic stack-height limit.
+//!
+//! Architecture Invariant: the metering middleware is pushed **before** the
+//! stack limiter. Wasmer feeds every operator through the middlewares in push
+//! order, each seeing the previous one's output; metering therefore prices
+//! only the contract's own operators, never the limiter's injected
+//! instructions, and the cosmwasm schedule stays byte-exact with
+//! cosmwasm-vm 3.0.10. [`push_middlewares`] and [`singlepass_engine`] fix
+//! that order.
+//!
+//! State lives in exported mutable globals of the instance, so a module
+//! compiled once and loaded from a cache (headless engine) behaves exactly
+//! like a freshly compiled one.
+
+use std::sync::Arc;
+
+use wasmer::sys::{CompilerConfig, Singlepass};
+use wasmer::{AsStoreMut, Engine, Instance, Value};
+
+use crate::error::GasError;
+use crate::schedule::{CostTable, OperatorClass};
+use crate::units::GasQuantity;
+
+mod metering;
+mod stack_limit;
+
+pub use metering::Metering;
+pub use stack_limit::{
+    DEFAULT_STACK_LIMIT_BYTES, FRAME_OVERHEAD_BYTES, METERING_SCRATCH_SLOTS, OPERAND_SLOT_BYTES,
+    StackLimiter, value_size_bytes,
+};
+
+use wasmer::sys::wasmparser::Operator;
+
+/// Export holding the remaining operator gas (`i64`, read as `u64`, in the
+/// schedule's unit).
+pub const REMAINING_POINTS_EXPORT: &str = "cw_gas_remaining_points";
+/// Export set to 1 (`i32`) when an operator charge could not be paid.
+pub const POINTS_EXHAUSTED_EXPORT: &str = "cw_gas_points_exhausted";
+/// Export holding the current stack height in bytes (`i64`).
+pub const STACK_HEIGHT_EXPORT: &str = "cw_gas_stack_height";
+/// Export set to 1 (`i32`) when a call would have exceeded the stack limit.
+pub const STACK_EXHAUSTED_EXPORT: &str = "cw_gas_stack_exhausted";
+
+/// The price class of an operator: exactly cosmwasm-vm 3.0.10's
+/// `is_accounting` list, with `end` / `else` split out as
+/// [`OperatorClass::Pseudo`].
+pub fn classify(operator: &Operator<'_>) -> OperatorClass {
+    match operator {
+        Operator::End | Operator::Else => OperatorClass::Pseudo,
+        Operator::Loop { .. }
+        | Operator::If { .. }
+        | Operator::Br { .. }
+        | Operator::BrTable { .. }
+        | Operator::BrIf { .. }
+        | Operator::Call { .. }
+        | Operator::CallIndirect { .. }
+        | Operator::Return
+        | Operator::Throw { .. }
+        | Operator::ThrowRef
+        | Operator::Rethrow { .. }
+        | Operator::Delegate { .. }
+        | Operator::Catch { .. }
+        | Operator::ReturnCall { .. }
+        | Operator::ReturnCallIndirect { .. }
+        | Operator::BrOnCast { .. }
+        | Operator::BrOnCastFail { .. }
+        | Operator::CallRef { .. }
+        | Operator::ReturnCallRef { .. }
+        | Operator::BrOnNull { .. }
+        | Operator::BrOnNonNull { .. } => OperatorClass::Control,
+        _ => OperatorClass::Plain,
+    }
+}
+
+/// Pushes metering and, optionally, the stack limiter, in the only correct
+/// order (see the module docs).
+pub fn push_middlewares<T: CostTable, C: CompilerConfig + ?Sized>(
+    compiler: &mut C,
+    metering: Arc<Metering<T>>,
+    stack_limiter: Option<Arc<StackLimiter>>,
+) {
+    compiler.push_middleware(metering);
+    if let Some(limiter) = stack_limiter {
+        compiler.push_middleware(limiter);
+    }
+}
+
+/// A Singlepass engine for compiling one module (`wasm`) with metering over
+/// `table` and, if `stack_limit_bytes` is given, the stack limiter. NaN
+/// canonicalization is on, as in cosmwasm-vm. One engine per module: the
+/// middlewares record module-specific global indices.
+pub fn singlepass_engine<T: CostTable>(
+    table: T,
+    wasm: &[u8],
+    stack_limit_bytes: Option<u64>,
+) -> Result<Engine, GasError> {
+    let limiter = match stack_limit_bytes {
+        Some(limit) => Some(Arc::new(StackLimiter::new(wasm, limit)?)),
+        None => None,
+    };
+    let mut compiler = Singlepass::new();
+    compiler.canonicalize_nans(true);
+    push_middlewares(&mut compiler, Arc::new(Metering::new(table)), limiter);
+    Ok(compiler.into())
+}
+
+/// The metering state of an instance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MeteringPoints<G> {
+    /// Operators may still spend this much.
+    Remaining(G),
+    /// An operator charge was refused; the call trapped.
+    Exhausted,
+}
+
+fn global_u64(
+    store: &mut impl AsStoreMut,
+    instance: &Instance,
+    export: &'static str,
+) -> Result<u64, GasError> {
+    let global = instance
+        .exports
+        .get_global(export)
+        .map_err(|_| GasError::MeteringNotInstalled { export })?;
+    match global.get(store) {
+        Value::I64(v) => Ok(u64::from_ne_bytes(v.to_ne_bytes())),
+        Value::I32(v) => Ok(u64::from(u32::from_ne_bytes(v.to_ne_bytes()))),
+        _ => Err(GasError::MeteringNotInstalled { export }),
+    }
+}
+
+fn set_global(
+    store: &mut impl AsStoreMut,
+    instance: &Instance,
+    export: &'static str,
+    value: Value,
+) -> Result<(), GasError> {
+    instance
+        .exports
+        .get_global(export)
+        .map_err(|_| GasError::MeteringNotInstalled { export })?
+        .set(store, value)
+        .map_err(|_| GasError::MeteringNotInstalled { export })
+}
+
+/// Reads the remaining operator gas (in the unit of the schedule the module
+/// was compiled with) or whether it ran out.
+pub fn remaining_points<G: GasQuantity>(
+    store: &mut impl AsStoreMut,
+    instance: &Instance,
+) -> Result<MeteringPoints<G>, GasError> {
+    if global_u64(store, instance, POINTS_EXHAUSTED_EXPORT)? != 0 {
+        return Ok(MeteringPoints::Exhausted);
+    }
+    let raw = global_u64(store, instance, REMAINING_POINTS_EXPORT)?;
+    Ok(MeteringPoints::Remaining(G::from_u64(raw)))
+}
+
+/// Sets the remaining operator gas and clears the exhausted flag. Call it
+/// before every export call (modules start with 0 points) and after every
+/// host-side charge.
+pub fn set_remaining_points<G: GasQuantity>(
+    store: &mut impl AsStoreMut,
+    instance: &Instance,
+    points: G,
+) -> Result<(), GasError> {
+    let raw = i64::from_ne_bytes(points.to_u64().to_ne_bytes());
+    set_global(store, instance, REMAINING_POINTS_EXPORT, Value::I64(raw))?;
+    set_global(store, instance, POINTS_EXHAUSTED_EXPORT, Value::I32(0))
+}
+
+/// Whether the last trap came from the stack limiter.
+pub fn stack_limit_exceeded(
+    store: &mut impl AsStoreMut,
+    instance: &Instance,
+) -> Result<bool, GasError> {
+    Ok(global_u64(store, instance, STACK_EXHAUSTED_EXPORT)? != 0)
+}
+
+/// The current stack height in bytes (0 between calls, unless a trap left
+/// frames on the counter; see [`reset_stack_height`]).
+pub fn stack_height_bytes(
+    store: &mut impl AsStoreMut,
+    instance: &Instance,
+) -> Result<u64, GasError> {
+    global_u64(store, instance, STACK_HEIGHT_EXPORT)
+}
+
+/// Resets the stack counter and flag. A trap unwinds frames without running
+/// their epilogues, so reset before reusing an instance after any trap.
+pub fn reset_stack_height(
+    store: &mut impl AsStoreMut,
+    instance: &Instance,
+) -> Result<(), GasError> {
+    set_global(store, instance, STACK_HEIGHT_EXPORT, Value::I64(0))?;
+    set_global(store, instance, STACK_EXHAUSTED_EXPORT, Value::I32(0))
+}
+
+/// Why a call into an instance trapped, as far as the middlewares know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TrapCause {
+    /// An operator charge could not be paid.
+    OutOfGas,
+    /// A call would have exceeded the stack limit.
+    StackLimit,
+    /// Anything else (unreachable, division by zero, host error, ...).
+    Other,
+}
+
+/// Classifies a trap by the middlewares' flags. Middlewares not compiled
+/// into the module simply never match.
+pub fn classify_trap(store: &mut impl AsStoreMut, instance: &Instance) -> TrapCause {
+    if global_u64(store, instance, POINTS_EXHAUSTED_EXPORT).is_ok_and(|v| v != 0) {
+        TrapCause::OutOfGas
+    } else if global_u64(store, instance, STACK_EXHAUSTED_EXPORT).is_ok_and(|v| v != 0) {
+        TrapCause::StackLimit
+    } else {
+        TrapCause::Other
+    }
+}

@@ -1,0 +1,372 @@
+//! A deterministic stack-height limit.
+//!
+//! Each defined function gets a static frame cost in bytes, computed once
+//! from the module bytes (NEAR's rule, nearcore `near-vm-runner`
+//! `MaxStackCfg` for finite-wasm):
+//!
+//! ```text
+//! frame = FRAME_OVERHEAD_BYTES (64)
+//!       + Σ value_size_bytes(t) over parameters and declared locals
+//!       + OPERAND_SLOT_BYTES (8) * (max operand-stack height + METERING_SCRATCH_SLOTS)
+//! ```
+//!
+//! The function prologue checks `height + frame <= limit`, traps with the
+//! stack-exhausted flag set if not, and adds `frame`; every exit (`return`,
+//! the final `end`, and branches to the function label, which a wrapper
+//! block turns into a fall-through) subtracts it. Depth therefore depends
+//! only on the module and the call path, never on the machine, compiler or
+//! thread: the same recursion fails at the same depth everywhere, and before
+//! the native stack (1 MiB in Wasmer 7.4.2) overflows; see
+//! [`DEFAULT_STACK_LIMIT_BYTES`].
+//!
+//! NEAR checks at the call site; checking in the callee's prologue is the
+//! same count except for the exported entry function, whose frame we also
+//! count (so the entry function is limited too).
+
+use std::sync::OnceLock;
+
+use wasmer::sys::wasmparser::{
+    self, BlockType, FuncValidatorAllocations, Operator, Parser, ValType, ValidPayload, Validator,
+    WasmModuleResources,
+};
+use wasmer::sys::{FunctionMiddleware, MiddlewareReaderState, ModuleMiddleware};
+use wasmer::{ExportIndex, GlobalInit, GlobalType, LocalFunctionIndex, Mutability, Type};
+use wasmer_types::{MiddlewareError, ModuleInfo};
+
+use super::metering::global_u32;
+use super::{STACK_EXHAUSTED_EXPORT, STACK_HEIGHT_EXPORT};
+use crate::error::GasError;
+
+const NAME: &str = "cw_gas::StackLimiter";
+
+/// Per-frame overhead for return address, frame pointer and spilled
+/// registers: nearcore's `MaxStackCfg::size_of_function_activation` starts
+/// from 64 ("Rough accounting for rip, rbp and some registers spilled").
+pub const FRAME_OVERHEAD_BYTES: u64 = 64;
+
+/// Bytes per operand-stack slot. NEAR sizes operands by type (4 for `i32`);
+/// we count slots from the validator's operand height and charge each as 8,
+/// the size Singlepass gives every spilled value, so the estimate is never
+/// below NEAR's.
+pub const OPERAND_SLOT_BYTES: u64 = 8;
+
+/// The metering middleware's check pushes two `i64` values on top of the
+/// operand stack; the frame reserves them.
+pub const METERING_SCRATCH_SLOTS: u64 = 2;
+
+/// Default limit: 256 KiB of frame cost, nearcore's `max_stack_height`
+/// (262,144 in the protocol-87 parameter snapshot), counted in bytes with
+/// the rule above.
+///
+/// Derivation of the safety margin: the smallest frame costs 64 + 8 × 2 = 80
+/// bytes, so at most 262,144 / 80 = 3,276 frames fit. The test
+/// `stack_limit::native_stack_never_overflows_first` measures Singlepass
+/// frames of 100–300 bytes of native stack for such minimal frames, i.e. at
+/// most ≈1 MiB × 0.3 in the worst shape measured, leaving well over half of
+/// Wasmer's 1 MiB default stack for host functions called from the deepest
+/// frame.
+pub const DEFAULT_STACK_LIMIT_BYTES: u64 = 262_144;
+
+/// NEAR's value sizes (`MaxStackCfg::size_of_value`): `i32`/`f32` 4,
+/// `i64`/`f64` 8, `v128` 16, references 8.
+pub fn value_size_bytes(ty: ValType) -> u64 {
+    match ty {
+        ValType::I32 | ValType::F32 => 4,
+        ValType::I64 | ValType::F64 => 8,
+        ValType::V128 => 16,
+        ValType::Ref(_) => 8,
+    }
+}
+
+/// What the prologue of one function needs.
+#[derive(Clone, Debug)]
+struct FunctionPlan {
+    frame_bytes: u64,
+    wrapper: BlockType,
+}
+
+/// The stack-limit module middleware. Built from the module bytes (the
+/// frame costs need each function's maximum operand height before its first
+/// operator is emitted) and bound to that one module.
+#[derive(Debug)]
+pub struct StackLimiter {
+    limit_bytes: u64,
+    plans: Vec<Result<FunctionPlan, String>>,
+    globals: OnceLock<(u32, u32)>,
+}
+
+fn invalid(e: &wasmparser::BinaryReaderError) -> GasError {
+    GasError::InvalidWasm {
+        offset: usize::try_from(e.offset()).unwrap_or(usize::MAX),
+        message: e.message().to_string(),
+    }
+}
+
+impl StackLimiter {
+    /// Analyses `wasm` (which must validate) and limits every call path to
+    /// `limit_bytes` of frame cost.
+    pub fn new(wasm: &[u8], limit_bytes: u64) -> Result<Self, GasError> {
+        let mut validator = Validator::new();
+        let mut allocs = FuncValidatorAllocations::default();
+        let mut plans = Vec::new();
+        for payload in Parser::new(0).parse_all(wasm) {
+            let payload = payload.map_err(|e| invalid(&e))?;
+            let ValidPayload::Func(func, body) =
+                validator.payload(&payload).map_err(|e| invalid(&e))?
+            else {
+                continue;
+            };
+            let ty_index = func.ty;
+            let mut fv = func.into_validator(allocs);
+            let mut reader = body.get_binary_reader();
+            fv.read_locals(&mut reader).map_err(|e| invalid(&e))?;
+            let mut ops = body.get_operators_reader().map_err(|e| invalid(&e))?;
+            let mut max_height = 0u32;
+            while !ops.eof() {
+                let (op, offset) = ops.read_with_offset().map_err(|e| invalid(&e))?;
+                fv.op(offset, &op).map_err(|e| invalid(&e))?;
+                max_height = max_height.max(fv.operand_stack_height());
+            }
+            ops.finish().map_err(|e| invalid(&e))?;
+            let mut locals_bytes = 0u64;
+            for index in 0..fv.len_locals() {
+                let size = fv.get_local_type(index).map_or(8, value_size_bytes);
+                locals_bytes = locals_bytes.saturating_add(size);
+            }
+            let operand_bytes = OPERAND_SLOT_BYTES
+                .saturating_mul(u64::from(max_height).saturating_add(METERING_SCRATCH_SLOTS));
+            let frame_bytes = FRAME_OVERHEAD_BYTES
+                .saturating_add(locals_bytes)
+                .saturating_add(operand_bytes);
+            let wrapper = wrapper_type(fv.resources(), ty_index);
+            plans.push(wrapper.map(|wrapper| FunctionPlan {
+                frame_bytes,
+                wrapper,
+            }));
+            allocs = fv.into_allocations();
+        }
+        Ok(Self {
+            limit_bytes,
+            plans,
+            globals: OnceLock::new(),
+        })
+    }
+
+    /// The limit in bytes of frame cost.
+    pub fn limit_bytes(&self) -> u64 {
+        self.limit_bytes
+    }
+
+    /// The static frame cost of the defined function `index` (imports not
+    /// counted), if it can be limited.
+    pub fn frame_bytes(&self, index: usize) -> Option<u64> {
+        self.plans.get(index)?.as_ref().ok().map(|p| p.frame_bytes)
+    }
+}
+
+/// The block type of the wrapper: no parameters, the function's results.
+fn wrapper_type(resources: &impl WasmModuleResources, ty_index: u32) -> Result<BlockType, String> {
+    let func_ty = resources
+        .sub_type_at(ty_index)
+        .and_then(|t| match &t.composite_type.inner {
+            wasmparser::CompositeInnerType::Func(f) => Some(f.clone()),
+            _ => None,
+        })
+        .ok_or_else(|| format!("type {ty_index} is not a function type"))?;
+    match func_ty.results() {
+        [] => Ok(BlockType::Empty),
+        [one] => Ok(BlockType::Type(*one)),
+        results => {
+            // Multi-value: reuse a declared `[] -> results` type if there is one.
+            let mut index = 0u32;
+            while let Some(sub) = resources.sub_type_at(index) {
+                if let wasmparser::CompositeInnerType::Func(f) = &sub.composite_type.inner
+                    && f.params().is_empty()
+                    && f.results() == results
+                {
+                    return Ok(BlockType::FuncType(index));
+                }
+                index = index.saturating_add(1);
+            }
+            Err("multi-value function without a `[] -> results` type".to_string())
+        }
+    }
+}
+
+impl ModuleMiddleware for StackLimiter {
+    fn generate_function_middleware<'a>(
+        &self,
+        local_function_index: LocalFunctionIndex,
+    ) -> Box<dyn FunctionMiddleware<'a> + 'a> {
+        let plan = match self.plans.get(local_function_index.as_u32() as usize) {
+            Some(Ok(plan)) => Ok(plan.clone()),
+            Some(Err(reason)) => Err(reason.clone()),
+            None => Err("function was not in the analysed module".to_string()),
+        };
+        Box::new(FunctionStackLimit {
+            plan,
+            globals: self.globals.get().copied(),
+            limit_bytes: self.limit_bytes,
+            started: false,
+            depth: 1,
+        })
+    }
+
+    fn transform_module_info(&self, info: &mut ModuleInfo) -> Result<(), MiddlewareError> {
+        let height = info
+            .globals
+            .push(GlobalType::new(Type::I64, Mutability::Var));
+        info.global_initializers.push(GlobalInit::I64Const(0));
+        let exhausted = info
+            .globals
+            .push(GlobalType::new(Type::I32, Mutability::Var));
+        info.global_initializers.push(GlobalInit::I32Const(0));
+        if info
+            .functions
+            .len()
+            .saturating_sub(info.num_imported_functions)
+            != self.plans.len()
+        {
+            return Err(MiddlewareError::new(
+                NAME,
+                "module differs from the analysed bytes",
+            ));
+        }
+        self.globals
+            .set((global_u32(height)?, global_u32(exhausted)?))
+            .map_err(|_| MiddlewareError::new(NAME, "a StackLimiter is bound to one module"))?;
+        info.exports
+            .insert(STACK_HEIGHT_EXPORT.to_string(), ExportIndex::Global(height));
+        info.exports.insert(
+            STACK_EXHAUSTED_EXPORT.to_string(),
+            ExportIndex::Global(exhausted),
+        );
+        Ok(())
+    }
+}
+
+#[derive(Debug)]
+struct FunctionStackLimit {
+    plan: Result<FunctionPlan, String>,
+    globals: Option<(u32, u32)>,
+    limit_bytes: u64,
+    started: bool,
+    /// Open control frames, the function body included; the wrapper block
+    /// is not counted.
+    depth: u32,
+}
+
+fn i64_bits(v: u64) -> i64 {
+    i64::from_ne_bytes(v.to_ne_bytes())
+}
+
+impl FunctionStackLimit {
+    fn epilogue<'a>(state: &mut MiddlewareReaderState<'a>, height: u32, frame: u64) {
+        state.extend([
+            Operator::GlobalGet {
+                global_index: height,
+            },
+            Operator::I64Const {
+                value: i64_bits(frame),
+            },
+            Operator::I64Sub,
+            Operator::GlobalSet {
+                global_index: height,
+            },
+        ]);
+    }
+}
+
+impl<'a> FunctionMiddleware<'a> for FunctionStackLimit {
+    fn feed(
+        &mut self,
+        operator: Operator<'a>,
+        state: &mut MiddlewareReaderState<'a>,
+    ) -> Result<(), MiddlewareError> {
+        let plan = self
+            .plan
+            .as_ref()
+            .map_err(|r| MiddlewareError::new(NAME, r.clone()))?;
+        let (height, exhausted) = self
+            .globals
+            .ok_or_else(|| MiddlewareError::new(NAME, "module info was not transformed first"))?;
+        let frame = plan.frame_bytes;
+        if !self.started {
+            self.started = true;
+            let trap = [
+                Operator::I32Const { value: 1 },
+                Operator::GlobalSet {
+                    global_index: exhausted,
+                },
+                Operator::Unreachable,
+            ];
+            match self.limit_bytes.checked_sub(frame) {
+                // The frame alone exceeds the limit: every call traps.
+                None => state.extend(trap),
+                Some(headroom) => {
+                    state.extend([
+                        Operator::GlobalGet {
+                            global_index: height,
+                        },
+                        Operator::I64Const {
+                            value: i64_bits(headroom),
+                        },
+                        Operator::I64GtU,
+                        Operator::If {
+                            blockty: BlockType::Empty,
+                        },
+                    ]);
+                    state.extend(trap);
+                    state.extend([
+                        Operator::End,
+                        Operator::GlobalGet {
+                            global_index: height,
+                        },
+                        Operator::I64Const {
+                            value: i64_bits(frame),
+                        },
+                        Operator::I64Add,
+                        Operator::GlobalSet {
+                            global_index: height,
+                        },
+                    ]);
+                }
+            }
+            state.push_operator(Operator::Block {
+                blockty: plan.wrapper,
+            });
+        }
+        match &operator {
+            Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
+                self.depth = self.depth.saturating_add(1);
+            }
+            Operator::End => {
+                self.depth = self.depth.saturating_sub(1);
+                if self.depth == 0 {
+                    // Close the wrapper: branches to the function label land
+                    // here, then the frame is released.
+                    state.push_operator(Operator::End);
+                    Self::epilogue(state, height, frame);
+                }
+            }
+            Operator::Return => Self::epilogue(state, height, frame),
+            Operator::Try { .. }
+            | Operator::TryTable { .. }
+            | Operator::Delegate { .. }
+            | Operator::Throw { .. }
+            | Operator::ThrowRef
+            | Operator::Rethrow { .. }
+            | Operator::ReturnCall { .. }
+            | Operator::ReturnCallIndirect { .. }
+            | Operator::ReturnCallRef { .. } => {
+                return Err(MiddlewareError::new(
+                    NAME,
+                    "exceptions and tail calls leave frames without an epilogue",
+                ));
+            }
+            _ => {}
+        }
+        state.push_operator(operator);
+        Ok(())
+    }
+}

@@ -1,0 +1,106 @@
+//! Differential: our metering under the cosmwasm schedule against
+//! cosmwasm-vm 3.0.10's own compiling engine (its `Metering` fork and
+//! Gatekeeper), on the same generated modules and gas limits. Compared: the
+//! remaining-points global and the exhausted flag after the call, whether
+//! the call completed or ran out.
+
+use crate::programs::program;
+use crate::{Run, instantiate, run_main};
+use cw_gas::{CosmWasmSchedule, CwGas};
+use proptest::prelude::*;
+use wasmer::{Instance, Store, Value, imports};
+
+const CW_REMAINING: &str = "wasmer_metering_remaining_points";
+const CW_EXHAUSTED: &str = "wasmer_metering_points_exhausted";
+
+/// The same call on cosmwasm-vm's engine.
+fn cosmwasm_vm_run(wasm: &[u8], limit: u64) -> Run {
+    let (module, engine) =
+        cosmwasm_vm::internals::compile_module(wasm, None).expect("cosmwasm-vm compiles");
+    let mut store = Store::new(engine);
+    let instance = Instance::new(&mut store, &module, &imports! {}).expect("instantiates");
+    let remaining = instance.exports.get_global(CW_REMAINING).unwrap().clone();
+    remaining
+        .set(
+            &mut store,
+            Value::I64(i64::from_ne_bytes(limit.to_ne_bytes())),
+        )
+        .unwrap();
+    let result = instance
+        .exports
+        .get_function("main")
+        .unwrap()
+        .call(&mut store, &[]);
+    let left = u64::from_ne_bytes(remaining.get(&mut store).unwrap_i64().to_ne_bytes());
+    let exhausted = instance
+        .exports
+        .get_global(CW_EXHAUSTED)
+        .unwrap()
+        .get(&mut store)
+        .unwrap_i32();
+    if exhausted != 0 {
+        assert!(result.is_err());
+        Run::OutOfGas {
+            remaining_raw: left,
+        }
+    } else {
+        result.expect("no trap");
+        Run::Completed { used: limit - left }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+
+    #[test]
+    fn metering_matches_cosmwasm_vm(p in program(true), fraction in 0.0f64..1.2) {
+        let wasm = wat::parse_str(p.wat()).unwrap();
+        let theirs_full = cosmwasm_vm_run(&wasm, u64::MAX >> 1);
+        let (mut store, instance) = instantiate(CosmWasmSchedule::default(), &p.wat(), None);
+        let ours_full = run_main::<CwGas>(&mut store, &instance, u64::MAX >> 1);
+        prop_assert_eq!(ours_full, theirs_full);
+        // And under a limit somewhere around the total, often running out
+        // mid-program: same exhaustion point, same remaining value.
+        let Run::Completed { used } = ours_full else { unreachable!() };
+        let limit = (used as f64 * fraction) as u64;
+        prop_assert_eq!(run_main::<CwGas>(&mut store, &instance, limit), cosmwasm_vm_run(&wasm, limit), "limit {}", limit);
+    }
+}
+
+/// Every boundary limit of a small program with calls, loops and a big
+/// locals count: identical outcome for each limit from 0 to total.
+#[test]
+fn every_limit_matches_cosmwasm_vm() {
+    let locals = " (local".to_string() + &" i64".repeat(45) + ")";
+    let wat = format!(
+        r#"(module
+          (func $leaf {locals} i32.const 1 drop)
+          (func (export "main") (local $i i32)
+            i32.const 3 local.set $i
+            loop
+              call $leaf
+              local.get $i i32.const 1 i32.sub local.tee $i
+              br_if 0
+            end
+            i32.const 0
+            if nop else call $leaf end))"#
+    );
+    let wasm = wat::parse_str(&wat).unwrap();
+    let (mut store, instance) = instantiate(CosmWasmSchedule::default(), &wat, None);
+    let Run::Completed { used: total } = run_main::<CwGas>(&mut store, &instance, 1 << 40) else {
+        panic!("must complete");
+    };
+    assert_eq!(
+        cosmwasm_vm_run(&wasm, 1 << 40),
+        Run::Completed { used: total }
+    );
+    let mut step = 0;
+    while step <= total + 1 {
+        assert_eq!(
+            run_main::<CwGas>(&mut store, &instance, step),
+            cosmwasm_vm_run(&wasm, step),
+            "limit {step}"
+        );
+        step += 97;
+    }
+}

@@ -1,0 +1,226 @@
+//! The deterministic stack limit: same depth on every run, before the
+//! native stack, and distinguishable from other traps.
+
+use crate::instantiate;
+use cw_gas::middleware::{self, DEFAULT_STACK_LIMIT_BYTES, StackLimiter, TrapCause};
+use cw_gas::{CosmWasmSchedule, CwGas, NearSchedule};
+use wasmer::{Instance, Store};
+
+/// Infinite recursion counting its depth in an exported global; `frame`
+/// extra parameters/locals make frames bigger.
+fn recursion(params: usize, locals: usize, local_ty: &str) -> String {
+    let p = if params > 0 {
+        format!("(param{})", " i64".repeat(params))
+    } else {
+        String::new()
+    };
+    let l = if locals > 0 {
+        format!("(local{})", format!(" {local_ty}").repeat(locals))
+    } else {
+        String::new()
+    };
+    let args = "i64.const 7 ".repeat(params);
+    format!(
+        r#"(module
+          (global $depth (export "depth") (mut i32) (i32.const 0))
+          (func $r {p} {l}
+            global.get $depth i32.const 1 i32.add global.set $depth
+            {args} call $r)
+          (func (export "main") {args} call $r))"#
+    )
+}
+
+fn depth_reached(store: &mut Store, instance: &Instance) -> (i32, TrapCause) {
+    middleware::set_remaining_points(store, instance, CwGas::new(u64::MAX >> 1)).unwrap();
+    middleware::reset_stack_height(store, instance).unwrap();
+    instance
+        .exports
+        .get_global("depth")
+        .unwrap()
+        .set(store, wasmer::Value::I32(0))
+        .unwrap();
+    let r = instance
+        .exports
+        .get_function("main")
+        .unwrap()
+        .call(store, &[]);
+    assert!(r.is_err(), "infinite recursion must trap");
+    let depth = instance
+        .exports
+        .get_global("depth")
+        .unwrap()
+        .get(store)
+        .unwrap_i32();
+    (depth, middleware::classify_trap(store, instance))
+}
+
+#[test]
+fn frame_costs_follow_the_rule() {
+    // main: no params/locals, operand height 0 -> 64 + 8 * 2 = 80.
+    // r(3 x i64 params, 2 x i32 locals): 64 + 24 + 8 + height(3 for the args) -> 64+32+8*(3+2).
+    let wasm = wat::parse_str(recursion(3, 2, "i32")).unwrap();
+    let limiter = StackLimiter::new(&wasm, 1_000).unwrap();
+    assert_eq!(
+        limiter.frame_bytes(0),
+        Some(64 + 3 * 8 + 2 * 4 + 8 * (3 + 2))
+    );
+    assert_eq!(limiter.frame_bytes(1), Some(64 + 8 * (3 + 2)));
+    assert!(StackLimiter::new(b"\0asm garbage", 1).is_err());
+}
+
+#[test]
+fn same_depth_in_100_runs() {
+    let wat = recursion(0, 0, "i32");
+    let wasm = wat::parse_str(&wat).unwrap();
+    let limiter = StackLimiter::new(&wasm, DEFAULT_STACK_LIMIT_BYTES).unwrap();
+    let (entry, frame) = (
+        limiter.frame_bytes(1).unwrap(),
+        limiter.frame_bytes(0).unwrap(),
+    );
+    // The entry frame is counted, then as many recursive frames as fit.
+    let expected = i32::try_from((DEFAULT_STACK_LIMIT_BYTES - entry) / frame).unwrap();
+    let (mut store, instance) = instantiate(
+        CosmWasmSchedule::default(),
+        &wat,
+        Some(DEFAULT_STACK_LIMIT_BYTES),
+    );
+    for _ in 0..100 {
+        assert_eq!(
+            depth_reached(&mut store, &instance),
+            (expected, TrapCause::StackLimit)
+        );
+    }
+    // Fresh instances on other threads agree.
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let wat = wat.clone();
+            std::thread::spawn(move || {
+                let (mut store, instance) = instantiate(
+                    CosmWasmSchedule::default(),
+                    &wat,
+                    Some(DEFAULT_STACK_LIMIT_BYTES),
+                );
+                depth_reached(&mut store, &instance)
+            })
+        })
+        .collect();
+    for h in handles {
+        assert_eq!(h.join().unwrap(), (expected, TrapCause::StackLimit));
+    }
+}
+
+/// Whatever the frame shape, our limit trips before Wasmer's native stack
+/// (1 MiB) overflows, under both schedules' metering.
+#[test]
+fn native_stack_never_overflows_first() {
+    for (params, locals, ty) in [
+        (0, 0, "i32"),
+        (0, 1, "i32"),
+        (8, 0, "i64"),
+        (0, 300, "i32"),
+        (0, 300, "i64"),
+        (60, 60, "f64"),
+    ] {
+        let wat = recursion(params, locals, ty);
+        let (mut store, instance) = instantiate(
+            CosmWasmSchedule::default(),
+            &wat,
+            Some(DEFAULT_STACK_LIMIT_BYTES),
+        );
+        let (depth, cause) = depth_reached(&mut store, &instance);
+        assert_eq!(
+            cause,
+            TrapCause::StackLimit,
+            "shape ({params}, {locals}, {ty}) overflowed natively at {depth}"
+        );
+        let (mut store, instance) = instantiate(
+            NearSchedule::default(),
+            &wat,
+            Some(DEFAULT_STACK_LIMIT_BYTES),
+        );
+        middleware::set_remaining_points(
+            &mut store,
+            &instance,
+            cw_gas::NearGas::new(u64::MAX >> 1),
+        )
+        .unwrap();
+        let r = instance
+            .exports
+            .get_function("main")
+            .unwrap()
+            .call(&mut store, &[]);
+        assert!(r.is_err());
+        assert_eq!(
+            middleware::classify_trap(&mut store, &instance),
+            TrapCause::StackLimit
+        );
+    }
+    // Without the limiter the same recursion dies on the native stack: the
+    // limiter is what makes the depth deterministic.
+    let (mut store, instance) =
+        instantiate(CosmWasmSchedule::default(), &recursion(0, 0, "i32"), None);
+    middleware::set_remaining_points(&mut store, &instance, CwGas::new(u64::MAX >> 1)).unwrap();
+    assert!(
+        instance
+            .exports
+            .get_function("main")
+            .unwrap()
+            .call(&mut store, &[])
+            .is_err()
+    );
+    assert_eq!(
+        middleware::classify_trap(&mut store, &instance),
+        TrapCause::Other
+    );
+}
+
+/// Frames are released on every exit: `return`, falling off the end, and a
+/// `br` to the function label; results pass through the wrapper block.
+#[test]
+fn frames_are_released_on_every_exit() {
+    let wat = r#"(module
+      (func $ret (result i32) i32.const 5 return)
+      (func $br (result i32) i32.const 6 br 0)
+      (func $brif (param i32) (result i32) i32.const 7 local.get 0 br_if 0 drop i32.const 8)
+      (func $fall (result i64) i64.const 9)
+      (func (export "main") (result i32)
+        call $ret call $br i32.add
+        i32.const 1 call $brif i32.add
+        i32.const 0 call $brif i32.add
+        call $fall i32.wrap_i64 i32.add))"#;
+    let (mut store, instance) = instantiate(CosmWasmSchedule::default(), wat, Some(10_000));
+    middleware::set_remaining_points(&mut store, &instance, CwGas::new(1 << 40)).unwrap();
+    let out = instance
+        .exports
+        .get_function("main")
+        .unwrap()
+        .call(&mut store, &[])
+        .unwrap();
+    assert_eq!(out[0].unwrap_i32(), 5 + 6 + 7 + 8 + 9);
+    assert_eq!(
+        middleware::stack_height_bytes(&mut store, &instance).unwrap(),
+        0
+    );
+}
+
+/// The limiter's injected instructions are not metered: gas is the same
+/// with and without it.
+#[test]
+fn limiter_does_not_change_gas() {
+    let wat = r#"(module (func $f (param i32) (result i32) local.get 0 i32.const 1 i32.add)
+      (func (export "main") i32.const 1 call $f call $f drop))"#;
+    let (mut s1, i1) = instantiate(CosmWasmSchedule::default(), wat, None);
+    let (mut s2, i2) = instantiate(
+        CosmWasmSchedule::default(),
+        wat,
+        Some(DEFAULT_STACK_LIMIT_BYTES),
+    );
+    let a = crate::run_main::<CwGas>(&mut s1, &i1, 1 << 30);
+    assert_eq!(a, crate::run_main::<CwGas>(&mut s2, &i2, 1 << 30));
+    assert_eq!(
+        a,
+        crate::Run::Completed {
+            used: 115 * 2 + 345 * 2 + 1_610 * 5
+        }
+    );
+}
