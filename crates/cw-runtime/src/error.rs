@@ -188,3 +188,53 @@ impl From<wasmparser::BinaryReaderError> for ValidationError {
         }
     }
 }
+
+/// A fault of the runtime itself (the node), as opposed to a deterministic
+/// failure of the contract: bad input to the runtime's API, I/O, a broken
+/// engine. A contract's own failures are results, not `RuntimeError`s.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RuntimeError {
+    /// The code failed static validation.
+    #[error("static validation failed: {0}")]
+    Validation(#[from] ValidationError),
+    /// The gas layer refused to set up metering for the module.
+    #[cfg(feature = "engine")]
+    #[error("gas setup failed: {0}")]
+    Gas(#[from] cw_gas::GasError),
+    /// The compiler failed on a module that passed validation.
+    #[error("compiling failed: {message}")]
+    Compile {
+        /// Wasmer's description.
+        message: String,
+    },
+    /// A compiled module could not be serialized for the disk cache.
+    #[error("serializing a compiled module failed: {message}")]
+    Serialize {
+        /// Wasmer's description.
+        message: String,
+    },
+    /// Wasmer could not instantiate a module that compiled.
+    #[error("instantiating failed: {message}")]
+    Instantiate {
+        /// Wasmer's description.
+        message: String,
+    },
+    /// A call on an instance that a trap left in an unknown state.
+    #[error("the instance trapped in an earlier call; create a new instance")]
+    InstancePoisoned,
+    /// A broken invariant between the runtime and the host bridge.
+    #[error("runtime bug: {problem}")]
+    Bridge {
+        /// What went wrong.
+        problem: &'static str,
+    },
+    /// Reading or writing the disk cache failed.
+    #[error("module cache I/O on {path}: {source}")]
+    Io {
+        /// The file or folder.
+        path: std::path::PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}

@@ -1,8 +1,20 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+#[cfg(feature = "engine")]
+pub mod cache;
+#[cfg(feature = "engine")]
+pub mod compile;
 mod error;
+#[cfg(feature = "engine")]
+pub mod instance;
 pub mod validate;
 
-pub use error::ValidationError;
+#[cfg(feature = "engine")]
+pub use cache::{CacheMetrics, CacheTier, ModuleCache};
+#[cfg(feature = "engine")]
+pub use compile::{Checksum, CompileConfig, CompiledModule, compile};
+pub use error::{RuntimeError, ValidationError};
+#[cfg(feature = "engine")]
+pub use instance::{CallResult, ContractInstance, InstanceOptions, VmFailure};
 pub use validate::{ModuleInfo, ValidationConfig, validate};

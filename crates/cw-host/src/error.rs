@@ -1,0 +1,206 @@
+//! The errors of this crate.
+//!
+//! Two levels, as in cosmwasm-vm: a [`HostError`] ends the contract call (the
+//! import traps), while the failures a contract is expected to handle (an
+//! invalid address, a bad signature) never become a `HostError` at all: the
+//! import writes an error message or returns an error code to the contract.
+//! [`BackendError`] is what a [`Storage`](crate::Storage),
+//! [`Api`](crate::Api) or [`Querier`](crate::Querier) implementation reports;
+//! only its [`BackendError::InvalidAddress`] variant is shown to the contract.
+
+use cw_gas::{GasAmount, GasError};
+use cw_region::RegionError;
+
+/// Why an import refused to continue: the contract call ends with this error.
+///
+/// Every variant is deterministic (the same input gives the same variant with
+/// the same fields on every node), except [`HostError::Backend`], which
+/// reports a backend fault and carries the gas used up to it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum HostError {
+    /// A region argument or result was invalid (null pointer, out of memory,
+    /// too small for the result, ...).
+    #[error(transparent)]
+    Region(#[from] RegionError),
+    /// Charging gas failed; for [`GasError::OutOfGas`] nothing was done for
+    /// the charge that failed.
+    #[error(transparent)]
+    Gas(#[from] GasError),
+    /// A state-changing import was called in a read-only (query) call.
+    #[error("{import} is not allowed in a read-only call (query): it would change contract state")]
+    ReadOnly {
+        /// The import that was refused.
+        import: &'static str,
+    },
+    /// An argument exceeds the chain's limit for it.
+    #[error("{what} too big: {length} bytes, the limit is {limit} bytes")]
+    TooLarge {
+        /// What the argument is (`"db key"`, `"db value"`, `"human address"`, ...).
+        what: &'static str,
+        /// Its length in bytes.
+        length: u64,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// `db_next`, `db_next_key` or `db_next_value` named an iterator that
+    /// `db_scan` did not create in this call.
+    #[error("iterator {id} does not exist in this call")]
+    UnknownIterator {
+        /// The iterator id the contract passed.
+        id: u32,
+    },
+    /// `db_scan` would open more iterators than one call may hold.
+    #[error("too many iterators in one call: the limit is {limit}")]
+    TooManyIterators {
+        /// The per-call limit, see [`HostLimits::max_iterators`](crate::HostLimits::max_iterators).
+        limit: u32,
+    },
+    /// `db_scan` got an order other than 1 (ascending) or 2 (descending).
+    #[error("invalid iteration order {order}: expected 1 (ascending) or 2 (descending)")]
+    InvalidOrder {
+        /// The raw order argument.
+        order: i32,
+    },
+    /// A backend (storage, api, querier) failed in a way the contract cannot
+    /// handle.
+    #[error("{import}: backend failure after {gas_used} used: {source}")]
+    Backend {
+        /// The import that called the backend.
+        import: &'static str,
+        /// What the backend reported.
+        source: BackendError,
+        /// Gas used by the call up to and including the failed import's
+        /// charges.
+        gas_used: GasAmount,
+    },
+    /// `query_chain` would nest queries deeper than allowed.
+    #[error("query depth {depth} exceeds the limit of {limit}")]
+    QueryDepth {
+        /// The depth the nested query would run at.
+        depth: u32,
+        /// The limit, see [`HostLimits::max_query_depth`](crate::HostLimits::max_query_depth).
+        limit: u32,
+    },
+    /// The contract called `abort` (a Rust panic in the contract).
+    #[error("Aborted: {message}")]
+    Aborted {
+        /// The contract's panic message (invalid UTF-8 replaced by U+FFFD).
+        message: String,
+    },
+    /// The contract's allocator returned the null pointer.
+    #[error("the contract's allocate returned a null pointer for {size} bytes")]
+    ZeroAddress {
+        /// The requested capacity.
+        size: u32,
+    },
+    /// Calling the contract's allocator failed (trap, missing export, ...).
+    #[error("allocating {size} bytes in the contract failed: {message}")]
+    Allocation {
+        /// The requested capacity.
+        size: u32,
+        /// The allocator's own description of the failure.
+        message: String,
+    },
+    /// The Wasmer bridge was used out of order: an import ran before the
+    /// instance was bound or outside a call. A runtime bug, not a contract's.
+    #[error("host bridge used out of order: {problem}")]
+    Bridge {
+        /// What was missing.
+        problem: &'static str,
+    },
+}
+
+/// A failure reported by a [`Storage`](crate::Storage), [`Api`](crate::Api)
+/// or [`Querier`](crate::Querier) implementation. Display texts are meant for
+/// users.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BackendError {
+    /// The backend cannot serve requests (closed database, missing
+    /// connection).
+    #[error("{backend} is unavailable")]
+    Unavailable {
+        /// Which backend, e.g. `"storage"`.
+        backend: &'static str,
+    },
+    /// The backend ran out of the gas it was given (a query that hit its gas
+    /// limit).
+    #[error("ran out of gas in the backend")]
+    OutOfGas,
+    /// An address was rejected. This is the one backend error the contract
+    /// sees (as the message of an address import), like cosmwasm-vm's
+    /// `BackendError::UserErr`.
+    #[error(transparent)]
+    InvalidAddress(#[from] AddressError),
+    /// Any other failure.
+    #[error("{message}")]
+    Other {
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// Why an address was rejected. The texts of the bech32 variants are exactly
+/// those of cosmwasm-vm 3.0.10's `MockApi`, because the contract receives them.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AddressError {
+    /// Not a bech32 string with a valid checksum (this includes mixed case).
+    #[error("Error decoding bech32")]
+    Bech32Decode,
+    /// A valid bech32 string with another prefix.
+    #[error("Wrong bech32 prefix")]
+    WrongPrefix,
+    /// Canonical addresses are 1 to 255 bytes.
+    #[error("Invalid canonical address length")]
+    InvalidCanonicalLength {
+        /// The rejected length.
+        length: usize,
+    },
+    /// The address is valid but not in its normal form (e.g. upper case).
+    #[error("Invalid input: address not normalized")]
+    NotNormalized,
+    /// The configured prefix is not a valid bech32 human-readable part.
+    #[error("Invalid bech32 prefix")]
+    InvalidPrefix,
+    /// The canonical address cannot be encoded (the result would be too long).
+    #[error("Invalid data to be encoded to bech32")]
+    Bech32Encode,
+    /// Not a NEAR account id.
+    #[error("Invalid NEAR account id: {reason}")]
+    InvalidAccountId {
+        /// Which rule was broken.
+        reason: &'static str,
+    },
+    /// Bytes that are not the canonical form of any NEAR account id.
+    #[error("Invalid canonical NEAR account: {reason}")]
+    InvalidCanonicalAccount {
+        /// Which rule was broken.
+        reason: &'static str,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The error travels in every import's `Result`; keep it small.
+    #[test]
+    fn error_size_is_pinned() {
+        let size = std::mem::size_of::<HostError>();
+        assert!(size <= 64, "HostError is {size} bytes");
+    }
+
+    #[test]
+    fn address_messages_match_cosmwasm_mock_api() {
+        assert_eq!(
+            BackendError::from(AddressError::NotNormalized).to_string(),
+            "Invalid input: address not normalized"
+        );
+        assert_eq!(
+            AddressError::InvalidCanonicalLength { length: 0 }.to_string(),
+            "Invalid canonical address length"
+        );
+    }
+}

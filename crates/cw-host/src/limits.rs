@@ -1,0 +1,121 @@
+//! The size and count limits of the imports, and the prices cw-gas's
+//! [`CostTable`](cw_gas::CostTable) does not have.
+//!
+//! Every number is cosmwasm-vm 3.0.10's (`src/imports.rs` unless stated),
+//! so a contract meets the same limits here as on a wasmd chain.
+
+use cw_gas::CwGas;
+
+const KI: usize = 1024;
+const MI: usize = 1024 * 1024;
+
+/// `db_read`/`db_write`/`db_remove`/`db_scan` keys and bounds: 64 KiB
+/// (`MAX_LENGTH_DB_KEY`).
+pub const MAX_LENGTH_DB_KEY: usize = 64 * KI;
+/// `db_write` values: 128 KiB (`MAX_LENGTH_DB_VALUE`).
+pub const MAX_LENGTH_DB_VALUE: usize = 128 * KI;
+/// `addr_humanize` input: 64 bytes (`MAX_LENGTH_CANONICAL_ADDRESS`; "typically
+/// 20 (Cosmos SDK, Ethereum), 32 (Nano, Substrate) or 54 (MockApi)").
+pub const MAX_LENGTH_CANONICAL_ADDRESS: usize = 64;
+/// `addr_validate`/`addr_canonicalize` input: 256 bytes
+/// (`MAX_LENGTH_HUMAN_ADDRESS`: bech32's 90 characters plus a safety margin).
+pub const MAX_LENGTH_HUMAN_ADDRESS: usize = 256;
+/// `query_chain` request: 64 KiB (`MAX_LENGTH_QUERY_CHAIN_REQUEST`).
+pub const MAX_LENGTH_QUERY_CHAIN_REQUEST: usize = 64 * KI;
+/// `debug` message: 2 MiB (`MAX_LENGTH_DEBUG`).
+pub const MAX_LENGTH_DEBUG: usize = 2 * MI;
+/// `abort` message: 2 MiB (`MAX_LENGTH_ABORT`).
+pub const MAX_LENGTH_ABORT: usize = 2 * MI;
+/// `ed25519_verify` message: 128 KiB (`MAX_LENGTH_ED25519_MESSAGE`).
+pub const MAX_LENGTH_ED25519_MESSAGE: usize = 128 * KI;
+/// An Ed25519 signature: 64 bytes (`MAX_LENGTH_ED25519_SIGNATURE`).
+pub const MAX_LENGTH_ED25519_SIGNATURE: usize = 64;
+/// Items per `ed25519_batch_verify` list: 256 (`MAX_COUNT_ED25519_BATCH`).
+/// The region limits of the three lists are `(item limit + 4) * 256`, the 4
+/// being each section's length suffix.
+pub const MAX_COUNT_ED25519_BATCH: usize = 256;
+/// Concatenated points for the BLS12-381 aggregate and pairing imports: 2 MiB
+/// (`BLS12_381_MAX_AGGREGATE_SIZE`).
+pub const BLS12_381_MAX_AGGREGATE_SIZE: usize = 2 * MI;
+/// Message of the hash-to-curve imports: 5 MiB (`BLS12_381_MAX_MESSAGE_SIZE`).
+pub const BLS12_381_MAX_MESSAGE_SIZE: usize = 5 * MI;
+/// Domain separation tag of the hash-to-curve imports: 5 KiB
+/// (`BLS12_381_MAX_DST_SIZE`).
+pub const BLS12_381_MAX_DST_SIZE: usize = 5 * KI;
+
+/// Nesting limit of `query_chain`: 10, wasmd's `DefaultMaxQueryStackSize`
+/// (`x/wasm/keeper/options.go`). cosmwasm-vm leaves this to the chain.
+pub const MAX_QUERY_DEPTH: u32 = 10;
+
+/// Iterators one call may open: 1,024.
+///
+/// cosmwasm-vm has no such limit (its `MockStorage` copies every range, and
+/// wasmvm keeps Go iterators per call frame). Ours are lazy: an open iterator
+/// holds its two bounds and its cursor, at most 3 × 64 KiB
+/// ([`MAX_LENGTH_DB_KEY`]), so 1,024 of them bound the memory a contract can
+/// pin with iterators to 192 MiB. Contracts open a handful per call; 1,024
+/// leaves room for pagination loops that open one range per item.
+pub const MAX_ITERATORS_PER_CALL: u32 = 1024;
+
+/// wasmd's `DefaultGasMultiplier` (CosmWasm gas per SDK gas, `x/wasm/types/gas_register.go`).
+const WASMD_GAS_MULTIPLIER: u64 = 140_000;
+
+/// Price of one address canonicalization: 700,000 CosmWasm gas.
+///
+/// wasmd charges `DefaultGasCostCanonicalAddress = 5` SDK gas times the
+/// multiplier 140,000 (`x/wasm/keeper/api.go`); cosmwasm-vm 3.0.10's
+/// `MockApi` charges the same (`GAS_COST_CANONICALIZE`). Not in cw-gas's
+/// `CostTable`, which has no address prices.
+pub const ADDR_CANONICALIZE_COST: CwGas = CwGas::new(5 * WASMD_GAS_MULTIPLIER);
+
+/// Price of one address humanization: 560,000 CosmWasm gas.
+///
+/// wasmd's `DefaultGasCostHumanAddress = 4` SDK gas times 140,000;
+/// cosmwasm-vm's `MockApi` `GAS_COST_HUMANIZE`. `addr_validate` pays
+/// canonicalize then humanize (1,260,000 in total when both run).
+pub const ADDR_HUMANIZE_COST: CwGas = CwGas::new(4 * WASMD_GAS_MULTIPLIER);
+
+/// The limits an embedder may tighten (or, for a private chain, loosen).
+/// `Default` is the chain's (cosmwasm-vm 3.0.10 and wasmd).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct HostLimits {
+    /// Longest db key in bytes ([`MAX_LENGTH_DB_KEY`]).
+    pub db_key_bytes: usize,
+    /// Longest db value in bytes ([`MAX_LENGTH_DB_VALUE`]).
+    pub db_value_bytes: usize,
+    /// Longest canonical address in bytes ([`MAX_LENGTH_CANONICAL_ADDRESS`]).
+    pub canonical_address_bytes: usize,
+    /// Longest human address in bytes ([`MAX_LENGTH_HUMAN_ADDRESS`]).
+    pub human_address_bytes: usize,
+    /// Longest `query_chain` request in bytes ([`MAX_LENGTH_QUERY_CHAIN_REQUEST`]).
+    pub query_request_bytes: usize,
+    /// Longest debug message in bytes ([`MAX_LENGTH_DEBUG`]).
+    pub debug_bytes: usize,
+    /// Longest abort message in bytes ([`MAX_LENGTH_ABORT`]).
+    pub abort_bytes: usize,
+    /// Deepest query nesting ([`MAX_QUERY_DEPTH`]).
+    pub max_query_depth: u32,
+    /// Most iterators per call ([`MAX_ITERATORS_PER_CALL`]).
+    pub max_iterators: u32,
+    /// Most CosmWasm gas one `query_chain` may use, on top of the gas left
+    /// in the call. [`CwGas::MAX`] (the default) means "whatever is left", as
+    /// in cosmwasm-vm, which passes the remaining gas as the query's limit.
+    pub query_gas_cap: CwGas,
+}
+
+impl Default for HostLimits {
+    fn default() -> Self {
+        Self {
+            db_key_bytes: MAX_LENGTH_DB_KEY,
+            db_value_bytes: MAX_LENGTH_DB_VALUE,
+            canonical_address_bytes: MAX_LENGTH_CANONICAL_ADDRESS,
+            human_address_bytes: MAX_LENGTH_HUMAN_ADDRESS,
+            query_request_bytes: MAX_LENGTH_QUERY_CHAIN_REQUEST,
+            debug_bytes: MAX_LENGTH_DEBUG,
+            abort_bytes: MAX_LENGTH_ABORT,
+            max_query_depth: MAX_QUERY_DEPTH,
+            max_iterators: MAX_ITERATORS_PER_CALL,
+            query_gas_cap: CwGas::MAX,
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! The state a Wasmer instance's imports run on.
+
+use std::sync::Arc;
+
+use cw_gas::middleware::{POINTS_EXHAUSTED_EXPORT, REMAINING_POINTS_EXPORT};
+use cw_gas::{CostTable, GasMeter};
+use wasmer::{Global, Instance, Memory, TypedFunction};
+
+use crate::backend::api::Api;
+use crate::backend::querier::Querier;
+use crate::backend::storage::Storage;
+use crate::context::{CallState, DebugHandler};
+use crate::error::HostError;
+
+/// Everything one contract call runs against: the chain-facing backends, the
+/// gas meter and the per-call state. Moved into the instance for the call and
+/// handed back afterwards, with the meter holding the call's gas.
+pub struct CallBackend<T: CostTable> {
+    /// The contract's storage.
+    pub storage: Box<dyn Storage + Send>,
+    /// Address handling.
+    pub api: Arc<dyn Api + Send + Sync>,
+    /// Chain queries.
+    pub querier: Box<dyn Querier + Send>,
+    /// The call's gas meter.
+    pub gas: GasMeter<T>,
+    /// Read-only flag, limits, query depth, open iterators.
+    pub call: CallState,
+    /// Where `debug` messages go.
+    pub debug: Box<dyn DebugHandler + Send>,
+}
+
+impl<T: CostTable> std::fmt::Debug for CallBackend<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallBackend")
+            .field("gas", &self.gas)
+            .field("call", &self.call)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Handles into one instance the imports need.
+#[derive(Clone)]
+pub(crate) struct InstanceHandles {
+    pub memory: Memory,
+    pub allocate: TypedFunction<u32, u32>,
+    pub remaining: Global,
+    pub exhausted: Global,
+}
+
+/// The Wasmer function environment of one contract instance.
+///
+/// Imports must exist before the instance does, and the memory and
+/// `allocate` export only after, so the handles are bound once right after
+/// instantiation ([`HostEnv::bind`]); the backend is present only during a
+/// call ([`HostEnv::begin`] / [`HostEnv::end`]). An import running outside
+/// either (only possible from a start function, which runs during
+/// instantiation) fails with [`HostError::Bridge`], never a panic.
+pub struct HostEnv<T: CostTable> {
+    pub(crate) handles: Option<InstanceHandles>,
+    pub(crate) backend: Option<CallBackend<T>>,
+}
+
+impl<T: CostTable> Default for HostEnv<T> {
+    fn default() -> Self {
+        Self {
+            handles: None,
+            backend: None,
+        }
+    }
+}
+
+impl<T: CostTable> HostEnv<T> {
+    /// Binds the instance's memory, its `allocate` export (typed by the
+    /// caller, who holds the store) and its metering globals.
+    ///
+    /// # Errors
+    /// [`HostError::Bridge`] if the instance lacks one of them (the module was
+    /// not compiled with the metering middleware, or is not a contract).
+    pub fn bind(
+        &mut self,
+        instance: &Instance,
+        allocate: TypedFunction<u32, u32>,
+    ) -> Result<(), HostError> {
+        let missing = |problem| HostError::Bridge { problem };
+        let exports = &instance.exports;
+        let memory = exports
+            .get_memory("memory")
+            .map_err(|_| missing("the instance exports no memory"))?
+            .clone();
+        let remaining = exports
+            .get_global(REMAINING_POINTS_EXPORT)
+            .map_err(|_| missing("the module was compiled without metering"))?
+            .clone();
+        let exhausted = exports
+            .get_global(POINTS_EXHAUSTED_EXPORT)
+            .map_err(|_| missing("the module was compiled without metering"))?
+            .clone();
+        self.handles = Some(InstanceHandles {
+            memory,
+            allocate,
+            remaining,
+            exhausted,
+        });
+        Ok(())
+    }
+
+    /// Starts a call: the imports now run against `backend`.
+    pub fn begin(&mut self, backend: CallBackend<T>) {
+        self.backend = Some(backend);
+    }
+
+    /// Ends a call and returns its backend (with the meter as the call left it).
+    pub fn end(&mut self) -> Option<CallBackend<T>> {
+        self.backend.take()
+    }
+
+    /// The backend of the call in progress.
+    pub fn backend_mut(&mut self) -> Option<&mut CallBackend<T>> {
+        self.backend.as_mut()
+    }
+}

@@ -1,0 +1,91 @@
+//! Guest memory and the guest allocator over a Wasmer instance.
+
+use std::cell::RefCell;
+
+use cw_region::{GuestMemory, MemoryAccessError};
+use wasmer::{StoreMut, Value};
+
+use super::env::InstanceHandles;
+use crate::error::HostError;
+use crate::memory::GuestAllocator;
+
+/// One instance's memory and `allocate` export, for the duration of one
+/// import call. Memory views are made per access, so a memory grown by
+/// `allocate` is always seen at its current size.
+pub struct WasmerGuest<'a> {
+    store: RefCell<StoreMut<'a>>,
+    handles: InstanceHandles,
+}
+
+impl<'a> WasmerGuest<'a> {
+    pub(crate) fn new(store: StoreMut<'a>, handles: InstanceHandles) -> Self {
+        Self {
+            store: RefCell::new(store),
+            handles,
+        }
+    }
+
+    /// The operator gas left in the instance (0 once exhausted).
+    pub(crate) fn points_left(&self) -> u64 {
+        let mut store = self.store.borrow_mut();
+        if matches!(self.handles.exhausted.get(&mut *store), Value::I32(v) if v != 0) {
+            return 0;
+        }
+        match self.handles.remaining.get(&mut *store) {
+            Value::I64(v) => u64::from_ne_bytes(v.to_ne_bytes()),
+            _ => 0,
+        }
+    }
+
+    /// Sets the operator gas left in the instance and clears the exhausted flag.
+    pub(crate) fn set_points_left(&self, points: u64) -> Result<(), HostError> {
+        let mut store = self.store.borrow_mut();
+        let value = Value::I64(i64::from_ne_bytes(points.to_ne_bytes()));
+        let set = self
+            .handles
+            .remaining
+            .set(&mut *store, value)
+            .and_then(|()| self.handles.exhausted.set(&mut *store, Value::I32(0)));
+        set.map_err(|_| HostError::Bridge {
+            problem: "the metering globals are not mutable",
+        })
+    }
+}
+
+impl GuestMemory for WasmerGuest<'_> {
+    fn size_bytes(&self) -> u64 {
+        let store = self.store.borrow();
+        self.handles.memory.view(&*store).data_size()
+    }
+
+    fn read(&self, offset: u32, buf: &mut [u8]) -> Result<(), MemoryAccessError> {
+        let store = self.store.borrow();
+        let view = self.handles.memory.view(&*store);
+        view.read(u64::from(offset), buf)
+            .map_err(|_| MemoryAccessError::new(offset, buf.len(), view.data_size()))
+    }
+
+    fn write(&self, offset: u32, data: &[u8]) -> Result<(), MemoryAccessError> {
+        let store = self.store.borrow();
+        let view = self.handles.memory.view(&*store);
+        view.write(u64::from(offset), data)
+            .map_err(|_| MemoryAccessError::new(offset, data.len(), view.data_size()))
+    }
+}
+
+/// `allocate` runs guest code: the guest gets `gas_left` to spend and
+/// reports what is left, also when it traps.
+impl GuestAllocator for &WasmerGuest<'_> {
+    fn allocate(&mut self, size: u32, gas_left: &mut u64) -> Result<u32, HostError> {
+        self.set_points_left(*gas_left)?;
+        let result = {
+            let mut store = self.store.borrow_mut();
+            self.handles.allocate.call(&mut *store, size)
+        };
+        *gas_left = self.points_left();
+        result.map_err(|e| HostError::Allocation {
+            size,
+            message: e.message(),
+        })
+    }
+}

@@ -1,0 +1,358 @@
+//! Instances of compiled contracts and entry-point calls at the byte
+//! boundary: env, info and message bytes in; result bytes and gas out.
+
+mod tunables;
+
+use cw_gas::middleware::{
+    MeteringPoints, TrapCause, classify_trap, remaining_points, reset_stack_height,
+    set_remaining_points,
+};
+use cw_gas::{CostTable, GasError, GasMeter};
+use cw_host::wasmer::{CallBackend, HostEnv, register_imports};
+use cw_host::{EntryPoint, HostError};
+use cw_region::{GuestMemory, GuestRegion, MemoryAccessError};
+use wasmer::sys::NativeEngineExt;
+use wasmer::{FunctionEnv, Instance, Memory, Pages, Store, TypedFunction, Value};
+
+use crate::compile::CompiledModule;
+use crate::error::RuntimeError;
+use tunables::MemoryLimit;
+
+/// Per-instance settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InstanceOptions {
+    /// The most memory the contract may have, in bytes (rounded down to 64 KiB
+    /// pages). Default 32 MiB.
+    pub memory_limit_bytes: u64,
+}
+
+impl Default for InstanceOptions {
+    fn default() -> Self {
+        Self {
+            memory_limit_bytes: 32 * 1024 * 1024,
+        }
+    }
+}
+
+/// Why a contract call failed, deterministically: the same code, input and
+/// state fail the same way with the same gas on every node. Reported with
+/// the call's gas, never as a [`RuntimeError`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum VmFailure {
+    /// The gas limit was reached (by operators or by an import's charge).
+    #[error("out of gas")]
+    OutOfGas,
+    /// A call exceeded the deterministic stack limit.
+    #[error("stack limit exceeded")]
+    StackLimit,
+    /// The contract called `abort` (its panic handler does).
+    #[error("contract aborted: {message}")]
+    Aborted {
+        /// The contract's message.
+        message: String,
+    },
+    /// An import refused its input (bad region, over a limit, a write in a
+    /// query, an unknown iterator, a backend failure, ...).
+    #[error("host function failed: {0}")]
+    Host(HostError),
+    /// The contract trapped (`unreachable`, division by zero, out-of-bounds
+    /// access, ...).
+    #[error("contract trapped: {message}")]
+    Trap {
+        /// Wasmer's description of the trap.
+        message: String,
+    },
+    /// The contract does not export the entry point.
+    #[error("the contract does not export `{name}`")]
+    MissingExport {
+        /// The export's name.
+        name: &'static str,
+    },
+    /// The result region was invalid or too large.
+    #[error("invalid result region: {0}")]
+    BadResult(cw_region::RegionError),
+}
+
+/// The result bytes of an entry point, or why the call failed.
+pub type CallResult = Result<Vec<u8>, VmFailure>;
+
+/// One instance of a compiled contract.
+///
+/// After a call that failed with a trap the instance is poisoned (a trap
+/// skips the contract's cleanup: cosmwasm-std's panic hook leaves its lock
+/// taken, so every later call on the same instance traps) and refuses
+/// further calls; make a new one.
+pub struct ContractInstance<T: CostTable> {
+    store: Store,
+    instance: Instance,
+    env: FunctionEnv<HostEnv<T>>,
+    memory: Memory,
+    allocate: TypedFunction<u32, u32>,
+    deallocate: TypedFunction<u32, ()>,
+    poisoned: bool,
+}
+
+impl<T: CostTable> ContractInstance<T> {
+    /// Instantiates `module` with the memory limit and every import.
+    ///
+    /// # Errors
+    /// [`RuntimeError::Instantiate`] when Wasmer cannot instantiate (for
+    /// example an import with the wrong signature, or a memory above the limit).
+    pub fn new(module: &CompiledModule, options: &InstanceOptions) -> Result<Self, RuntimeError> {
+        let mut engine = module.engine.clone();
+        let pages =
+            u32::try_from(options.memory_limit_bytes / u64::from(wasmer::WASM_PAGE_SIZE as u32))
+                .unwrap_or(u32::MAX)
+                .min(65_536);
+        engine.set_tunables(MemoryLimit::new(Pages(pages)));
+        let mut store = Store::new(engine);
+        let env = FunctionEnv::new(&mut store, HostEnv::<T>::default());
+        let imports = register_imports(&mut store, &env);
+        let instantiate_error = |message: String| RuntimeError::Instantiate { message };
+        let instance = Instance::new(&mut store, &module.module, &imports)
+            .map_err(|e| instantiate_error(e.to_string()))?;
+        let exports = &instance.exports;
+        let memory = exports
+            .get_memory("memory")
+            .map_err(|e| instantiate_error(e.to_string()))?
+            .clone();
+        let allocate: TypedFunction<u32, u32> = exports
+            .get_typed_function(&store, "allocate")
+            .map_err(|e| instantiate_error(e.to_string()))?;
+        env.as_mut(&mut store)
+            .bind(&instance, allocate.clone())
+            .map_err(|e| instantiate_error(e.to_string()))?;
+        let deallocate = exports
+            .get_typed_function(&store, "deallocate")
+            .map_err(|e| instantiate_error(e.to_string()))?;
+        Ok(Self {
+            store,
+            instance,
+            env,
+            memory,
+            allocate,
+            deallocate,
+            poisoned: false,
+        })
+    }
+
+    /// Whether a trap poisoned the instance.
+    pub fn is_poisoned(&self) -> bool {
+        self.poisoned
+    }
+
+    /// Calls `entry` with `env`, `info` (for the entry points that take it)
+    /// and `msg`, against `backend`. Returns the result bytes or the
+    /// contract's failure, and the backend with its meter holding the call's
+    /// gas (operators, imports, everything).
+    ///
+    /// # Errors
+    /// [`RuntimeError::InstancePoisoned`] when called after a trap;
+    /// [`RuntimeError::Bridge`] on a broken invariant of the host bridge.
+    pub fn call(
+        &mut self,
+        entry: EntryPoint,
+        env: &[u8],
+        info: Option<&[u8]>,
+        msg: &[u8],
+        backend: CallBackend<T>,
+    ) -> Result<(CallResult, CallBackend<T>), RuntimeError> {
+        if self.poisoned {
+            return Err(RuntimeError::InstancePoisoned);
+        }
+        let name = entry.export_name();
+        let function = match self.instance.exports.get_function(name) {
+            Ok(f) => f.clone(),
+            Err(_) => return Ok((Err(VmFailure::MissingExport { name }), backend)),
+        };
+        let gas_left = backend.gas.remaining();
+        self.env.as_mut(&mut self.store).begin(backend);
+        let outcome = self.run(
+            &function,
+            gas_left,
+            env,
+            info,
+            msg,
+            entry.result_limit_bytes(),
+        );
+        let mut backend = self
+            .env
+            .as_mut(&mut self.store)
+            .end()
+            .ok_or(RuntimeError::Bridge {
+                problem: "the call's backend vanished",
+            })?;
+        // Fold operator gas into the meter: what the instance has left, or
+        // nothing if operators ran out.
+        match remaining_points::<T::Gas>(&mut self.store, &self.instance)? {
+            MeteringPoints::Remaining(left) => backend.gas.record_wasm_remaining(left),
+            MeteringPoints::Exhausted => {
+                backend.gas.record_wasm_exhausted();
+            }
+        }
+        let result = match outcome {
+            Ok(bytes) => Ok(bytes),
+            Err(trap) => {
+                self.poisoned = true;
+                Err(self.classify(trap, &mut backend))
+            }
+        };
+        reset_stack_height(&mut self.store, &self.instance)?;
+        Ok((result, backend))
+    }
+
+    fn run(
+        &mut self,
+        function: &wasmer::Function,
+        gas_left: T::Gas,
+        env: &[u8],
+        info: Option<&[u8]>,
+        msg: &[u8],
+        result_limit: usize,
+    ) -> Result<Vec<u8>, Trap> {
+        set_remaining_points(&mut self.store, &self.instance, gas_left).map_err(Trap::Gas)?;
+        let mut args = Vec::with_capacity(3);
+        for bytes in std::iter::once(env).chain(info).chain(std::iter::once(msg)) {
+            args.push(Value::I32(self.write_argument(bytes)? as i32));
+        }
+        let returned = function.call(&mut self.store, &args).map_err(Trap::Wasm)?;
+        let result_ptr = match returned.first() {
+            Some(Value::I32(ptr)) => *ptr as u32,
+            _ => return Err(Trap::BadSignature),
+        };
+        // As cosmwasm-vm's `read_region`: load, charge for the region's
+        // length, then enforce the limit and copy.
+        let region = GuestRegion::load(&self.guest_memory(), result_ptr).map_err(Trap::Result)?;
+        self.charge(|gas| gas.charge_region_read(u64::from(region.region().length)))?;
+        let bytes = region
+            .read(&self.guest_memory(), result_limit)
+            .map_err(Trap::Result)?;
+        self.deallocate
+            .call(&mut self.store, result_ptr)
+            .map_err(Trap::Wasm)?;
+        Ok(bytes)
+    }
+
+    /// Copies `bytes` into a region the contract allocates (running its
+    /// metered `allocate`, as cosmwasm-vm does).
+    fn write_argument(&mut self, bytes: &[u8]) -> Result<u32, Trap> {
+        let length = u32::try_from(bytes.len()).map_err(|_| Trap::ArgumentTooLarge)?;
+        let ptr = self
+            .allocate
+            .call(&mut self.store, length)
+            .map_err(Trap::Wasm)?;
+        // As cosmwasm-vm's `write_region`: load, charge, then copy.
+        let mut region = GuestRegion::load(&self.guest_memory(), ptr).map_err(Trap::Result)?;
+        self.charge(|gas| gas.charge_region_write(u64::from(length)))?;
+        region
+            .write(&self.guest_memory(), bytes)
+            .map_err(Trap::Result)?;
+        Ok(ptr)
+    }
+
+    fn guest_memory(&self) -> InstanceMemory<'_> {
+        InstanceMemory {
+            memory: &self.memory,
+            store: &self.store,
+        }
+    }
+
+    /// Charges the call's meter between Wasm executions: folds in what
+    /// operators spent, charges, and hands the rest back to the operators.
+    fn charge(
+        &mut self,
+        charge: impl FnOnce(&mut GasMeter<T>) -> Result<(), GasError>,
+    ) -> Result<(), Trap> {
+        let points =
+            remaining_points::<T::Gas>(&mut self.store, &self.instance).map_err(Trap::Gas)?;
+        let backend = self
+            .env
+            .as_mut(&mut self.store)
+            .backend_mut()
+            .ok_or(Trap::Gas(GasError::MeteringNotInstalled {
+                export: "call backend",
+            }))?;
+        match points {
+            MeteringPoints::Remaining(left) => backend.gas.record_wasm_remaining(left),
+            MeteringPoints::Exhausted => {
+                return Err(Trap::Gas(backend.gas.record_wasm_exhausted()));
+            }
+        }
+        let charged = charge(&mut backend.gas);
+        let left = backend.gas.remaining();
+        set_remaining_points(&mut self.store, &self.instance, left).map_err(Trap::Gas)?;
+        charged.map_err(Trap::Gas)
+    }
+
+    fn classify(&mut self, trap: Trap, backend: &mut CallBackend<T>) -> VmFailure {
+        let wasm_error = match trap {
+            Trap::Wasm(e) => e,
+            Trap::Result(e) => return VmFailure::BadResult(e),
+            Trap::Gas(GasError::OutOfGas { .. }) => return VmFailure::OutOfGas,
+            Trap::Gas(e) => return VmFailure::Host(HostError::Gas(e)),
+            Trap::ArgumentTooLarge => {
+                return VmFailure::Trap {
+                    message: "an argument does not fit in 32-bit memory".into(),
+                };
+            }
+            Trap::BadSignature => {
+                return VmFailure::Trap {
+                    message: "the entry point does not return an i32 region pointer".into(),
+                };
+            }
+        };
+        if let Some(host) = wasm_error.downcast_ref::<HostError>() {
+            return match host {
+                HostError::Gas(GasError::OutOfGas { .. }) => VmFailure::OutOfGas,
+                HostError::Aborted { message } => VmFailure::Aborted {
+                    message: message.clone(),
+                },
+                other => VmFailure::Host(other.clone()),
+            };
+        }
+        match classify_trap(&mut self.store, &self.instance) {
+            TrapCause::OutOfGas => {
+                backend.gas.record_wasm_exhausted();
+                VmFailure::OutOfGas
+            }
+            TrapCause::StackLimit => VmFailure::StackLimit,
+            _ => VmFailure::Trap {
+                message: wasm_error.message(),
+            },
+        }
+    }
+}
+
+/// How a call stopped before producing a result.
+enum Trap {
+    Wasm(wasmer::RuntimeError),
+    Result(cw_region::RegionError),
+    Gas(GasError),
+    ArgumentTooLarge,
+    BadSignature,
+}
+
+/// The instance's memory as the runtime reads results through it.
+struct InstanceMemory<'a> {
+    memory: &'a Memory,
+    store: &'a Store,
+}
+
+impl GuestMemory for InstanceMemory<'_> {
+    fn size_bytes(&self) -> u64 {
+        self.memory.view(self.store).data_size()
+    }
+
+    fn read(&self, offset: u32, buf: &mut [u8]) -> Result<(), MemoryAccessError> {
+        let view = self.memory.view(self.store);
+        view.read(u64::from(offset), buf)
+            .map_err(|_| MemoryAccessError::new(offset, buf.len(), view.data_size()))
+    }
+
+    fn write(&self, offset: u32, data: &[u8]) -> Result<(), MemoryAccessError> {
+        let view = self.memory.view(self.store);
+        view.write(u64::from(offset), data)
+            .map_err(|_| MemoryAccessError::new(offset, data.len(), view.data_size()))
+    }
+}

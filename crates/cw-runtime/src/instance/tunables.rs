@@ -1,0 +1,100 @@
+//! Wasmer tunables that cap every memory an instance creates.
+
+use std::ptr::NonNull;
+
+use wasmer::sys::vm::{VMMemory, VMMemoryDefinition, VMTable, VMTableDefinition};
+use wasmer::sys::{BaseTunables, Tunables};
+use wasmer::{MemoryError, MemoryStyle, MemoryType, Pages, TableStyle, TableType};
+
+/// Sets the maximum of a memory that declares none (validation rejects
+/// modules that declare one) to the limit, and refuses memories that start
+/// above it. `memory.grow` past the maximum then returns -1 to the contract,
+/// as on a chain.
+pub(crate) struct MemoryLimit {
+    limit: Pages,
+    base: BaseTunables,
+}
+
+impl MemoryLimit {
+    pub(crate) fn new(limit: Pages) -> Self {
+        Self {
+            limit,
+            base: BaseTunables::new(),
+        }
+    }
+
+    fn adjust(&self, requested: &MemoryType) -> MemoryType {
+        let mut adjusted = *requested;
+        if adjusted.maximum.is_none() {
+            adjusted.maximum = Some(self.limit);
+        }
+        adjusted
+    }
+
+    fn check(&self, ty: &MemoryType) -> Result<(), MemoryError> {
+        if ty.minimum > self.limit {
+            return Err(MemoryError::Generic(format!(
+                "the initial memory of {} pages exceeds the limit of {} pages",
+                ty.minimum.0, self.limit.0
+            )));
+        }
+        match ty.maximum {
+            Some(maximum) if maximum > self.limit => Err(MemoryError::Generic(format!(
+                "the memory maximum of {} pages exceeds the limit of {} pages",
+                maximum.0, self.limit.0
+            ))),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Tunables for MemoryLimit {
+    fn memory_style(&self, memory: &MemoryType) -> MemoryStyle {
+        self.base.memory_style(&self.adjust(memory))
+    }
+
+    fn table_style(&self, table: &TableType) -> TableStyle {
+        self.base.table_style(table)
+    }
+
+    fn create_host_memory(
+        &self,
+        ty: &MemoryType,
+        style: &MemoryStyle,
+    ) -> Result<VMMemory, MemoryError> {
+        let adjusted = self.adjust(ty);
+        self.check(&adjusted)?;
+        self.base.create_host_memory(&adjusted, style)
+    }
+
+    unsafe fn create_vm_memory(
+        &self,
+        ty: &MemoryType,
+        style: &MemoryStyle,
+        vm_definition_location: NonNull<VMMemoryDefinition>,
+    ) -> Result<VMMemory, MemoryError> {
+        let adjusted = self.adjust(ty);
+        self.check(&adjusted)?;
+        // SAFETY: forwarded unchanged from Wasmer, which guarantees
+        // `vm_definition_location` is valid for the memory being created.
+        unsafe {
+            self.base
+                .create_vm_memory(&adjusted, style, vm_definition_location)
+        }
+    }
+
+    fn create_host_table(&self, ty: &TableType, style: &TableStyle) -> Result<VMTable, String> {
+        self.base.create_host_table(ty, style)
+    }
+
+    unsafe fn create_vm_table(
+        &self,
+        ty: &TableType,
+        style: &TableStyle,
+        vm_definition_location: NonNull<VMTableDefinition>,
+    ) -> Result<VMTable, String> {
+        // SAFETY: forwarded unchanged from Wasmer, which guarantees
+        // `vm_definition_location` is valid for the table being created.
+        unsafe { self.base.create_vm_table(ty, style, vm_definition_location) }
+    }
+}
