@@ -197,3 +197,99 @@ fn real_contracts_round_trip_through_the_disk_cache() {
         assert_eq!(compiled.size_bytes, loaded.size_bytes);
     }
 }
+
+mod support;
+
+/// Every call's result bytes, the final store, every call's gas.
+type ScriptOutcome = (Vec<Vec<u8>>, Vec<(Vec<u8>, Vec<u8>)>, Vec<u64>);
+
+/// Runs cw20 instantiate, a transfer and a balance query on `module` with a
+/// fresh store.
+fn cw20_script(module: &CompiledModule) -> ScriptOutcome {
+    use cw_host::EntryPoint;
+    let map = support::Map::default();
+    let env = support::env_bytes();
+    let api = cw_host::Bech32Api::default();
+    let alice = api.addr_make("alice").unwrap();
+    let bob = api.addr_make("bob").unwrap();
+    let info = support::info_bytes(&alice);
+    let init = format!(
+        r#"{{"name":"Cache","symbol":"CCH","decimals":6,"initial_balances":[{{"address":"{alice}","amount":"1000"}}]}}"#
+    );
+    let transfer = format!(r#"{{"transfer":{{"recipient":"{bob}","amount":"7"}}}}"#);
+    let query = format!(r#"{{"balance":{{"address":"{bob}"}}}}"#);
+    let calls = [
+        (
+            EntryPoint::Instantiate,
+            Some(info.as_slice()),
+            init.as_bytes(),
+        ),
+        (
+            EntryPoint::Execute,
+            Some(info.as_slice()),
+            transfer.as_bytes(),
+        ),
+        (EntryPoint::Query, None, query.as_bytes()),
+    ];
+    let (mut results, mut gas) = (Vec::new(), Vec::new());
+    for (entry, info, msg) in calls {
+        let mut instance =
+            cw_runtime::ContractInstance::new(module, &cw_runtime::InstanceOptions::default())
+                .unwrap();
+        let (result, backend) = instance
+            .call(
+                entry,
+                &env,
+                info,
+                msg,
+                support::backend(entry, &map, 10_000_000_000),
+            )
+            .unwrap();
+        results.push(result.unwrap());
+        gas.push(backend.gas.used().as_u64());
+    }
+    let state = map.lock().unwrap().clone().into_iter().collect();
+    (results, state, gas)
+}
+
+#[test]
+fn cw20_gives_identical_results_state_and_gas_on_every_cache_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let code = tests::fixture_bytes("cw20_base");
+    let cache = ModuleCache::new(config(Some(262_144)), 256 << 20, Some(dir.path())).unwrap();
+    let (cold, tier) = cache.get(&code).unwrap();
+    assert_eq!(tier, CacheTier::Compiled);
+    let expected = cw20_script(&cold);
+    // ContractResult<Binary> of {"balance":"7"}.
+    assert_eq!(expected.0[2], br#"{"ok":"eyJiYWxhbmNlIjoiNyJ9"}"#);
+
+    let (memory, tier) = cache.get(&code).unwrap();
+    assert_eq!(tier, CacheTier::Memory);
+    assert_eq!(cw20_script(&memory), expected, "memory cache");
+
+    cache.pin(&code).unwrap();
+    let (pinned, tier) = cache.get(&code).unwrap();
+    assert_eq!(tier, CacheTier::Pinned);
+    assert_eq!(cw20_script(&pinned), expected, "pinned");
+
+    let from_disk = ModuleCache::new(config(Some(262_144)), 256 << 20, Some(dir.path())).unwrap();
+    let (disk, tier) = from_disk.get(&code).unwrap();
+    assert_eq!(tier, CacheTier::Disk);
+    assert_eq!(cw20_script(&disk), expected, "disk cache");
+
+    let [file] = artifact_files(dir.path()).try_into().unwrap();
+    let mut bytes = std::fs::read(&file).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    std::fs::write(&file, bytes).unwrap();
+    let after_tamper =
+        ModuleCache::new(config(Some(262_144)), 256 << 20, Some(dir.path())).unwrap();
+    let (recompiled, tier) = after_tamper.get(&code).unwrap();
+    assert_eq!(tier, CacheTier::Compiled);
+    assert_eq!(after_tamper.metrics().disk_artifacts_discarded, 1);
+    assert_eq!(
+        cw20_script(&recompiled),
+        expected,
+        "after a tampered artifact"
+    );
+}

@@ -2,59 +2,19 @@
 //! result bytes, the storage afterwards and the gas (with storage free on
 //! both sides, so only the VM's own pricing is compared) are identical.
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
-
-use cosmwasm_std::testing::{message_info, mock_env};
-use cosmwasm_std::{Addr, Env, MessageInfo, to_json_vec};
 use cosmwasm_vm::testing::{MockApi as VmApi, MockQuerier as VmQuerier};
 use cosmwasm_vm::{
     Backend, BackendError as VmBackendError, BackendResult, GasInfo, Instance,
     InstanceOptions as VmOptions, Size,
 };
-use cw_gas::{CosmWasmSchedule, CwGas, GasMeter};
-use cw_host::wasmer::CallBackend;
-use cw_host::{
-    BackendError, Bech32Api, CallState, EntryPoint, KeyRange, Order, Record, Storage,
-    TracingDebugHandler,
-};
+use cw_gas::CosmWasmSchedule;
+use cw_host::{Bech32Api, EntryPoint, KeyRange};
 use cw_runtime::{CompileConfig, ContractInstance, InstanceOptions, ValidationConfig, compile};
 use serde_json::json;
 
-type Map = Arc<Mutex<BTreeMap<Vec<u8>, Vec<u8>>>>;
+use support::{Map, backend, env_bytes, info_bytes};
 
-/// Our side: a shared map the test can dump.
-struct Shared(Map);
-
-impl Storage for Shared {
-    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, BackendError> {
-        Ok(self.0.lock().unwrap().get(key).cloned())
-    }
-    fn set(&mut self, key: &[u8], value: &[u8]) -> Result<(), BackendError> {
-        self.0.lock().unwrap().insert(key.to_vec(), value.to_vec());
-        Ok(())
-    }
-    fn remove(&mut self, key: &[u8]) -> Result<(), BackendError> {
-        self.0.lock().unwrap().remove(key);
-        Ok(())
-    }
-    fn seek(
-        &self,
-        range: KeyRange<'_>,
-        order: Order,
-        after: Option<&[u8]>,
-    ) -> Result<Option<Record>, BackendError> {
-        let map = self.0.lock().unwrap();
-        let mut candidates = map.iter().filter(|(k, _)| range.contains(k));
-        let found = match order {
-            Order::Ascending => candidates.find(|(k, _)| after.is_none_or(|a| k.as_slice() > a)),
-            Order::Descending => candidates
-                .rev()
-                .find(|(k, _)| after.is_none_or(|a| k.as_slice() < a)),
-        };
-        Ok(found.map(|(k, v)| (k.clone(), v.clone())))
-    }
-}
+mod support;
 
 /// cosmwasm-vm's side: the same map, charging no gas.
 struct FreeVmStorage {
@@ -134,14 +94,7 @@ impl Ours {
             },
         )
         .unwrap();
-        let backend = CallBackend {
-            storage: Box::new(Shared(self.map.clone())),
-            api: Arc::new(Bech32Api::default()),
-            querier: Box::new(cw_host::testing::MockQuerier::new()),
-            gas: GasMeter::new(CosmWasmSchedule::with_free_storage(), CwGas::new(GAS_LIMIT)),
-            call: CallState::for_entry_point(entry),
-            debug: Box::new(TracingDebugHandler),
-        };
+        let backend = backend(entry, &self.map, GAS_LIMIT);
         let (result, backend) = instance.call(entry, env, info, msg, backend).unwrap();
         (result.unwrap(), backend.gas.used().as_u64())
     }
@@ -177,16 +130,6 @@ impl Theirs {
         let report = instance.create_gas_report();
         report.used_internally + report.used_externally
     }
-}
-
-fn env_bytes() -> Vec<u8> {
-    let env: Env = mock_env();
-    to_json_vec(&env).unwrap()
-}
-
-fn info_bytes(sender: &str) -> Vec<u8> {
-    let info: MessageInfo = message_info(&Addr::unchecked(sender), &[]);
-    to_json_vec(&info).unwrap()
 }
 
 #[test]
