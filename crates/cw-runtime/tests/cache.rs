@@ -248,7 +248,7 @@ fn cw20_script(module: &CompiledModule) -> ScriptOutcome {
         results.push(result.unwrap());
         gas.push(backend.gas.used().as_u64());
     }
-    let state = map.lock().unwrap().clone().into_iter().collect();
+    let state = support::dump(&map).into_iter().collect();
     (results, state, gas)
 }
 

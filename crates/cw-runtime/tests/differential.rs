@@ -1,6 +1,6 @@
-//! The same cw20-base calls on our runtime and on cosmwasm-vm 3.0.10: the
-//! result bytes, the storage afterwards and the gas (with storage free on
-//! both sides, so only the VM's own pricing is compared) are identical.
+//! The same calls on our runtime and on cosmwasm-vm 3.0.10: the result bytes,
+//! the storage afterwards and the gas (with storage free on both sides, so
+//! only the VM's own pricing is compared) are identical.
 
 use cosmwasm_vm::testing::{MockApi as VmApi, MockQuerier as VmQuerier};
 use cosmwasm_vm::{
@@ -8,30 +8,29 @@ use cosmwasm_vm::{
     InstanceOptions as VmOptions, Size,
 };
 use cw_gas::CosmWasmSchedule;
-use cw_host::{Bech32Api, EntryPoint, KeyRange};
-use cw_runtime::{CompileConfig, ContractInstance, InstanceOptions, ValidationConfig, compile};
+use cw_host::{Bech32Api, EntryPoint, KeyRange, Storage};
+use cw_runtime::{
+    CompileConfig, CompiledModule, ContractInstance, InstanceOptions, ValidationConfig, compile,
+};
 use serde_json::json;
 
-use support::{Map, backend, env_bytes, info_bytes};
+use support::{Map, backend, dump, env_bytes, info_bytes, put};
 
 mod support;
 
-/// cosmwasm-vm's side: the same map, charging no gas.
+const GAS_LIMIT: u64 = 500_000_000_000;
+
+type Record = (Vec<u8>, Vec<u8>);
+
+/// cosmwasm-vm's storage over the same kind of store, charging no gas.
 struct FreeVmStorage {
     map: Map,
-    iterators: Vec<std::vec::IntoIter<vm_storage::Record>>,
-}
-
-mod vm_storage {
-    pub type Record = (Vec<u8>, Vec<u8>);
+    iterators: Vec<std::vec::IntoIter<Record>>,
 }
 
 impl cosmwasm_vm::Storage for FreeVmStorage {
     fn get(&self, key: &[u8]) -> BackendResult<Option<Vec<u8>>> {
-        (
-            Ok(self.map.lock().unwrap().get(key).cloned()),
-            GasInfo::free(),
-        )
+        (Ok(dump(&self.map).get(key).cloned()), GasInfo::free())
     }
     fn scan(
         &mut self,
@@ -39,12 +38,10 @@ impl cosmwasm_vm::Storage for FreeVmStorage {
         end: Option<&[u8]>,
         order: cosmwasm_std::Order,
     ) -> BackendResult<u32> {
-        let map = self.map.lock().unwrap();
         let range = KeyRange { start, end };
-        let mut records: Vec<vm_storage::Record> = map
-            .iter()
+        let mut records: Vec<Record> = dump(&self.map)
+            .into_iter()
             .filter(|(k, _)| range.contains(k))
-            .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         if order == cosmwasm_std::Order::Descending {
             records.reverse();
@@ -52,7 +49,7 @@ impl cosmwasm_vm::Storage for FreeVmStorage {
         self.iterators.push(records.into_iter());
         (Ok(self.iterators.len() as u32), GasInfo::free())
     }
-    fn next(&mut self, id: u32) -> BackendResult<Option<vm_storage::Record>> {
+    fn next(&mut self, id: u32) -> BackendResult<Option<Record>> {
         let result = match self.iterators.get_mut((id as usize).wrapping_sub(1)) {
             Some(it) => Ok(it.next()),
             None => Err(VmBackendError::iterator_does_not_exist(id)),
@@ -60,192 +57,167 @@ impl cosmwasm_vm::Storage for FreeVmStorage {
         (result, GasInfo::free())
     }
     fn set(&mut self, key: &[u8], value: &[u8]) -> BackendResult<()> {
-        self.map
-            .lock()
-            .unwrap()
-            .insert(key.to_vec(), value.to_vec());
+        put(&self.map, key, value);
         (Ok(()), GasInfo::free())
     }
     fn remove(&mut self, key: &[u8]) -> BackendResult<()> {
-        self.map.lock().unwrap().remove(key);
-        (Ok(()), GasInfo::free())
+        let removed = self
+            .map
+            .lock()
+            .unwrap()
+            .remove(key)
+            .map_err(|e| VmBackendError::unknown(e.to_string()));
+        (removed, GasInfo::free())
     }
 }
 
-const GAS_LIMIT: u64 = 500_000_000_000;
-
-struct Ours {
-    module: cw_runtime::CompiledModule,
-    map: Map,
+/// One contract on both runtimes, each over its own store.
+struct Pair {
+    ours: CompiledModule,
+    ours_map: Map,
+    wasm: Vec<u8>,
+    theirs_map: Map,
 }
 
-impl Ours {
-    fn call(
+impl Pair {
+    fn new(fixture: &str) -> Self {
+        let wasm = tests::fixture_bytes(fixture);
+        let config = CompileConfig {
+            table: CosmWasmSchedule::with_free_storage(),
+            stack_limit_bytes: Some(cw_gas::middleware::DEFAULT_STACK_LIMIT_BYTES),
+            validation: ValidationConfig::default(),
+        };
+        let (ours, _, _) = compile(&wasm, &config).unwrap();
+        Self {
+            ours,
+            ours_map: Map::default(),
+            wasm,
+            theirs_map: Map::default(),
+        }
+    }
+
+    fn ours(
         &self,
         entry: EntryPoint,
         env: &[u8],
         info: Option<&[u8]>,
         msg: &[u8],
     ) -> (Vec<u8>, u64) {
-        let mut instance = ContractInstance::new(
-            &self.module,
-            &InstanceOptions {
-                memory_limit_bytes: 16 << 20,
-            },
-        )
-        .unwrap();
-        let backend = backend(entry, &self.map, GAS_LIMIT);
-        let (result, backend) = instance.call(entry, env, info, msg, backend).unwrap();
+        let options = InstanceOptions {
+            memory_limit_bytes: 16 << 20,
+        };
+        let mut instance = ContractInstance::new(&self.ours, &options).unwrap();
+        let (result, backend) = instance
+            .call(
+                entry,
+                env,
+                info,
+                msg,
+                backend(entry, &self.ours_map, GAS_LIMIT),
+            )
+            .unwrap();
         (result.unwrap(), backend.gas.used().as_u64())
     }
-}
 
-struct Theirs {
-    wasm: Vec<u8>,
-    map: Map,
-}
-
-impl Theirs {
-    fn instance(&self) -> Instance<VmApi, FreeVmStorage, VmQuerier> {
+    fn theirs(
+        &self,
+        entry: EntryPoint,
+        env: &[u8],
+        info: Option<&[u8]>,
+        msg: &[u8],
+    ) -> (Vec<u8>, u64) {
         let backend = Backend {
             api: VmApi::default(),
             storage: FreeVmStorage {
-                map: self.map.clone(),
+                map: self.theirs_map.clone(),
                 iterators: Vec::new(),
             },
-            querier: VmQuerier::new(&[]),
+            querier: VmQuerier::<cosmwasm_std::Empty>::new(&[]),
         };
-        Instance::from_code(
-            &self.wasm,
-            backend,
-            VmOptions {
-                gas_limit: GAS_LIMIT,
-            },
-            Some(Size::mebi(16)),
-        )
-        .unwrap()
+        let options = VmOptions {
+            gas_limit: GAS_LIMIT,
+        };
+        let mut vm =
+            Instance::from_code(&self.wasm, backend, options, Some(Size::mebi(16))).unwrap();
+        let bytes = match (entry, info) {
+            (EntryPoint::Instantiate, Some(info)) => {
+                cosmwasm_vm::call_instantiate_raw(&mut vm, env, info, msg)
+            }
+            (EntryPoint::Execute, Some(info)) => {
+                cosmwasm_vm::call_execute_raw(&mut vm, env, info, msg)
+            }
+            (EntryPoint::Query, None) => cosmwasm_vm::call_query_raw(&mut vm, env, msg),
+            other => panic!("no comparison for {other:?}"),
+        }
+        .unwrap();
+        let report = vm.create_gas_report();
+        (bytes, report.used_internally + report.used_externally)
     }
 
-    fn used(instance: &mut Instance<VmApi, FreeVmStorage, VmQuerier>) -> u64 {
-        let report = instance.create_gas_report();
-        report.used_internally + report.used_externally
+    /// Runs the call on both; asserts equal bytes, gas and storage.
+    fn compare(&self, entry: EntryPoint, env: &[u8], info: Option<&[u8]>, msg: &str) {
+        let (ours_bytes, ours_gas) = self.ours(entry, env, info, msg.as_bytes());
+        let (theirs_bytes, theirs_gas) = self.theirs(entry, env, info, msg.as_bytes());
+        assert_eq!(
+            String::from_utf8_lossy(&ours_bytes),
+            String::from_utf8_lossy(&theirs_bytes),
+            "{msg}"
+        );
+        assert_eq!(ours_gas, theirs_gas, "gas of {msg}");
+        assert_eq!(
+            dump(&self.ours_map),
+            dump(&self.theirs_map),
+            "state after {msg}"
+        );
     }
 }
 
 #[test]
 fn cw20_calls_match_cosmwasm_vm_bytes_state_and_gas() {
-    let wasm = tests::fixture_bytes("cw20_base");
-    let config = CompileConfig {
-        table: CosmWasmSchedule::with_free_storage(),
-        stack_limit_bytes: Some(cw_gas::middleware::DEFAULT_STACK_LIMIT_BYTES),
-        validation: ValidationConfig::default(),
-    };
-    let (module, _, _) = compile(&wasm, &config).unwrap();
-    let ours = Ours {
-        module,
-        map: Map::default(),
-    };
-    let theirs = Theirs {
-        wasm: wasm.clone(),
-        map: Map::default(),
-    };
-
+    let pair = Pair::new("cw20_base");
     let api = Bech32Api::default();
     let alice = api.addr_make("alice").unwrap();
     let bob = api.addr_make("bob").unwrap();
     let env = env_bytes();
     let info = info_bytes(&alice);
-
     let init = json!({
         "name": "Differential", "symbol": "DIFF", "decimals": 6,
         "initial_balances": [{"address": alice, "amount": "1000000"}],
         "mint": {"minter": alice, "cap": "9000000"},
-    })
-    .to_string();
-    let (ours_bytes, ours_gas) =
-        ours.call(EntryPoint::Instantiate, &env, Some(&info), init.as_bytes());
-    let mut vm = theirs.instance();
-    let theirs_bytes =
-        cosmwasm_vm::call_instantiate_raw(&mut vm, &env, &info, init.as_bytes()).unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&ours_bytes),
-        String::from_utf8_lossy(&theirs_bytes)
+    });
+    pair.compare(
+        EntryPoint::Instantiate,
+        &env,
+        Some(&info),
+        &init.to_string(),
     );
-    assert_eq!(ours_gas, Theirs::used(&mut vm), "instantiate gas");
-    assert_eq!(*ours.map.lock().unwrap(), *theirs.map.lock().unwrap());
-
-    let steps = [
+    for msg in [
         json!({"transfer": {"recipient": bob, "amount": "250"}}),
         json!({"transfer": {"recipient": bob, "amount": "99999999"}}),
         json!({"burn": {"amount": "17"}}),
         json!({"mint": {"recipient": bob, "amount": "42"}}),
         json!({"increase_allowance": {"spender": bob, "amount": "300"}}),
         json!({"transfer": {"recipient": "not-an-address", "amount": "1"}}),
-    ];
-    for msg in steps {
-        let msg = msg.to_string();
-        let (ours_bytes, ours_gas) =
-            ours.call(EntryPoint::Execute, &env, Some(&info), msg.as_bytes());
-        let mut vm = theirs.instance();
-        let theirs_bytes =
-            cosmwasm_vm::call_execute_raw(&mut vm, &env, &info, msg.as_bytes()).unwrap();
-        assert_eq!(
-            String::from_utf8_lossy(&ours_bytes),
-            String::from_utf8_lossy(&theirs_bytes),
-            "{msg}"
-        );
-        assert_eq!(ours_gas, Theirs::used(&mut vm), "gas of {msg}");
-        assert_eq!(
-            *ours.map.lock().unwrap(),
-            *theirs.map.lock().unwrap(),
-            "state after {msg}"
-        );
+    ] {
+        pair.compare(EntryPoint::Execute, &env, Some(&info), &msg.to_string());
     }
-
     for query in [
         json!({"balance": {"address": bob}}),
         json!({"token_info": {}}),
         json!({"all_accounts": {}}),
         json!({"all_allowances": {"owner": alice}}),
     ] {
-        let query = query.to_string();
-        let (ours_bytes, ours_gas) = ours.call(EntryPoint::Query, &env, None, query.as_bytes());
-        let mut vm = theirs.instance();
-        let theirs_bytes = cosmwasm_vm::call_query_raw(&mut vm, &env, query.as_bytes()).unwrap();
-        assert_eq!(
-            String::from_utf8_lossy(&ours_bytes),
-            String::from_utf8_lossy(&theirs_bytes),
-            "{query}"
-        );
-        assert_eq!(ours_gas, Theirs::used(&mut vm), "gas of {query}");
+        pair.compare(EntryPoint::Query, &env, None, &query.to_string());
     }
 }
 
 /// Pure Wasm, and each kind of import, priced the same as cosmwasm-vm.
 #[test]
 fn probe_calls_match_cosmwasm_vm_bytes_and_gas() {
-    let wasm = tests::fixture_bytes("probe");
-    let config = CompileConfig {
-        table: CosmWasmSchedule::with_free_storage(),
-        stack_limit_bytes: Some(cw_gas::middleware::DEFAULT_STACK_LIMIT_BYTES),
-        validation: ValidationConfig::default(),
-    };
-    let (module, _, _) = compile(&wasm, &config).unwrap();
-    let ours = Ours {
-        module,
-        map: Map::default(),
-    };
-    let theirs = Theirs {
-        wasm,
-        map: Map::default(),
-    };
+    let pair = Pair::new("probe");
     let env = env_bytes();
     let info = info_bytes("alice");
-    let (ours_bytes, ours_gas) = ours.call(EntryPoint::Instantiate, &env, Some(&info), b"{}");
-    let mut vm = theirs.instance();
-    let theirs_bytes = cosmwasm_vm::call_instantiate_raw(&mut vm, &env, &info, b"{}").unwrap();
-    assert_eq!(ours_bytes, theirs_bytes);
-    assert_eq!(ours_gas, Theirs::used(&mut vm));
+    pair.compare(EntryPoint::Instantiate, &env, Some(&info), "{}");
     for msg in [
         r#"{"recurse":{"depth":3}}"#,
         r#"{"debug":{"msg":"hi"}}"#,
@@ -258,21 +230,6 @@ fn probe_calls_match_cosmwasm_vm_bytes_and_gas() {
         r#"{"remove":{"key":"AQI="}}"#,
         r#"{"ed25519_verify":{"message":"AA==","signature":"AA==","pubkey":"AA=="}}"#,
     ] {
-        let (ours_bytes, ours_gas) =
-            ours.call(EntryPoint::Execute, &env, Some(&info), msg.as_bytes());
-        let mut vm = theirs.instance();
-        let theirs_bytes =
-            cosmwasm_vm::call_execute_raw(&mut vm, &env, &info, msg.as_bytes()).unwrap();
-        assert_eq!(
-            String::from_utf8_lossy(&ours_bytes),
-            String::from_utf8_lossy(&theirs_bytes),
-            "{msg}"
-        );
-        assert_eq!(ours_gas, Theirs::used(&mut vm), "gas of {msg}");
-        assert_eq!(
-            *ours.map.lock().unwrap(),
-            *theirs.map.lock().unwrap(),
-            "state after {msg}"
-        );
+        pair.compare(EntryPoint::Execute, &env, Some(&info), msg);
     }
 }

@@ -53,8 +53,8 @@ fn run_thrice(
     msg: &str,
 ) -> (Result<Vec<u8>, VmFailure>, u64) {
     let map = support::Map::default();
-    map.lock().unwrap().insert(b"k".to_vec(), b"v".to_vec());
-    let before = map.lock().unwrap().clone();
+    support::put(&map, b"k", b"v");
+    let before = support::dump(&map);
     let first = run(module, &map, entry, msg);
     for _ in 0..2 {
         let again = run(module, &map, entry, msg);
@@ -66,7 +66,7 @@ fn run_thrice(
     }
     if first.0.is_err() {
         assert_eq!(
-            *map.lock().unwrap(),
+            support::dump(&map),
             before,
             "{msg} changed storage although it failed"
         );
@@ -189,7 +189,7 @@ fn a_poisoned_instance_refuses_calls_and_a_new_one_works() {
     );
     assert!(result.is_ok(), "{result:?}");
     assert_eq!(
-        map.lock().unwrap().get(b"k".as_slice()),
+        support::dump(&map).get(b"k".as_slice()),
         Some(&b"v".to_vec())
     );
 }

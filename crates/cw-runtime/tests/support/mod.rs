@@ -7,28 +7,28 @@ use std::sync::{Arc, Mutex};
 use cosmwasm_std::testing::{message_info, mock_env};
 use cosmwasm_std::{Addr, to_json_vec};
 use cw_gas::{CosmWasmSchedule, CwGas, GasMeter};
+use cw_host::testing::MockStorage;
 use cw_host::wasmer::CallBackend;
 use cw_host::{
     BackendError, Bech32Api, CallState, EntryPoint, KeyRange, Order, Record, Storage,
     TracingDebugHandler,
 };
 
-pub type Map = Arc<Mutex<BTreeMap<Vec<u8>, Vec<u8>>>>;
+/// A store both the test and the contract see.
+pub type Map = Arc<Mutex<MockStorage>>;
 
-/// Our side: a shared map the test can dump.
+/// Our side's storage: the shared mock store.
 pub struct Shared(pub Map);
 
 impl Storage for Shared {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, BackendError> {
-        Ok(self.0.lock().unwrap().get(key).cloned())
+        self.0.lock().unwrap().get(key)
     }
     fn set(&mut self, key: &[u8], value: &[u8]) -> Result<(), BackendError> {
-        self.0.lock().unwrap().insert(key.to_vec(), value.to_vec());
-        Ok(())
+        self.0.lock().unwrap().set(key, value)
     }
     fn remove(&mut self, key: &[u8]) -> Result<(), BackendError> {
-        self.0.lock().unwrap().remove(key);
-        Ok(())
+        self.0.lock().unwrap().remove(key)
     }
     fn seek(
         &self,
@@ -36,16 +36,18 @@ impl Storage for Shared {
         order: Order,
         after: Option<&[u8]>,
     ) -> Result<Option<Record>, BackendError> {
-        let map = self.0.lock().unwrap();
-        let mut candidates = map.iter().filter(|(k, _)| range.contains(k));
-        let found = match order {
-            Order::Ascending => candidates.find(|(k, _)| after.is_none_or(|a| k.as_slice() > a)),
-            Order::Descending => candidates
-                .rev()
-                .find(|(k, _)| after.is_none_or(|a| k.as_slice() < a)),
-        };
-        Ok(found.map(|(k, v)| (k.clone(), v.clone())))
+        self.0.lock().unwrap().seek(range, order, after)
     }
+}
+
+/// Everything in `map`, sorted by key.
+pub fn dump(map: &Map) -> BTreeMap<Vec<u8>, Vec<u8>> {
+    map.lock().unwrap().as_map().clone()
+}
+
+/// Stores `value` at `key` in `map`.
+pub fn put(map: &Map, key: &[u8], value: &[u8]) {
+    map.lock().unwrap().set(key, value).unwrap();
 }
 
 /// A call backend over `map` with free storage and `gas_limit`.
