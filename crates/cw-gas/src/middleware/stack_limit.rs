@@ -22,6 +22,15 @@
 //! NEAR checks at the call site; checking in the callee's prologue is the
 //! same count except for the exported entry function, whose frame we also
 //! count (so the entry function is limited too).
+//!
+//! Leaf functions (no `call` or `call_indirect` at all) are not
+//! instrumented: a leaf cannot recurse, so its frame is counted by its
+//! callers instead. A caller's prologue checks
+//! `height + frame + leaf_reserve <= limit`, where `leaf_reserve` is the
+//! largest frame among the leaves it calls directly and, if it has a
+//! `call_indirect`, among the leaves in the module's tables. The budget is
+//! the same static sum along every call path; only the hot, tiny functions
+//! stop paying for the bookkeeping.
 
 use std::sync::OnceLock;
 
@@ -82,7 +91,24 @@ pub fn value_size_bytes(ty: ValType) -> u64 {
 #[derive(Clone, Debug)]
 struct FunctionPlan {
     frame_bytes: u64,
+    /// Checked on entry: the frame plus the largest leaf frame it may call.
+    check_bytes: u64,
+    /// `false` for leaves, which are counted by their callers.
+    instrumented: bool,
     wrapper: BlockType,
+}
+
+/// What the analysis learns about one defined function's calls.
+#[derive(Debug, Default)]
+struct Calls {
+    direct: Vec<u32>,
+    indirect: bool,
+}
+
+impl Calls {
+    fn is_leaf(&self) -> bool {
+        self.direct.is_empty() && !self.indirect
+    }
 }
 
 /// The stack-limit module middleware. Built from the module bytes (the
@@ -109,11 +135,29 @@ impl StackLimiter {
         let mut validator = Validator::new();
         let mut allocs = FuncValidatorAllocations::default();
         let mut plans = Vec::new();
+        let mut calls: Vec<Calls> = Vec::new();
+        let mut imported_functions = 0u32;
+        let mut table_functions: Vec<u32> = Vec::new();
         for payload in Parser::new(0).parse_all(wasm) {
             let payload = payload.map_err(|e| invalid(&e))?;
-            let ValidPayload::Func(func, body) =
-                validator.payload(&payload).map_err(|e| invalid(&e))?
-            else {
+            let valid = validator.payload(&payload).map_err(|e| invalid(&e))?;
+            match &payload {
+                wasmparser::Payload::ImportSection(reader) => {
+                    for import in reader.clone().into_imports() {
+                        if matches!(
+                            import.map_err(|e| invalid(&e))?.ty,
+                            wasmparser::TypeRef::Func(_)
+                        ) {
+                            imported_functions = imported_functions.saturating_add(1);
+                        }
+                    }
+                }
+                wasmparser::Payload::ElementSection(reader) => {
+                    collect_table_functions(reader.clone(), &mut table_functions)?;
+                }
+                _ => {}
+            }
+            let ValidPayload::Func(func, body) = valid else {
                 continue;
             };
             let ty_index = func.ty;
@@ -122,11 +166,22 @@ impl StackLimiter {
             fv.read_locals(&mut reader).map_err(|e| invalid(&e))?;
             let mut ops = body.get_operators_reader().map_err(|e| invalid(&e))?;
             let mut max_height = 0u32;
+            let mut function_calls = Calls::default();
             while !ops.eof() {
                 let (op, offset) = ops.read_with_offset().map_err(|e| invalid(&e))?;
                 fv.op(offset, &op).map_err(|e| invalid(&e))?;
                 max_height = max_height.max(fv.operand_stack_height());
+                match op {
+                    Operator::Call { function_index } => function_calls.direct.push(function_index),
+                    Operator::CallIndirect { .. }
+                    | Operator::ReturnCall { .. }
+                    | Operator::ReturnCallIndirect { .. }
+                    | Operator::CallRef { .. }
+                    | Operator::ReturnCallRef { .. } => function_calls.indirect = true,
+                    _ => {}
+                }
             }
+            calls.push(function_calls);
             ops.finish().map_err(|e| invalid(&e))?;
             let mut locals_bytes = 0u64;
             for index in 0..fv.len_locals() {
@@ -141,15 +196,24 @@ impl StackLimiter {
             let wrapper = wrapper_type(fv.resources(), ty_index);
             plans.push(wrapper.map(|wrapper| FunctionPlan {
                 frame_bytes,
+                check_bytes: frame_bytes,
+                instrumented: true,
                 wrapper,
             }));
             allocs = fv.into_allocations();
         }
+        reserve_leaf_frames(&mut plans, &calls, imported_functions, &table_functions);
         Ok(Self {
             limit_bytes,
             plans,
             globals: OnceLock::new(),
         })
+    }
+
+    /// Whether the defined function `index` carries the prologue and
+    /// epilogue (leaves do not; their callers reserve their frame).
+    pub fn is_instrumented(&self, index: usize) -> Option<bool> {
+        self.plans.get(index)?.as_ref().ok().map(|p| p.instrumented)
     }
 
     /// The limit in bytes of frame cost.
@@ -161,6 +225,79 @@ impl StackLimiter {
     /// counted), if it can be limited.
     pub fn frame_bytes(&self, index: usize) -> Option<u64> {
         self.plans.get(index)?.as_ref().ok().map(|p| p.frame_bytes)
+    }
+}
+
+/// Function indices placed in tables by element segments (the possible
+/// targets of `call_indirect`).
+fn collect_table_functions(
+    reader: wasmparser::ElementSectionReader<'_>,
+    out: &mut Vec<u32>,
+) -> Result<(), GasError> {
+    for element in reader {
+        match element.map_err(|e| invalid(&e))?.items {
+            wasmparser::ElementItems::Functions(indices) => {
+                for index in indices {
+                    out.push(index.map_err(|e| invalid(&e))?);
+                }
+            }
+            wasmparser::ElementItems::Expressions(_, exprs) => {
+                for expr in exprs {
+                    let mut ops = expr.map_err(|e| invalid(&e))?.get_operators_reader();
+                    while !ops.eof() {
+                        if let Operator::RefFunc { function_index } =
+                            ops.read().map_err(|e| invalid(&e))?
+                        {
+                            out.push(function_index);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Marks leaves uninstrumented and makes every caller reserve the largest
+/// leaf frame it can reach in one call. A leaf whose plan failed stays
+/// "instrumented" (it then fails to compile, as before).
+fn reserve_leaf_frames(
+    plans: &mut [Result<FunctionPlan, String>],
+    calls: &[Calls],
+    imported_functions: u32,
+    table_functions: &[u32],
+) {
+    let leaf_frame = |plans: &[Result<FunctionPlan, String>], function_index: u32| -> Option<u64> {
+        let local = function_index.checked_sub(imported_functions)? as usize;
+        let plan = plans.get(local)?.as_ref().ok()?;
+        calls.get(local)?.is_leaf().then_some(plan.frame_bytes)
+    };
+    let indirect_reserve = table_functions
+        .iter()
+        .filter_map(|&f| leaf_frame(plans, f))
+        .max()
+        .unwrap_or(0);
+    let reserves: Vec<u64> = calls
+        .iter()
+        .map(|c| {
+            let direct = c
+                .direct
+                .iter()
+                .filter_map(|&f| leaf_frame(plans, f))
+                .max()
+                .unwrap_or(0);
+            if c.indirect {
+                direct.max(indirect_reserve)
+            } else {
+                direct
+            }
+        })
+        .collect();
+    for ((plan, c), reserve) in plans.iter_mut().zip(calls).zip(reserves) {
+        if let Ok(plan) = plan {
+            plan.instrumented = !c.is_leaf();
+            plan.check_bytes = plan.frame_bytes.saturating_add(reserve);
+        }
     }
 }
 
@@ -290,6 +427,10 @@ impl<'a> FunctionMiddleware<'a> for FunctionStackLimit {
         let (height, exhausted) = self
             .globals
             .ok_or_else(|| MiddlewareError::new(NAME, "module info was not transformed first"))?;
+        if !plan.instrumented {
+            state.push_operator(operator);
+            return Ok(());
+        }
         let frame = plan.frame_bytes;
         if !self.started {
             self.started = true;
@@ -300,7 +441,7 @@ impl<'a> FunctionMiddleware<'a> for FunctionStackLimit {
                 },
                 Operator::Unreachable,
             ];
-            match self.limit_bytes.checked_sub(frame) {
+            match self.limit_bytes.checked_sub(plan.check_bytes) {
                 // The frame alone exceeds the limit: every call traps.
                 None => state.extend(trap),
                 Some(headroom) => {

@@ -224,3 +224,94 @@ fn limiter_does_not_change_gas() {
         }
     );
 }
+
+/// A leaf with a big frame (50 i64 locals: 64 + 400 + 8 * 2 = 480 bytes)
+/// called directly by `direct` and through a table by `indirect`.
+const LEAF_CALLERS: &str = r#"(module
+  (type $v (func))
+  (table 1 1 funcref)
+  (elem (i32.const 0) $leaf)
+  (func $leaf (local i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64
+                     i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64
+                     i64 i64 i64 i64 i64 i64 i64 i64 i64 i64))
+  (func (export "direct") call $leaf)
+  (func (export "indirect") i32.const 0 call_indirect (type $v))
+  (func (export "alone")))"#;
+
+#[test]
+fn leaves_are_not_instrumented_and_callers_reserve_their_frames() {
+    let wasm = wat::parse_str(LEAF_CALLERS).unwrap();
+    let limiter = StackLimiter::new(&wasm, DEFAULT_STACK_LIMIT_BYTES).unwrap();
+    assert_eq!(limiter.frame_bytes(0), Some(480));
+    assert_eq!(limiter.is_instrumented(0), Some(false), "the leaf");
+    assert_eq!(limiter.is_instrumented(1), Some(true), "a direct caller");
+    assert_eq!(limiter.is_instrumented(2), Some(true), "an indirect caller");
+    assert_eq!(
+        limiter.is_instrumented(3),
+        Some(false),
+        "a function calling nothing"
+    );
+
+    // A limit that fits each caller's own frame (80) but not frame + leaf (560):
+    // both callers trap on entry with the stack flag, before the leaf runs.
+    for entry in ["direct", "indirect"] {
+        let (mut store, instance) =
+            instantiate(CosmWasmSchedule::default(), LEAF_CALLERS, Some(500));
+        middleware::set_remaining_points(&mut store, &instance, CwGas::new(1_000_000)).unwrap();
+        let result = instance
+            .exports
+            .get_function(entry)
+            .unwrap()
+            .call(&mut store, &[]);
+        assert!(result.is_err(), "{entry} must trap");
+        assert_eq!(
+            middleware::classify_trap(&mut store, &instance),
+            TrapCause::StackLimit,
+            "{entry}"
+        );
+    }
+    // With room for both, they run and leave the counter at zero.
+    for entry in ["direct", "indirect", "alone"] {
+        let (mut store, instance) =
+            instantiate(CosmWasmSchedule::default(), LEAF_CALLERS, Some(600));
+        middleware::set_remaining_points(&mut store, &instance, CwGas::new(1_000_000)).unwrap();
+        instance
+            .exports
+            .get_function(entry)
+            .unwrap()
+            .call(&mut store, &[])
+            .unwrap();
+        assert_eq!(
+            middleware::stack_height_bytes(&mut store, &instance).unwrap(),
+            0,
+            "{entry}"
+        );
+    }
+}
+
+#[test]
+fn leaves_do_not_change_gas() {
+    let (mut with, with_instance) =
+        instantiate(CosmWasmSchedule::default(), LEAF_CALLERS, Some(600));
+    let (mut without, without_instance) =
+        instantiate(CosmWasmSchedule::default(), LEAF_CALLERS, None);
+    for (store, instance) in [
+        (&mut with, &with_instance),
+        (&mut without, &without_instance),
+    ] {
+        middleware::set_remaining_points(store, instance, CwGas::new(1_000_000)).unwrap();
+        instance
+            .exports
+            .get_function("direct")
+            .unwrap()
+            .call(store, &[])
+            .unwrap();
+    }
+    let left = |store: &mut Store, instance: &Instance| {
+        middleware::remaining_points::<CwGas>(store, instance).unwrap()
+    };
+    assert_eq!(
+        left(&mut with, &with_instance),
+        left(&mut without, &without_instance)
+    );
+}
