@@ -87,8 +87,19 @@ fn every_path_gives_identical_results_and_gas() {
     assert_eq!(tier, CacheTier::Disk);
     assert_eq!(execute(&from_disk), expected);
 
+    // A chain knows the checksum: no hashing, no code needed on a hit.
+    let (by_checksum, tier) = cache.get_by_checksum(&cold.checksum).unwrap().unwrap();
+    assert_eq!(tier, CacheTier::Pinned);
+    assert_eq!(execute(&by_checksum), expected);
+    let unknown = cw_runtime::Checksum::of(b"never stored");
+    assert!(cache.get_by_checksum(&unknown).unwrap().is_none());
+    let fresh = ModuleCache::new(config(Some(262_144)), 64 << 20, Some(dir.path())).unwrap();
+    let (by_checksum, tier) = fresh.get_by_checksum(&cold.checksum).unwrap().unwrap();
+    assert_eq!(tier, CacheTier::Disk);
+    assert_eq!(execute(&by_checksum), expected);
+
     let m = cache.metrics();
-    assert_eq!((m.misses, m.hits_memory, m.hits_pinned), (1, 2, 1));
+    assert_eq!((m.misses, m.hits_memory, m.hits_pinned), (1, 2, 2));
     assert_eq!((m.pinned_entries, m.memory_entries), (1, 0));
 }
 

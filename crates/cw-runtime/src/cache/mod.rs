@@ -121,15 +121,13 @@ impl<T: CostTable + Clone> ModuleCache<T> {
     }
 
     /// The module for `wasm`, from the fastest tier that has it, compiling
-    /// (and storing to every tier) on a miss.
+    /// (and storing to every tier) on a miss. Hashes `wasm`; a caller that
+    /// already knows the checksum (a chain stores it with the code) should
+    /// try [`get_by_checksum`](Self::get_by_checksum) first.
     pub fn get(&self, wasm: &[u8]) -> Result<(CompiledModule, CacheTier), RuntimeError> {
         let checksum = Checksum::of(wasm);
-        if let Some(hit) = self.lookup_memory(&checksum) {
+        if let Some(hit) = self.get_by_checksum(&checksum)? {
             return Ok(hit);
-        }
-        if let Some(module) = self.load_disk(&checksum)? {
-            self.remember(module.clone());
-            return Ok((module, CacheTier::Disk));
         }
         let started = Instant::now();
         let (module, _info, artifact) = compile(wasm, &self.config)?;
@@ -142,6 +140,24 @@ impl<T: CostTable + Clone> ModuleCache<T> {
         drop(state);
         self.remember(module.clone());
         Ok((module, CacheTier::Compiled))
+    }
+
+    /// The module with this code checksum if a tier has it (pinned, memory,
+    /// then a verified disk artifact, which is then kept in memory), without
+    /// the code and without compiling. `None` means: call [`get`](Self::get)
+    /// with the code.
+    pub fn get_by_checksum(
+        &self,
+        checksum: &Checksum,
+    ) -> Result<Option<(CompiledModule, CacheTier)>, RuntimeError> {
+        if let Some(hit) = self.lookup_memory(checksum) {
+            return Ok(Some(hit));
+        }
+        if let Some(module) = self.load_disk(checksum)? {
+            self.remember(module.clone());
+            return Ok(Some((module, CacheTier::Disk)));
+        }
+        Ok(None)
     }
 
     /// Keeps the module for `wasm` in memory for good (compiling or loading it

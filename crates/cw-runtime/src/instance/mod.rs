@@ -4,8 +4,8 @@
 mod tunables;
 
 use cw_gas::middleware::{
-    MeteringPoints, TrapCause, classify_trap, remaining_points, reset_stack_height,
-    set_remaining_points,
+    MeteringPoints, STACK_HEIGHT_EXPORT, TrapCause, classify_trap, remaining_points,
+    reset_stack_height, set_remaining_points,
 };
 use cw_gas::{CostTable, GasError, GasMeter};
 use cw_host::wasmer::{CallBackend, HostEnv, register_imports};
@@ -90,6 +90,9 @@ pub struct ContractInstance<T: CostTable> {
     memory: Memory,
     allocate: TypedFunction<u32, u32>,
     deallocate: TypedFunction<u32, ()>,
+    /// Whether the module was compiled with the stack limiter (whose
+    /// counter is reset after every call); `CompileConfig` allows without.
+    stack_limited: bool,
     poisoned: bool,
 }
 
@@ -126,6 +129,7 @@ impl<T: CostTable> ContractInstance<T> {
         let deallocate = exports
             .get_typed_function(&store, "deallocate")
             .map_err(|e| instantiate_error(e.to_string()))?;
+        let stack_limited = exports.get_global(STACK_HEIGHT_EXPORT).is_ok();
         Ok(Self {
             store,
             instance,
@@ -133,6 +137,7 @@ impl<T: CostTable> ContractInstance<T> {
             memory,
             allocate,
             deallocate,
+            stack_limited,
             poisoned: false,
         })
     }
@@ -198,7 +203,9 @@ impl<T: CostTable> ContractInstance<T> {
                 Err(self.classify(trap, &mut backend))
             }
         };
-        reset_stack_height(&mut self.store, &self.instance)?;
+        if self.stack_limited {
+            reset_stack_height(&mut self.store, &self.instance)?;
+        }
         Ok((result, backend))
     }
 
