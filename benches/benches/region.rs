@@ -5,69 +5,17 @@
 //! region struct, check it, check the limit, copy the data (and, for writes,
 //! write the updated struct back).
 
-use std::cell::RefCell;
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use cw_region::{
-    GuestMemory, MemoryAccessError, Region, read_region, read_region_into, write_region,
-};
+use cw_region::testing::VecMemory;
+use cw_region::{GuestMemory, Region, read_region, read_region_into, write_region};
 
 const SIZES_BYTES: [usize; 4] = [32, 1024, 64 * 1024, 1024 * 1024];
 
-/// A `Vec`-backed guest memory with the same behaviour as
-/// `cw_region::testing::VecMemory` (this package does not enable the
-/// `testing` feature): bounds-checked copies through a `RefCell`.
-struct BenchMemory(RefCell<Vec<u8>>);
-
-impl GuestMemory for BenchMemory {
-    fn size_bytes(&self) -> u64 {
-        self.0.borrow().len() as u64
-    }
-
-    fn read(&self, offset: u32, buf: &mut [u8]) -> Result<(), MemoryAccessError> {
-        let bytes = self.0.borrow();
-        let start = offset as usize;
-        let source = start
-            .checked_add(buf.len())
-            .and_then(|end| bytes.get(start..end))
-            .ok_or_else(|| MemoryAccessError::new(offset, buf.len(), bytes.len() as u64))?;
-        buf.copy_from_slice(source);
-        Ok(())
-    }
-
-    fn write(&self, offset: u32, data: &[u8]) -> Result<(), MemoryAccessError> {
-        let mut bytes = self.0.borrow_mut();
-        let size = bytes.len() as u64;
-        let start = offset as usize;
-        let target = start
-            .checked_add(data.len())
-            .and_then(|end| bytes.get_mut(start..end))
-            .ok_or_else(|| MemoryAccessError::new(offset, data.len(), size))?;
-        target.copy_from_slice(data);
-        Ok(())
-    }
-
-    fn read_to_vec(
-        &self,
-        offset: u32,
-        length: usize,
-        out: &mut Vec<u8>,
-    ) -> Result<(), MemoryAccessError> {
-        let bytes = self.0.borrow();
-        let start = offset as usize;
-        let source = start
-            .checked_add(length)
-            .and_then(|end| bytes.get(start..end))
-            .ok_or_else(|| MemoryAccessError::new(offset, length, bytes.len() as u64))?;
-        out.extend_from_slice(source);
-        Ok(())
-    }
-}
-
 /// A memory holding one region of `size` bytes (full, `length == capacity`)
 /// at a page-aligned offset, and the address of its struct.
-fn memory_with_region(size: usize) -> (BenchMemory, u32) {
+fn memory_with_region(size: usize) -> (VecMemory, u32) {
     let offset = 4096u32;
     let capacity = u32::try_from(size).unwrap();
     let ptr = offset + capacity;
@@ -81,7 +29,7 @@ fn memory_with_region(size: usize) -> (BenchMemory, u32) {
         length: capacity,
     };
     bytes[ptr as usize..].copy_from_slice(&region.to_le_bytes());
-    (BenchMemory(RefCell::new(bytes)), ptr)
+    (VecMemory::from_bytes(bytes), ptr)
 }
 
 fn read(c: &mut Criterion) {
