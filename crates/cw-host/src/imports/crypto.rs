@@ -293,18 +293,16 @@ pub fn bls12_381_aggregate_g1<T: CostTable>(
     g1s_ptr: u32,
     out_ptr: u32,
 ) -> Result<u32, HostError> {
-    ctx.charge_host_call()?;
-    let g1s = ctx.read_arg(memory, g1s_ptr, BLS12_381_MAX_AGGREGATE_SIZE, "g1 points")?;
-    ctx.gas.charge_crypto(CryptoOp::Bls12381AggregateG1 {
-        points: len_u64(g1s.len() / G1_POINT_LEN),
-    })?;
-    match cosmwasm_crypto::bls12_381_aggregate_g1(&g1s) {
-        Ok(point) => {
-            ctx.write_into(memory, out_ptr, &point)?;
-            Ok(CODE_OK)
-        }
-        Err(e) => Ok(e.code()),
-    }
+    aggregate(
+        ctx,
+        memory,
+        (g1s_ptr, out_ptr),
+        "g1 points",
+        |len| CryptoOp::Bls12381AggregateG1 {
+            points: len_u64(len / G1_POINT_LEN),
+        },
+        cosmwasm_crypto::bls12_381_aggregate_g1,
+    )
 }
 
 /// `bls12_381_aggregate_g2(g2s_ptr, out_ptr) -> u32`: as
@@ -318,12 +316,32 @@ pub fn bls12_381_aggregate_g2<T: CostTable>(
     g2s_ptr: u32,
     out_ptr: u32,
 ) -> Result<u32, HostError> {
+    aggregate(
+        ctx,
+        memory,
+        (g2s_ptr, out_ptr),
+        "g2 points",
+        |len| CryptoOp::Bls12381AggregateG2 {
+            points: len_u64(len / G2_POINT_LEN),
+        },
+        cosmwasm_crypto::bls12_381_aggregate_g2,
+    )
+}
+
+/// Both aggregations: host call, read the points, charge on their count,
+/// aggregate, write the sum into `out` or return the error code.
+fn aggregate<T: CostTable, const N: usize>(
+    ctx: &mut HostContext<'_, T>,
+    memory: &dyn GuestMemory,
+    (points_ptr, out_ptr): (u32, u32),
+    what: &'static str,
+    price: impl FnOnce(usize) -> CryptoOp,
+    sum: fn(&[u8]) -> Result<[u8; N], cosmwasm_crypto::CryptoError>,
+) -> Result<u32, HostError> {
     ctx.charge_host_call()?;
-    let g2s = ctx.read_arg(memory, g2s_ptr, BLS12_381_MAX_AGGREGATE_SIZE, "g2 points")?;
-    ctx.gas.charge_crypto(CryptoOp::Bls12381AggregateG2 {
-        points: len_u64(g2s.len() / G2_POINT_LEN),
-    })?;
-    match cosmwasm_crypto::bls12_381_aggregate_g2(&g2s) {
+    let points = ctx.read_arg(memory, points_ptr, BLS12_381_MAX_AGGREGATE_SIZE, what)?;
+    ctx.gas.charge_crypto(price(points.len()))?;
+    match sum(&points) {
         Ok(point) => {
             ctx.write_into(memory, out_ptr, &point)?;
             Ok(CODE_OK)
