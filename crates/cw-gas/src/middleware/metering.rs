@@ -22,12 +22,14 @@
 
 use std::sync::{Arc, OnceLock};
 
+use wasmer::LocalFunctionIndex;
 use wasmer::sys::wasmparser::{BlockType, Operator, ValType};
 use wasmer::sys::{FunctionMiddleware, MiddlewareReaderState, ModuleMiddleware};
-use wasmer::{ExportIndex, GlobalInit, GlobalType, LocalFunctionIndex, Mutability, Type};
-use wasmer_types::{GlobalIndex, MiddlewareError, ModuleInfo};
+use wasmer_types::{MiddlewareError, ModuleInfo};
 
-use super::{POINTS_EXHAUSTED_EXPORT, REMAINING_POINTS_EXPORT, classify};
+use super::{
+    POINTS_EXHAUSTED_EXPORT, REMAINING_POINTS_EXPORT, add_exported_counter_and_flag, classify,
+};
 use crate::schedule::{CostTable, MeteringRule, OperatorClass};
 use crate::units::GasQuantity;
 
@@ -141,38 +143,20 @@ impl<T: CostTable> ModuleMiddleware for Metering<T> {
     }
 
     fn transform_module_info(&self, info: &mut ModuleInfo) -> Result<(), MiddlewareError> {
-        let remaining = info
-            .globals
-            .push(GlobalType::new(Type::I64, Mutability::Var));
-        info.global_initializers.push(GlobalInit::I64Const(0));
-        let exhausted = info
-            .globals
-            .push(GlobalType::new(Type::I32, Mutability::Var));
-        info.global_initializers.push(GlobalInit::I32Const(0));
-        let globals = Globals {
-            remaining: global_u32(remaining)?,
-            exhausted: global_u32(exhausted)?,
-        };
-        self.globals.set(globals).map_err(|_| {
-            MiddlewareError::new(
-                NAME,
-                "a Metering instance is bound to one module; use one engine per compilation",
-            )
-        })?;
-        info.exports.insert(
-            REMAINING_POINTS_EXPORT.to_string(),
-            ExportIndex::Global(remaining),
-        );
-        info.exports.insert(
-            POINTS_EXHAUSTED_EXPORT.to_string(),
-            ExportIndex::Global(exhausted),
-        );
-        Ok(())
+        let (remaining, exhausted) =
+            add_exported_counter_and_flag(info, REMAINING_POINTS_EXPORT, POINTS_EXHAUSTED_EXPORT);
+        self.globals
+            .set(Globals {
+                remaining,
+                exhausted,
+            })
+            .map_err(|_| {
+                MiddlewareError::new(
+                    NAME,
+                    "a Metering instance is bound to one module; use one engine per compilation",
+                )
+            })
     }
-}
-
-pub(super) fn global_u32(index: GlobalIndex) -> Result<u32, MiddlewareError> {
-    Ok(index.as_u32())
 }
 
 /// Emitted when `transform_module_info` was not called first (never by

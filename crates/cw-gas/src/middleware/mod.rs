@@ -25,6 +25,31 @@ use crate::units::GasQuantity;
 mod metering;
 mod stack_limit;
 
+/// Adds the state both middlewares keep in the instance: a mutable `i64`
+/// counter and a mutable `i32` flag, both starting at 0 and exported under
+/// the given names so the runtime can read and reset them. Returns their
+/// global indices.
+fn add_exported_counter_and_flag(
+    info: &mut wasmer_types::ModuleInfo,
+    counter_export: &str,
+    flag_export: &str,
+) -> (u32, u32) {
+    use wasmer::{ExportIndex, GlobalInit, GlobalType, Mutability, Type};
+    let counter = info
+        .globals
+        .push(GlobalType::new(Type::I64, Mutability::Var));
+    info.global_initializers.push(GlobalInit::I64Const(0));
+    let flag = info
+        .globals
+        .push(GlobalType::new(Type::I32, Mutability::Var));
+    info.global_initializers.push(GlobalInit::I32Const(0));
+    info.exports
+        .insert(counter_export.to_string(), ExportIndex::Global(counter));
+    info.exports
+        .insert(flag_export.to_string(), ExportIndex::Global(flag));
+    (counter.as_u32(), flag.as_u32())
+}
+
 pub use metering::Metering;
 pub use stack_limit::{
     DEFAULT_STACK_LIMIT_BYTES, FRAME_OVERHEAD_BYTES, METERING_SCRATCH_SLOTS, OPERAND_SLOT_BYTES,

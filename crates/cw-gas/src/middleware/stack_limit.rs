@@ -34,16 +34,15 @@
 
 use std::sync::OnceLock;
 
+use wasmer::LocalFunctionIndex;
 use wasmer::sys::wasmparser::{
     self, BlockType, FuncValidatorAllocations, Operator, Parser, ValType, ValidPayload, Validator,
     WasmModuleResources,
 };
 use wasmer::sys::{FunctionMiddleware, MiddlewareReaderState, ModuleMiddleware};
-use wasmer::{ExportIndex, GlobalInit, GlobalType, LocalFunctionIndex, Mutability, Type};
 use wasmer_types::{MiddlewareError, ModuleInfo};
 
-use super::metering::global_u32;
-use super::{STACK_EXHAUSTED_EXPORT, STACK_HEIGHT_EXPORT};
+use super::{STACK_EXHAUSTED_EXPORT, STACK_HEIGHT_EXPORT, add_exported_counter_and_flag};
 use crate::error::GasError;
 
 const NAME: &str = "cw_gas::StackLimiter";
@@ -350,14 +349,6 @@ impl ModuleMiddleware for StackLimiter {
     }
 
     fn transform_module_info(&self, info: &mut ModuleInfo) -> Result<(), MiddlewareError> {
-        let height = info
-            .globals
-            .push(GlobalType::new(Type::I64, Mutability::Var));
-        info.global_initializers.push(GlobalInit::I64Const(0));
-        let exhausted = info
-            .globals
-            .push(GlobalType::new(Type::I32, Mutability::Var));
-        info.global_initializers.push(GlobalInit::I32Const(0));
         if info
             .functions
             .len()
@@ -369,16 +360,11 @@ impl ModuleMiddleware for StackLimiter {
                 "module differs from the analysed bytes",
             ));
         }
+        let globals =
+            add_exported_counter_and_flag(info, STACK_HEIGHT_EXPORT, STACK_EXHAUSTED_EXPORT);
         self.globals
-            .set((global_u32(height)?, global_u32(exhausted)?))
-            .map_err(|_| MiddlewareError::new(NAME, "a StackLimiter is bound to one module"))?;
-        info.exports
-            .insert(STACK_HEIGHT_EXPORT.to_string(), ExportIndex::Global(height));
-        info.exports.insert(
-            STACK_EXHAUSTED_EXPORT.to_string(),
-            ExportIndex::Global(exhausted),
-        );
-        Ok(())
+            .set(globals)
+            .map_err(|_| MiddlewareError::new(NAME, "a StackLimiter is bound to one module"))
     }
 }
 
