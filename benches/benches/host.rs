@@ -427,10 +427,9 @@ impl Ours {
         msg: &[u8],
         backend: CallBackend<CosmWasmSchedule>,
     ) -> (Vec<u8>, u64) {
-        let (result, backend) = self
-            .instance
-            .call(EntryPoint::Execute, &s.env, Some(&s.info), msg, backend)
-            .expect("runs");
+        let (result, backend) =
+            self.instance
+                .call(EntryPoint::Execute, &s.env, Some(&s.info), msg, backend);
         let gas = backend.gas.used().as_u64();
         self.backend = Some(backend);
         (result.expect("succeeds"), gas)

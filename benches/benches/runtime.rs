@@ -275,9 +275,7 @@ impl Setup {
         let mut instance = ContractInstance::new(&module, &instance_options()).expect("instance");
         let backend = our_backend(self.state.clone(), entry);
         let info = (entry != EntryPoint::Query).then_some(self.info.as_slice());
-        let (result, backend) = instance
-            .call(entry, &self.env, info, msg, backend)
-            .expect("runs");
+        let (result, backend) = instance.call(entry, &self.env, info, msg, backend);
         (result.expect("succeeds"), backend.gas.used().as_u64())
     }
 
@@ -372,7 +370,6 @@ fn call_on_new_instance(c: &mut Criterion, s: &Setup, name: &str, entry: EntryPo
                     |_, backend| {
                         s.our_instance(lookup)
                             .call(entry, &s.env, info, msg, backend)
-                            .expect("runs")
                     },
                 )
             })
@@ -434,9 +431,7 @@ fn cw20_transfer_reused(c: &mut Criterion, s: &Setup) {
                     |_| our_backend(s.state.clone(), EntryPoint::Execute),
                     |instance, backend| {
                         let info = Some(s.info.as_slice());
-                        instance
-                            .call(EntryPoint::Execute, &s.env, info, &s.transfer, backend)
-                            .expect("runs")
+                        instance.call(EntryPoint::Execute, &s.env, info, &s.transfer, backend)
                     },
                 )
             })

@@ -6,6 +6,8 @@
 //! query depth, open iterators); [`HostContext`] is a bundle of borrows built
 //! (for free) around it for each import call.
 
+use std::sync::Arc;
+
 use cw_gas::{CostTable, GasAmount, GasMeter, GasQuantity};
 
 use crate::backend::api::Api;
@@ -163,5 +165,46 @@ impl<T: CostTable> HostContext<'_, T> {
             return Err(HostError::ReadOnly { import });
         }
         Ok(())
+    }
+}
+
+/// Everything one contract call runs against: the chain-facing backends, the
+/// gas meter and the per-call state. Moved into the instance for the call and
+/// handed back afterwards, with the meter holding the call's gas.
+pub struct CallBackend<T: CostTable> {
+    /// The contract's storage.
+    pub storage: Box<dyn Storage + Send>,
+    /// Address handling.
+    pub api: Arc<dyn Api + Send + Sync>,
+    /// Chain queries.
+    pub querier: Box<dyn Querier + Send>,
+    /// The call's gas meter.
+    pub gas: GasMeter<T>,
+    /// Read-only flag, limits, query depth, open iterators.
+    pub call: CallState,
+    /// Where `debug` messages go.
+    pub debug: Box<dyn DebugHandler + Send>,
+}
+
+impl<T: CostTable> core::fmt::Debug for CallBackend<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("CallBackend")
+            .field("gas", &self.gas)
+            .field("call", &self.call)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: CostTable> CallBackend<T> {
+    /// The borrows one import call (or one native storage access) runs with.
+    pub fn context(&mut self) -> HostContext<'_, T> {
+        HostContext {
+            storage: &mut *self.storage,
+            api: &*self.api,
+            querier: &*self.querier,
+            gas: &mut self.gas,
+            call: &mut self.call,
+            debug: &mut *self.debug,
+        }
     }
 }

@@ -5,14 +5,10 @@
 //! contract's raw `ContractResult` JSON) plus gas. Nothing here knows
 //! Wasmer, cosmwasm-std types or how the contract is run.
 
-use cw_gas::{CostTable, GasMeter, GasReport};
+use cw_gas::CostTable;
 
-use crate::backend::api::Api;
-use crate::backend::querier::Querier;
-use crate::backend::storage::Storage;
-use crate::context::DebugHandler;
+use crate::context::CallBackend;
 use crate::error::HostError;
-use crate::limits::HostLimits;
 
 /// A contract export that the chain calls, named as the Wasm export.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -156,62 +152,76 @@ pub struct CallInput<'a> {
     pub msg: &'a [u8],
 }
 
-/// The chain-facing side of a call: backends, gas meter and limits. The
-/// contract builds its [`CallState`](crate::CallState) from this and the
-/// entry point, so a query can never run writable.
-pub struct CallContext<'a, T: CostTable> {
-    /// The contract's store.
-    pub storage: &'a mut dyn Storage,
-    /// Address conversion.
-    pub api: &'a dyn Api,
-    /// Chain queries.
-    pub querier: &'a dyn Querier,
-    /// Where `debug` messages go.
-    pub debug: &'a mut dyn DebugHandler,
-    /// The call's gas meter; after the call (also after a failure) it holds
-    /// everything the call used.
-    pub gas: &'a mut GasMeter<T>,
-    /// Limits for the call's imports.
-    pub limits: HostLimits,
-    /// Query nesting depth of this call (0 from the chain).
-    pub query_depth: u32,
+/// Why a contract call failed, deterministically: the same code, input and
+/// state fail the same way with the same gas on every node. A contract's own
+/// error (`{"error": ...}` in its result) is not a failure: it is in the
+/// result bytes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum VmFailure {
+    /// The gas limit was reached (by operators or by an import's charge).
+    #[error("out of gas")]
+    OutOfGas,
+    /// A call exceeded the deterministic stack limit.
+    #[error("stack limit exceeded")]
+    StackLimit,
+    /// The contract called `abort` (its panic handler does).
+    #[error("contract aborted: {message}")]
+    Aborted {
+        /// The contract's message.
+        message: String,
+    },
+    /// An import refused its input (bad region, over a limit, a write in a
+    /// query, an unknown iterator, a backend failure, ...).
+    #[error("host function failed: {0}")]
+    Host(HostError),
+    /// The contract trapped (`unreachable`, division by zero, out-of-bounds
+    /// access, memory limit reached by `memory.grow` failing, ...).
+    #[error("contract trapped: {message}")]
+    Trap {
+        /// The engine's description of the trap.
+        message: String,
+    },
+    /// The contract does not export the entry point.
+    #[error("the contract does not export `{name}`")]
+    MissingExport {
+        /// The export's name.
+        name: &'static str,
+    },
+    /// The result region was invalid or too large.
+    #[error("invalid result region: {0}")]
+    BadResult(cw_region::RegionError),
+    /// The instance trapped in an earlier call and refuses further calls
+    /// (a trap skips the contract's cleanup); make a new instance.
+    #[error("the instance trapped in an earlier call; create a new instance")]
+    Poisoned,
+    /// A fresh instance of the contract could not be made (for example its
+    /// initial memory is above the instance memory limit).
+    #[error("cannot instantiate the contract: {message}")]
+    Instantiate {
+        /// What the engine reported.
+        message: String,
+    },
 }
 
-impl<T: CostTable> core::fmt::Debug for CallContext<'_, T> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("CallContext")
-            .field("gas", &self.gas)
-            .field("limits", &self.limits)
-            .field("query_depth", &self.query_depth)
-            .finish_non_exhaustive()
-    }
-}
-
-/// What a completed call returned.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CallOutput {
-    /// The export's raw result bytes (JSON `ContractResult<...>`); a
-    /// contract error is inside them, not an `Err`.
-    pub result: Vec<u8>,
-    /// The meter's report at the end of the call.
-    pub gas: GasReport,
-}
+/// The result bytes of an entry point (its JSON `ContractResult`), or why
+/// the call failed.
+pub type CallResult = Result<Vec<u8>, VmFailure>;
 
 /// A contract as the chain sees it: an entry-point call at the byte
 /// boundary. Implemented by the Wasm runtime and by native emulators, so
-/// that both can run the same message script.
+/// that everything above treats them alike.
 ///
-/// Object safe: `Box<dyn Contract<CosmWasmSchedule>>` works.
+/// The backend is moved in for the call and handed back, its meter holding
+/// everything the call used, also when the call failed. Object safe:
+/// `Box<dyn Contract<CosmWasmSchedule> + Send>` works.
 pub trait Contract<T: CostTable> {
-    /// Calls `input.entry` with its arguments.
-    ///
-    /// # Errors
-    /// A [`HostError`] if the call failed outside the contract's own error
-    /// handling (trap, abort, out of gas, limit, backend fault); the gas
-    /// used is then in `ctx.gas`.
+    /// Calls `input.entry` with its arguments against `backend`. The
+    /// implementation builds the call's read-only rule from `input.entry`,
+    /// never from the caller.
     fn call(
         &mut self,
         input: CallInput<'_>,
-        ctx: CallContext<'_, T>,
-    ) -> Result<CallOutput, HostError>;
+        backend: CallBackend<T>,
+    ) -> (CallResult, CallBackend<T>);
 }

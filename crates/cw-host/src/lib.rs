@@ -22,8 +22,10 @@ pub use crate::backend::bech32::{Bech32Api, DEFAULT_BECH32_PREFIX};
 pub use crate::backend::near::NearApi;
 pub use crate::backend::querier::{Querier, QueryOutcome};
 pub use crate::backend::storage::{KeyRange, Order, RangeIter, Record, Storage, range};
-pub use crate::context::{CallState, DebugHandler, DebugInfo, HostContext, TracingDebugHandler};
-pub use crate::entry::{CallContext, CallInput, CallOutput, Contract, EntryPoint, InfoArg};
+pub use crate::context::{
+    CallBackend, CallState, DebugHandler, DebugInfo, HostContext, TracingDebugHandler,
+};
+pub use crate::entry::{CallInput, CallResult, Contract, EntryPoint, InfoArg, VmFailure};
 pub use crate::error::{AddressError, BackendError, HostError};
 pub use crate::limits::HostLimits;
 pub use crate::memory::GuestAllocator;

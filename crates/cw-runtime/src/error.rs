@@ -220,9 +220,6 @@ pub enum RuntimeError {
         /// Wasmer's description.
         message: String,
     },
-    /// A call on an instance that a trap left in an unknown state.
-    #[error("the instance trapped in an earlier call; create a new instance")]
-    InstancePoisoned,
     /// A broken invariant between the runtime and the host bridge.
     #[error("runtime bug: {problem}")]
     Bridge {

@@ -14,7 +14,9 @@ pub mod validate;
 pub use cache::{CacheMetrics, CacheTier, ModuleCache};
 #[cfg(feature = "engine")]
 pub use compile::{Checksum, CompileConfig, CompiledModule, compile};
+#[cfg(feature = "engine")]
+pub use cw_host::{CallResult, VmFailure};
 pub use error::{RuntimeError, ValidationError};
 #[cfg(feature = "engine")]
-pub use instance::{CallResult, ContractInstance, InstanceOptions, VmFailure};
+pub use instance::{ContractInstance, InstanceOptions, WasmContract};
 pub use validate::{ModuleInfo, ValidationConfig, validate};

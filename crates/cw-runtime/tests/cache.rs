@@ -247,15 +247,13 @@ fn cw20_script(module: &CompiledModule) -> ScriptOutcome {
         let mut instance =
             cw_runtime::ContractInstance::new(module, &cw_runtime::InstanceOptions::default())
                 .unwrap();
-        let (result, backend) = instance
-            .call(
-                entry,
-                &env,
-                info,
-                msg,
-                support::backend(entry, &map, 10_000_000_000),
-            )
-            .unwrap();
+        let (result, backend) = instance.call(
+            entry,
+            &env,
+            info,
+            msg,
+            support::backend(entry, &map, 10_000_000_000),
+        );
         results.push(result.unwrap());
         gas.push(backend.gas.used().as_u64());
     }

@@ -107,15 +107,13 @@ impl Pair {
             memory_limit_bytes: 16 << 20,
         };
         let mut instance = ContractInstance::new(&self.ours, &options).unwrap();
-        let (result, backend) = instance
-            .call(
-                entry,
-                env,
-                info,
-                msg,
-                backend(entry, &self.ours_map, GAS_LIMIT),
-            )
-            .unwrap();
+        let (result, backend) = instance.call(
+            entry,
+            env,
+            info,
+            msg,
+            backend(entry, &self.ours_map, GAS_LIMIT),
+        );
         (result.unwrap(), backend.gas.used().as_u64())
     }
 

@@ -5,8 +5,8 @@
 use cw_gas::CosmWasmSchedule;
 use cw_host::{EntryPoint, HostError};
 use cw_runtime::{
-    CompileConfig, CompiledModule, ContractInstance, InstanceOptions, RuntimeError,
-    ValidationConfig, VmFailure, compile,
+    CompileConfig, CompiledModule, ContractInstance, InstanceOptions, ValidationConfig, VmFailure,
+    compile,
 };
 
 mod support;
@@ -32,15 +32,13 @@ fn run(
     let mut instance = ContractInstance::new(module, &InstanceOptions::default()).unwrap();
     let info = support::info_bytes("cosmwasm1sender");
     let info = (entry == EntryPoint::Execute).then_some(info.as_slice());
-    let (result, backend) = instance
-        .call(
-            entry,
-            &support::env_bytes(),
-            info,
-            msg.as_bytes(),
-            support::backend(entry, map, GAS_LIMIT),
-        )
-        .unwrap();
+    let (result, backend) = instance.call(
+        entry,
+        &support::env_bytes(),
+        info,
+        msg.as_bytes(),
+        support::backend(entry, map, GAS_LIMIT),
+    );
     let used = backend.gas.used().as_u64();
     assert!(used <= GAS_LIMIT);
     (result, used, instance.is_poisoned())
@@ -163,15 +161,13 @@ fn a_poisoned_instance_refuses_calls_and_a_new_one_works() {
     let mut instance = ContractInstance::new(&module, &InstanceOptions::default()).unwrap();
     let env = support::env_bytes();
     let info = support::info_bytes("cosmwasm1sender");
-    let (result, _) = instance
-        .call(
-            EntryPoint::Execute,
-            &env,
-            Some(&info),
-            br#"{"panic":{"msg":"x"}}"#,
-            support::backend(EntryPoint::Execute, &map, GAS_LIMIT),
-        )
-        .unwrap();
+    let (result, _) = instance.call(
+        EntryPoint::Execute,
+        &env,
+        Some(&info),
+        br#"{"panic":{"msg":"x"}}"#,
+        support::backend(EntryPoint::Execute, &map, GAS_LIMIT),
+    );
     assert!(result.is_err());
     let again = instance.call(
         EntryPoint::Execute,
@@ -180,7 +176,7 @@ fn a_poisoned_instance_refuses_calls_and_a_new_one_works() {
         b"{}",
         support::backend(EntryPoint::Execute, &map, GAS_LIMIT),
     );
-    assert!(matches!(again, Err(RuntimeError::InstancePoisoned)));
+    assert!(matches!(again.0, Err(VmFailure::Poisoned)));
     let (result, _, _) = run(
         &module,
         &map,

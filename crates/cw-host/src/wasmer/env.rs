@@ -1,43 +1,11 @@
 //! The state a Wasmer instance's imports run on.
 
-use std::sync::Arc;
-
+use cw_gas::CostTable;
 use cw_gas::middleware::{POINTS_EXHAUSTED_EXPORT, REMAINING_POINTS_EXPORT};
-use cw_gas::{CostTable, GasMeter};
 use wasmer::{Global, Instance, Memory, TypedFunction};
 
-use crate::backend::api::Api;
-use crate::backend::querier::Querier;
-use crate::backend::storage::Storage;
-use crate::context::{CallState, DebugHandler};
+use crate::context::CallBackend;
 use crate::error::HostError;
-
-/// Everything one contract call runs against: the chain-facing backends, the
-/// gas meter and the per-call state. Moved into the instance for the call and
-/// handed back afterwards, with the meter holding the call's gas.
-pub struct CallBackend<T: CostTable> {
-    /// The contract's storage.
-    pub storage: Box<dyn Storage + Send>,
-    /// Address handling.
-    pub api: Arc<dyn Api + Send + Sync>,
-    /// Chain queries.
-    pub querier: Box<dyn Querier + Send>,
-    /// The call's gas meter.
-    pub gas: GasMeter<T>,
-    /// Read-only flag, limits, query depth, open iterators.
-    pub call: CallState,
-    /// Where `debug` messages go.
-    pub debug: Box<dyn DebugHandler + Send>,
-}
-
-impl<T: CostTable> std::fmt::Debug for CallBackend<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CallBackend")
-            .field("gas", &self.gas)
-            .field("call", &self.call)
-            .finish_non_exhaustive()
-    }
-}
 
 /// Handles into one instance the imports need.
 #[derive(Clone)]

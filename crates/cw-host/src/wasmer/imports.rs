@@ -3,8 +3,9 @@
 use cw_gas::{CostTable, GasQuantity};
 use wasmer::{AsStoreMut, Function, FunctionEnv, FunctionEnvMut, Imports};
 
-use super::env::{CallBackend, HostEnv};
+use super::env::HostEnv;
 use super::guest::WasmerGuest;
+use crate::context::CallBackend;
 use crate::context::HostContext;
 use crate::error::HostError;
 use crate::imports;

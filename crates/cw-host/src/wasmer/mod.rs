@@ -14,6 +14,7 @@ mod env;
 mod guest;
 mod imports;
 
-pub use env::{CallBackend, HostEnv};
+pub use crate::context::CallBackend;
+pub use env::HostEnv;
 pub use guest::WasmerGuest;
 pub use imports::register_imports;

@@ -1,61 +1,72 @@
 //! The entry-point trait: a native contract behind `dyn Contract`.
 
+use std::sync::Arc;
+
 use cw_gas::{CosmWasmSchedule, CwGas, GasMeter};
+use cw_host::Storage as _;
 use cw_host::testing::{MockQuerier, MockStorage};
 use cw_host::{
-    Bech32Api, CallContext, CallInput, CallOutput, CallState, Contract, EntryPoint, HostError,
-    InfoArg, TracingDebugHandler,
+    Bech32Api, CallBackend, CallInput, CallResult, CallState, Contract, EntryPoint, HostError,
+    InfoArg, TracingDebugHandler, VmFailure,
 };
 
 /// A native counter: execute increments, query reads. It goes through the
 /// same read-only rule as the Wasm host by checking its `CallState`.
 struct Counter;
 
+impl Counter {
+    fn run(input: &CallInput<'_>, backend: &mut CallBackend<CosmWasmSchedule>) -> CallResult {
+        let host = |e: HostError| VmFailure::Host(e);
+        backend.gas.charge_host_call().map_err(|e| host(e.into()))?;
+        let backend_error = |source| {
+            host(HostError::Backend {
+                import: "native",
+                source,
+                gas_used: cw_gas::GasQuantity::to_amount(CwGas::new(0)),
+            })
+        };
+        let current = backend
+            .storage
+            .get(b"count")
+            .map_err(backend_error)?
+            .map_or(0u8, |v| v[0]);
+        if input.msg == b"inc" {
+            if backend.call.is_read_only() {
+                return Err(host(HostError::ReadOnly { import: "native" }));
+            }
+            backend
+                .storage
+                .set(b"count", &[current + 1])
+                .map_err(backend_error)?;
+        }
+        Ok(vec![current])
+    }
+}
+
 impl Contract<CosmWasmSchedule> for Counter {
     fn call(
         &mut self,
         input: CallInput<'_>,
-        ctx: CallContext<'_, CosmWasmSchedule>,
-    ) -> Result<CallOutput, HostError> {
-        let state = CallState::for_entry_point(input.entry);
-        ctx.gas.charge_host_call()?;
-        let current = ctx
-            .storage
-            .get(b"count")
-            .map_err(|e| HostError::Backend {
-                import: "native",
-                source: e,
-                gas_used: cw_gas::GasQuantity::to_amount(ctx.gas.used()),
-            })?
-            .map_or(0u8, |v| v[0]);
-        if input.msg == b"inc" {
-            if state.is_read_only() {
-                return Err(HostError::ReadOnly { import: "native" });
-            }
-            ctx.storage
-                .set(b"count", &[current + 1])
-                .map_err(|e| HostError::Backend {
-                    import: "native",
-                    source: e,
-                    gas_used: cw_gas::GasQuantity::to_amount(ctx.gas.used()),
-                })?;
-        }
-        Ok(CallOutput {
-            result: vec![current],
-            gas: ctx.gas.report(),
-        })
+        mut backend: CallBackend<CosmWasmSchedule>,
+    ) -> (CallResult, CallBackend<CosmWasmSchedule>) {
+        let result = Self::run(&input, &mut backend);
+        (result, backend)
     }
 }
 
 #[test]
 fn a_native_contract_runs_behind_dyn_contract() {
-    let mut contract: Box<dyn Contract<CosmWasmSchedule>> = Box::new(Counter);
-    let mut storage = MockStorage::new();
-    let api = Bech32Api::default();
-    let querier = MockQuerier::new();
-    let mut debug = TracingDebugHandler;
-    let mut gas = GasMeter::new(CosmWasmSchedule::default(), CwGas::new(1_000_000));
-    let mut run = |entry, msg: &'static [u8], gas: &mut GasMeter<CosmWasmSchedule>| {
+    let mut contract: Box<dyn Contract<CosmWasmSchedule> + Send> = Box::new(Counter);
+    let storage = MockStorage::new();
+    let mut run = |entry, msg: &'static [u8], storage: MockStorage| {
+        let backend = CallBackend {
+            storage: Box::new(storage),
+            api: Arc::new(Bech32Api::default()),
+            querier: Box::new(MockQuerier::new()),
+            gas: GasMeter::new(CosmWasmSchedule::default(), CwGas::new(1_000_000)),
+            call: CallState::for_entry_point(entry),
+            debug: Box::new(TracingDebugHandler),
+        };
         contract.call(
             CallInput {
                 entry,
@@ -63,32 +74,23 @@ fn a_native_contract_runs_behind_dyn_contract() {
                 info: None,
                 msg,
             },
-            CallContext {
-                storage: &mut storage,
-                api: &api,
-                querier: &querier,
-                debug: &mut debug,
-                gas,
-                limits: cw_host::HostLimits::default(),
-                query_depth: 0,
-            },
+            backend,
         )
     };
+    let (result, backend) = run(EntryPoint::Execute, b"inc", storage.clone());
+    assert_eq!(result, Ok(vec![0]));
+    assert_eq!(backend.gas.used(), CwGas::new(18_000));
+    // The backend owned a copy of the store; the counter wrote 1 into it.
+    assert_eq!(backend.storage.get(b"count").unwrap(), Some(vec![1]));
+    let mut storage = storage;
+    storage.set(b"count", &[1]).unwrap();
+    let (result, _) = run(EntryPoint::Query, b"inc", storage.clone());
     assert_eq!(
-        run(EntryPoint::Execute, b"inc", &mut gas).unwrap().result,
-        [0]
+        result,
+        Err(VmFailure::Host(HostError::ReadOnly { import: "native" }))
     );
-    assert_eq!(
-        run(EntryPoint::Execute, b"inc", &mut gas).unwrap().result,
-        [1]
-    );
-    assert_eq!(
-        run(EntryPoint::Query, b"inc", &mut gas),
-        Err(HostError::ReadOnly { import: "native" })
-    );
-    let out = run(EntryPoint::Query, b"get", &mut gas).unwrap();
-    assert_eq!(out.result, [2]);
-    assert_eq!(out.gas.used.cw_gas, CwGas::new(4 * 18_000));
+    let (result, _) = run(EntryPoint::Query, b"get", storage);
+    assert_eq!(result, Ok(vec![1]));
 }
 
 #[test]

@@ -1,7 +1,10 @@
 //! Instances of compiled contracts and entry-point calls at the byte
 //! boundary: env, info and message bytes in; result bytes and gas out.
 
+mod contract;
 mod tunables;
+
+pub use contract::WasmContract;
 
 use cw_gas::middleware::{
     MeteringPoints, STACK_HEIGHT_EXPORT, TrapCause, classify_trap, remaining_points,
@@ -9,7 +12,7 @@ use cw_gas::middleware::{
 };
 use cw_gas::{CostTable, GasError, GasMeter};
 use cw_host::wasmer::{CallBackend, HostEnv, register_imports};
-use cw_host::{EntryPoint, HostError};
+use cw_host::{CallResult, EntryPoint, HostError, VmFailure};
 use cw_region::{GuestMemory, GuestRegion, MemoryAccessError};
 use wasmer::sys::NativeEngineExt;
 use wasmer::{FunctionEnv, Instance, Memory, Pages, Store, TypedFunction, Value};
@@ -33,49 +36,6 @@ impl Default for InstanceOptions {
         }
     }
 }
-
-/// Why a contract call failed, deterministically: the same code, input and
-/// state fail the same way with the same gas on every node. Reported with
-/// the call's gas, never as a [`RuntimeError`].
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum VmFailure {
-    /// The gas limit was reached (by operators or by an import's charge).
-    #[error("out of gas")]
-    OutOfGas,
-    /// A call exceeded the deterministic stack limit.
-    #[error("stack limit exceeded")]
-    StackLimit,
-    /// The contract called `abort` (its panic handler does).
-    #[error("contract aborted: {message}")]
-    Aborted {
-        /// The contract's message.
-        message: String,
-    },
-    /// An import refused its input (bad region, over a limit, a write in a
-    /// query, an unknown iterator, a backend failure, ...).
-    #[error("host function failed: {0}")]
-    Host(HostError),
-    /// The contract trapped (`unreachable`, division by zero, out-of-bounds
-    /// access, ...).
-    #[error("contract trapped: {message}")]
-    Trap {
-        /// Wasmer's description of the trap.
-        message: String,
-    },
-    /// The contract does not export the entry point.
-    #[error("the contract does not export `{name}`")]
-    MissingExport {
-        /// The export's name.
-        name: &'static str,
-    },
-    /// The result region was invalid or too large.
-    #[error("invalid result region: {0}")]
-    BadResult(cw_region::RegionError),
-}
-
-/// The result bytes of an entry point, or why the call failed.
-pub type CallResult = Result<Vec<u8>, VmFailure>;
 
 /// One instance of a compiled contract.
 ///
@@ -149,12 +109,9 @@ impl<T: CostTable> ContractInstance<T> {
 
     /// Calls `entry` with `env`, `info` (for the entry points that take it)
     /// and `msg`, against `backend`. Returns the result bytes or the
-    /// contract's failure, and the backend with its meter holding the call's
-    /// gas (operators, imports, everything).
-    ///
-    /// # Errors
-    /// [`RuntimeError::InstancePoisoned`] when called after a trap;
-    /// [`RuntimeError::Bridge`] on a broken invariant of the host bridge.
+    /// contract's failure, and always the backend, its meter holding the
+    /// call's gas (operators, imports, everything). A poisoned instance
+    /// refuses with [`VmFailure::Poisoned`] and charges nothing.
     pub fn call(
         &mut self,
         entry: EntryPoint,
@@ -162,14 +119,14 @@ impl<T: CostTable> ContractInstance<T> {
         info: Option<&[u8]>,
         msg: &[u8],
         backend: CallBackend<T>,
-    ) -> Result<(CallResult, CallBackend<T>), RuntimeError> {
+    ) -> (CallResult, CallBackend<T>) {
         if self.poisoned {
-            return Err(RuntimeError::InstancePoisoned);
+            return (Err(VmFailure::Poisoned), backend);
         }
         let name = entry.export_name();
         let function = match self.instance.exports.get_function(name) {
             Ok(f) => f.clone(),
-            Err(_) => return Ok((Err(VmFailure::MissingExport { name }), backend)),
+            Err(_) => return (Err(VmFailure::MissingExport { name }), backend),
         };
         let gas_left = backend.gas.remaining();
         self.env.as_mut(&mut self.store).begin(backend);
@@ -181,32 +138,41 @@ impl<T: CostTable> ContractInstance<T> {
             msg,
             entry.result_limit_bytes(),
         );
-        let mut backend = self
-            .env
-            .as_mut(&mut self.store)
-            .end()
-            .ok_or(RuntimeError::Bridge {
-                problem: "the call's backend vanished",
-            })?;
+        // Imports only borrow the backend (`HostEnv::backend_mut`); nothing
+        // but this line takes it out, so it is always there.
+        let Some(mut backend) = self.env.as_mut(&mut self.store).end() else {
+            unreachable!("HostEnv::end: the backend placed by begin() was taken during the call")
+        };
         // Fold operator gas into the meter: what the instance has left, or
         // nothing if operators ran out.
-        match remaining_points::<T::Gas>(&mut self.store, &self.instance)? {
-            MeteringPoints::Remaining(left) => backend.gas.record_wasm_remaining(left),
-            MeteringPoints::Exhausted => {
-                backend.gas.record_wasm_exhausted();
+        let bookkeeping = match remaining_points::<T::Gas>(&mut self.store, &self.instance) {
+            Ok(MeteringPoints::Remaining(left)) => {
+                backend.gas.record_wasm_remaining(left);
+                Ok(())
             }
-        }
-        let result = match outcome {
+            Ok(MeteringPoints::Exhausted) => {
+                backend.gas.record_wasm_exhausted();
+                Ok(())
+            }
+            Err(e) => Err(e),
+        };
+        let mut result = match outcome {
             Ok(bytes) => Ok(bytes),
             Err(trap) => {
                 self.poisoned = true;
                 Err(self.classify(trap, &mut backend))
             }
         };
-        if self.stack_limited {
-            reset_stack_height(&mut self.store, &self.instance)?;
+        let reset = if self.stack_limited {
+            reset_stack_height(&mut self.store, &self.instance)
+        } else {
+            Ok(())
+        };
+        if let Err(e) = bookkeeping.and(reset) {
+            self.poisoned = true;
+            result = Err(VmFailure::Host(HostError::Gas(e)));
         }
-        Ok((result, backend))
+        (result, backend)
     }
 
     fn run(
