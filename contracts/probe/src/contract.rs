@@ -5,13 +5,14 @@
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{
     Binary, CanonicalAddr, Deps, DepsMut, Env, HashFunction, MessageInfo, Order, QueryRequest,
-    Reply, Response, StdError, StdResult, Storage, WasmQuery, to_json_binary, to_json_vec,
+    Reply, Response, StdError, StdResult, Storage, WasmMsg, WasmQuery, from_json, to_json_binary,
+    to_json_vec,
 };
 
 use crate::misbehave;
 use crate::msg::{
     BlsHashFunction, ExecuteMsg, GrowMemoryResponse, InstantiateMsg, MigrateMsg, QueryMsg,
-    REPLY_KEY, ReadResponse, ScanArgs, ScanMode, ScanResponse, SudoMsg, VERSION_KEY,
+    RECEIVED_KEY, REPLY_KEY, ReadResponse, ScanArgs, ScanMode, ScanResponse, SudoMsg, VERSION_KEY,
 };
 use crate::raw;
 
@@ -28,12 +29,7 @@ pub fn instantiate(
 
 /// Dispatches an [`ExecuteMsg`]; see its variants for what each returns.
 #[cfg_attr(not(feature = "library"), entry_point)]
-pub fn execute(
-    deps: DepsMut,
-    _env: Env,
-    _info: MessageInfo,
-    msg: ExecuteMsg,
-) -> StdResult<Response> {
+pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> StdResult<Response> {
     let api = deps.api;
     let data = match msg {
         ExecuteMsg::Write { key, value } => {
@@ -163,6 +159,34 @@ pub fn execute(
         ExecuteMsg::Abort { msg } => {
             raw::abort(&msg)?;
             return Err(StdError::msg("abort import returned"));
+        }
+        ExecuteMsg::Receive {
+            sender,
+            amount,
+            msg,
+        } => {
+            let record = ExecuteMsg::Receive {
+                sender,
+                amount,
+                msg: msg.clone(),
+            };
+            deps.storage.set(RECEIVED_KEY, &to_json_vec(&record)?);
+            if msg.is_empty() {
+                return Ok(Response::new().add_attribute("action", "receive"));
+            }
+            let inner: ExecuteMsg = from_json(&msg)?;
+            return execute(deps, env, info, inner);
+        }
+        ExecuteMsg::Fail { msg } => return Err(StdError::msg(msg)),
+        ExecuteMsg::PingSelf {} => {
+            let again = WasmMsg::Execute {
+                contract_addr: env.contract.address.to_string(),
+                msg: to_json_binary(&ExecuteMsg::PingSelf {})?,
+                funds: vec![],
+            };
+            return Ok(Response::new()
+                .add_attribute("action", "ping_self")
+                .add_message(again));
         }
     };
     let response = Response::new().add_attribute("action", "execute");

@@ -4,7 +4,7 @@
 //! returned in `Response::data` (execute) or as the query result; the
 //! `*Response` types below are their JSON shapes.
 
-use cosmwasm_std::{Binary, Order, SubMsg};
+use cosmwasm_std::{Binary, Order, SubMsg, Uint128};
 use serde::{Deserialize, Serialize};
 
 /// Storage key `migrate` writes the new version to.
@@ -12,6 +12,9 @@ pub const VERSION_KEY: &[u8] = b"probe/version";
 
 /// Storage key `reply` writes the JSON of the last [`cosmwasm_std::Reply`] to.
 pub const REPLY_KEY: &[u8] = b"probe/reply";
+
+/// Storage key `receive` writes the JSON of the last cw20 receive message to.
+pub const RECEIVED_KEY: &[u8] = b"probe/received";
 
 /// Instantiation takes no arguments and writes nothing to storage, so that
 /// storage holds exactly what later messages put there.
@@ -215,6 +218,26 @@ pub enum ExecuteMsg {
         /// Text handed to `abort`.
         msg: String,
     },
+    /// A cw20 `Send` arriving (`Cw20ReceiveMsg`): stores the JSON of this
+    /// message under [`RECEIVED_KEY`], then runs `msg` as a probe
+    /// [`ExecuteMsg`] when it is not empty (so a test can make the receiver
+    /// fail, write, or dispatch).
+    Receive {
+        /// Who sent the tokens.
+        sender: String,
+        /// How many.
+        amount: Uint128,
+        /// The sender's message.
+        msg: Binary,
+    },
+    /// Returns a contract error with `msg` (no trap).
+    Fail {
+        /// The error message.
+        msg: String,
+    },
+    /// Executes itself again (`ping_self` as a plain message) forever: the
+    /// chain's call-depth or gas limit must end it.
+    PingSelf {},
 }
 
 /// Arguments of a storage scan (execute and query alike).

@@ -3,6 +3,7 @@
 
 #[cfg(feature = "engine")]
 pub mod cache;
+pub mod chain;
 #[cfg(feature = "engine")]
 pub mod compile;
 mod error;
@@ -12,6 +13,9 @@ pub mod validate;
 
 #[cfg(feature = "engine")]
 pub use cache::{CacheMetrics, CacheTier, ModuleCache};
+pub use chain::{
+    Chain, ChainBuilder, ChainError, ExecutionMode, Instantiate, TxFailure, TxResult, TxSuccess,
+};
 #[cfg(feature = "engine")]
 pub use compile::{Checksum, CompileConfig, CompiledModule, compile};
 #[cfg(feature = "engine")]

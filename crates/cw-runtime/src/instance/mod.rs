@@ -12,7 +12,7 @@ use cw_gas::middleware::{
 };
 use cw_gas::{CostTable, GasError, GasMeter};
 use cw_host::wasmer::{CallBackend, HostEnv, register_imports};
-use cw_host::{CallResult, EntryPoint, HostError, VmFailure};
+use cw_host::{CallResult, EntryPoint, HostError, InfoArg, VmFailure};
 use cw_region::{GuestMemory, GuestRegion, MemoryAccessError};
 use wasmer::sys::NativeEngineExt;
 use wasmer::{FunctionEnv, Instance, Memory, Pages, Store, TypedFunction, Value};
@@ -127,6 +127,12 @@ impl<T: CostTable> ContractInstance<T> {
         let function = match self.instance.exports.get_function(name) {
             Ok(f) => f.clone(),
             Err(_) => return (Err(VmFailure::MissingExport { name }), backend),
+        };
+        // `migrate` takes `MigrateInfo` only if its export has three
+        // parameters (CosmWasm 2.2+), as cosmwasm-vm decides by arity.
+        let info = match entry.info_arg() {
+            InfoArg::Optional if function.ty(&self.store).params().len() < 3 => None,
+            _ => info,
         };
         let gas_left = backend.gas.remaining();
         self.env.as_mut(&mut self.store).begin(backend);
