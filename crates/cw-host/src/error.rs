@@ -74,7 +74,10 @@ pub enum HostError {
         /// charges.
         gas_used: GasAmount,
     },
-    /// `query_chain` would nest queries deeper than allowed.
+    /// A query nested deeper than allowed. `query_chain` no longer returns
+    /// this (past the limit the contract gets wasmd's error response, see
+    /// [`QUERY_DEPTH_EXCEEDED_RESPONSE`](crate::imports::query::QUERY_DEPTH_EXCEEDED_RESPONSE));
+    /// kept while code outside this crate still names it.
     #[error("query depth {depth} exceeds the limit of {limit}")]
     QueryDepth {
         /// The depth the nested query would run at.

@@ -1,8 +1,11 @@
 //! The size and count limits of the imports, and the prices cw-gas's
 //! [`CostTable`](cw_gas::CostTable) does not have.
 //!
-//! Every number is cosmwasm-vm 3.0.10's (`src/imports.rs` unless stated),
-//! so a contract meets the same limits here as on a wasmd chain.
+//! Every number is cosmwasm-vm 3.0.10's (`src/imports.rs` unless stated) or
+//! wasmd's, as each item says, so a contract meets the same limits and
+//! prices here as on a wasmd chain; the one exception,
+//! [`MAX_ITERATORS_PER_CALL`], is ours and carries its derivation. The
+//! prices are also listed in `docs/gas.md`, "Prices cw-host adds".
 
 use cw_gas::CwGas;
 
@@ -44,10 +47,14 @@ pub const BLS12_381_MAX_MESSAGE_SIZE: usize = 5 * MI;
 pub const BLS12_381_MAX_DST_SIZE: usize = 5 * KI;
 
 /// Nesting limit of `query_chain`: 10, wasmd's `DefaultMaxQueryStackSize`
-/// (`x/wasm/keeper/options.go`). cosmwasm-vm leaves this to the chain.
+/// (`x/wasm/types/wasm_engine.go`, enforced in `x/wasm/keeper/keeper.go`
+/// `checkAndIncreaseQueryStackSize`). cosmwasm-vm leaves this to the chain.
+/// A query past it is answered with
+/// [`QUERY_DEPTH_EXCEEDED_RESPONSE`](crate::imports::query::QUERY_DEPTH_EXCEEDED_RESPONSE),
+/// as wasmd answers it; it does not end the call.
 pub const MAX_QUERY_DEPTH: u32 = 10;
 
-/// Iterators one call may open: 1,024.
+/// Iterators one call may open: 1,024. Our own limit, derived here.
 ///
 /// cosmwasm-vm has no such limit (its `MockStorage` copies every range, and
 /// wasmvm keeps Go iterators per call frame). Ours are lazy: an open iterator
@@ -57,22 +64,28 @@ pub const MAX_QUERY_DEPTH: u32 = 10;
 /// leaves room for pagination loops that open one range per item.
 pub const MAX_ITERATORS_PER_CALL: u32 = 1024;
 
-/// wasmd's `DefaultGasMultiplier` (CosmWasm gas per SDK gas, `x/wasm/types/gas_register.go`).
+/// wasmd's `DefaultGasMultiplier` (CosmWasm gas per SDK gas,
+/// `x/wasm/types/gas_register.go`; cosmwasm-vm 3.0.10 `src/testing/mock.rs`
+/// `WASMD_GAS_MULTIPLIER`, citing wasmd v0.51.0).
 const WASMD_GAS_MULTIPLIER: u64 = 140_000;
 
-/// Price of one address canonicalization: 700,000 CosmWasm gas.
+/// Price of one address canonicalization: 700,000 CosmWasm gas (700,000,000
+/// NEAR gas under the near schedule, which has no address price).
 ///
 /// wasmd charges `DefaultGasCostCanonicalAddress = 5` SDK gas times the
 /// multiplier 140,000 (`x/wasm/keeper/api.go`); cosmwasm-vm 3.0.10's
-/// `MockApi` charges the same (`GAS_COST_CANONICALIZE`). Not in cw-gas's
-/// `CostTable`, which has no address prices.
+/// `MockApi` charges the same (`src/testing/mock.rs`
+/// `GAS_COST_CANONICALIZE`). Not in cw-gas's `CostTable`, which has no
+/// address prices; listed in `docs/gas.md`, "Prices cw-host adds".
 pub const ADDR_CANONICALIZE_COST: CwGas = CwGas::new(5 * WASMD_GAS_MULTIPLIER);
 
-/// Price of one address humanization: 560,000 CosmWasm gas.
+/// Price of one address humanization: 560,000 CosmWasm gas (560,000,000
+/// NEAR gas).
 ///
-/// wasmd's `DefaultGasCostHumanAddress = 4` SDK gas times 140,000;
-/// cosmwasm-vm's `MockApi` `GAS_COST_HUMANIZE`. `addr_validate` pays
-/// canonicalize then humanize (1,260,000 in total when both run).
+/// wasmd's `DefaultGasCostHumanAddress = 4` SDK gas times 140,000
+/// (`x/wasm/keeper/api.go`); cosmwasm-vm 3.0.10 `src/testing/mock.rs`
+/// `GAS_COST_HUMANIZE`. `addr_validate` pays canonicalize then humanize
+/// (1,260,000 in total when both run).
 pub const ADDR_HUMANIZE_COST: CwGas = CwGas::new(4 * WASMD_GAS_MULTIPLIER);
 
 /// The limits an embedder may tighten (or, for a private chain, loosen).
@@ -93,7 +106,8 @@ pub struct HostLimits {
     pub debug_bytes: usize,
     /// Longest abort message in bytes ([`MAX_LENGTH_ABORT`]).
     pub abort_bytes: usize,
-    /// Deepest query nesting ([`MAX_QUERY_DEPTH`]).
+    /// Deepest query nesting ([`MAX_QUERY_DEPTH`]); a query past it gets
+    /// wasmd's error response instead of reaching the querier.
     pub max_query_depth: u32,
     /// Most iterators per call ([`MAX_ITERATORS_PER_CALL`]).
     pub max_iterators: u32,
