@@ -15,6 +15,8 @@ mod error;
 mod event;
 mod json;
 mod keys;
+#[cfg(feature = "native")]
+mod natives;
 mod outcome;
 mod querier;
 mod runner;

@@ -1,10 +1,6 @@
 //! `cwr check` on real fixtures and on broken files, run as a user would.
 
-use std::process::Command;
-
-fn cwr() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_cwr"))
-}
+use super::cwr;
 
 #[test]
 fn real_contracts_pass_with_their_details() {

@@ -1,0 +1,297 @@
+//! The native contract: cosmwasm-std 2.3.6's export wrappers (`do_*` in
+//! `exports.rs`) re-done natively around the published contract functions.
+
+use cosmwasm_std_v2 as std2;
+use cw_gas::CostTable;
+use cw_host::{CallBackend, CallInput, CallResult, Contract, EntryPoint, InfoArg, VmFailure};
+use cw_region::RegionError;
+use serde::de::DeserializeOwned;
+use std2::{
+    Binary, ContractResult, CustomMsg, Deps, DepsMut, Empty, Env, MessageInfo, QuerierWrapper,
+    Response,
+};
+
+use crate::adapters::{ApiAdapter, QuerierAdapter, StorageAdapter};
+use crate::kind::NativeKind;
+use crate::session::Session;
+
+/// An emulated contract behind the byte-boundary [`Contract`] trait: the
+/// same result bytes, failures and storage as its Wasm build, with gas
+/// estimated (see the crate documentation).
+///
+/// It keeps no state between calls: everything lives in the backend's
+/// store, so a contract's state moves freely between native and Wasm
+/// execution.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct NativeContract {
+    kind: NativeKind,
+}
+
+impl NativeContract {
+    /// The emulator of `kind`.
+    #[must_use]
+    pub const fn new(kind: NativeKind) -> Self {
+        Self { kind }
+    }
+
+    /// Which contract this emulates.
+    #[must_use]
+    pub const fn kind(&self) -> NativeKind {
+        self.kind
+    }
+}
+
+impl<T: CostTable> Contract<T> for NativeContract {
+    fn call(
+        &mut self,
+        input: CallInput<'_>,
+        backend: CallBackend<T>,
+    ) -> (CallResult, CallBackend<T>) {
+        let entry = input.entry;
+        if !self.kind.exports_entry(entry) {
+            let name = entry.export_name();
+            return (Err(VmFailure::MissingExport { name }), backend);
+        }
+        // `migrate` gets `MigrateInfo` only if its export takes it (the
+        // runtime decides by arity, as cosmwasm-vm); the emulated contracts'
+        // `migrate` does not.
+        let info = match entry.info_arg() {
+            InfoArg::Optional => None,
+            InfoArg::None | InfoArg::Required => input.info,
+        };
+        let input = CallInput { info, ..input };
+        let session = Session::new(backend);
+        // What the runtime charges around the Wasm call: copying each
+        // argument into the contract, then (our estimate of) the contract's
+        // own work.
+        for argument in [Some(input.env), input.info, Some(input.msg)]
+            .into_iter()
+            .flatten()
+        {
+            session.charge(|gas| gas.charge_region_write(len_u64(argument.len())));
+        }
+        if let Some(failure) = signature_mismatch(entry, input.info.is_some()) {
+            session.fail(failure);
+        }
+        let operators = self.kind.estimated_operators(entry);
+        session.charge(|gas| crate::gas::charge_operators(gas, operators));
+        let mut output = Vec::new();
+        if !session.has_failed() {
+            match crate::panic::catch(|| dispatch(self.kind, &input, &session)) {
+                Ok(Some(bytes)) => {
+                    // Reading the result out of the contract, and its limit,
+                    // as the runtime does after the Wasm call returns.
+                    session.charge(|gas| gas.charge_region_read(len_u64(bytes.len())));
+                    let limit_bytes = entry.result_limit_bytes();
+                    if bytes.len() > limit_bytes {
+                        session.fail(VmFailure::BadResult(RegionError::LengthExceedsLimit {
+                            length: u32::try_from(bytes.len()).unwrap_or(u32::MAX),
+                            limit_bytes,
+                        }));
+                    }
+                    output = bytes;
+                }
+                // Serializing the result failed: the failure is recorded.
+                Ok(None) => {}
+                Err(panic_text) => session.abort(&panic_text),
+            }
+        }
+        let (backend, failure) = session.finish();
+        (failure.map_or(Ok(output), Err), backend)
+    }
+}
+
+fn len_u64(len: usize) -> u64 {
+    u64::try_from(len).unwrap_or(u64::MAX)
+}
+
+/// Wasm parameter list of an export taking `count` region pointers, as
+/// Wasmer prints it.
+fn params(count: usize) -> String {
+    format!("[{}]", vec!["I32"; count].join(", "))
+}
+
+/// The trap the engine raises when the caller's arguments do not fit the
+/// export: `instantiate` and `execute` take three regions, every other
+/// export of the emulated contracts two, and the runtime passes `info` to
+/// any entry point but `migrate` whenever it is given.
+fn signature_mismatch(entry: EntryPoint, has_info: bool) -> Option<VmFailure> {
+    let takes_info = matches!(entry, EntryPoint::Instantiate | EntryPoint::Execute);
+    if takes_info == has_info {
+        return None;
+    }
+    let expected = if takes_info { 3 } else { 2 };
+    let given = if has_info { 3 } else { 2 };
+    Some(VmFailure::Trap {
+        message: format!(
+            "Parameters of type {} did not match signature {} -> [I32]",
+            params(given),
+            params(expected)
+        ),
+    })
+}
+
+/// `try_into_contract_result!` of cosmwasm-std's `exports.rs`: a value, or
+/// an early `ContractResult::Err` with the error's text.
+macro_rules! try_into_contract_result {
+    ($expr:expr) => {
+        match $expr {
+            Ok(value) => value,
+            Err(err) => return ContractResult::Err(err.to_string()),
+        }
+    };
+}
+
+/// The adapters of one call, from which `Deps` and `DepsMut` borrow.
+struct Adapters<'s, T: CostTable> {
+    storage: StorageAdapter<'s, T>,
+    api: ApiAdapter<'s, T>,
+    querier: QuerierAdapter<'s, T>,
+}
+
+impl<'s, T: CostTable> Adapters<'s, T> {
+    fn new(session: &'s Session<T>) -> Self {
+        Self {
+            storage: StorageAdapter::new(session),
+            api: ApiAdapter::new(session),
+            querier: QuerierAdapter::new(session),
+        }
+    }
+
+    fn deps_mut(&mut self) -> DepsMut<'_> {
+        DepsMut {
+            storage: &mut self.storage,
+            api: &self.api,
+            querier: QuerierWrapper::new(&self.querier),
+        }
+    }
+
+    fn deps(&self) -> Deps<'_> {
+        Deps {
+            storage: &self.storage,
+            api: &self.api,
+            querier: QuerierWrapper::new(&self.querier),
+        }
+    }
+}
+
+type InstantiateFn<M, C, E> = dyn Fn(DepsMut, Env, MessageInfo, M) -> Result<Response<C>, E>;
+type MigrateFn<M, C, E> = dyn Fn(DepsMut, Env, M) -> Result<Response<C>, E>;
+type QueryFn<M, E> = dyn Fn(Deps, Env, M) -> Result<Binary, E>;
+
+/// `_do_instantiate` / `_do_execute`: parse env, info, message (in that
+/// order, the first failure being the result), then call.
+fn with_info<T: CostTable, M: DeserializeOwned, C: CustomMsg, E: ToString>(
+    session: &Session<T>,
+    contract_fn: &InstantiateFn<M, C, E>,
+    input: &CallInput<'_>,
+) -> ContractResult<Response<C>> {
+    let env: Env = try_into_contract_result!(std2::from_json(input.env));
+    let info: MessageInfo = try_into_contract_result!(std2::from_json(input.info.unwrap_or(&[])));
+    let msg: M = try_into_contract_result!(std2::from_json(input.msg));
+    let mut adapters = Adapters::new(session);
+    contract_fn(adapters.deps_mut(), env, info, msg).into()
+}
+
+/// `_do_migrate`: parse env, message, then call.
+fn without_info<T: CostTable, M: DeserializeOwned, C: CustomMsg, E: ToString>(
+    session: &Session<T>,
+    contract_fn: &MigrateFn<M, C, E>,
+    input: &CallInput<'_>,
+) -> ContractResult<Response<C>> {
+    let env: Env = try_into_contract_result!(std2::from_json(input.env));
+    let msg: M = try_into_contract_result!(std2::from_json(input.msg));
+    let mut adapters = Adapters::new(session);
+    contract_fn(adapters.deps_mut(), env, msg).into()
+}
+
+/// `_do_query`: parse env, message, then call with read-only `Deps`.
+fn query<T: CostTable, M: DeserializeOwned, E: ToString>(
+    session: &Session<T>,
+    contract_fn: &QueryFn<M, E>,
+    input: &CallInput<'_>,
+) -> ContractResult<Binary> {
+    let env: Env = try_into_contract_result!(std2::from_json(input.env));
+    let msg: M = try_into_contract_result!(std2::from_json(input.msg));
+    let adapters = Adapters::new(session);
+    contract_fn(adapters.deps(), env, msg).into()
+}
+
+/// `to_json_vec(&res).unwrap()` of the `do_*` wrappers. A failure (never
+/// seen for these contracts' types) is that `unwrap`'s panic, which the
+/// Wasm build sends to `abort`.
+fn serialize<T: CostTable, R: serde::Serialize>(
+    session: &Session<T>,
+    result: &R,
+) -> Option<Vec<u8>> {
+    match std2::to_json_vec(result) {
+        Ok(bytes) => Some(bytes),
+        Err(error) => {
+            session.abort(&format!(
+                "called `Result::unwrap()` on an `Err` value: {error:?}"
+            ));
+            None
+        }
+    }
+}
+
+/// Calls the contract function behind `input.entry` and serializes its
+/// result; `None` if that failed (the failure is recorded).
+fn dispatch<T: CostTable>(
+    kind: NativeKind,
+    input: &CallInput<'_>,
+    session: &Session<T>,
+) -> Option<Vec<u8>> {
+    use EntryPoint::{Execute, Instantiate, Migrate, Query};
+    use NativeKind::{Cw1Whitelist, Cw20Base, Cw721Base};
+    match (kind, input.entry) {
+        (Cw20Base, Instantiate) => {
+            let result = with_info(session, &cw20_base::contract::instantiate, input);
+            serialize(session, &result)
+        }
+        (Cw20Base, Execute) => {
+            let result = with_info(session, &cw20_base::contract::execute, input);
+            serialize(session, &result)
+        }
+        (Cw20Base, Query) => {
+            serialize(session, &query(session, &cw20_base::contract::query, input))
+        }
+        (Cw20Base, Migrate) => {
+            let result = without_info(session, &cw20_base::contract::migrate, input);
+            serialize(session, &result)
+        }
+        (Cw721Base, Instantiate) => {
+            let result = with_info(session, &cw721_base::entry::instantiate, input);
+            serialize(session, &result)
+        }
+        (Cw721Base, Execute) => {
+            let result = with_info(session, &cw721_base::entry::execute, input);
+            serialize(session, &result)
+        }
+        (Cw721Base, Query) => serialize(session, &query(session, &cw721_base::entry::query, input)),
+        (Cw721Base, Migrate) => {
+            let result = without_info(session, &cw721_base::entry::migrate, input);
+            serialize(session, &result)
+        }
+        (Cw1Whitelist, Instantiate) => {
+            let result = with_info(session, &cw1_whitelist::contract::instantiate, input);
+            serialize(session, &result)
+        }
+        (Cw1Whitelist, Execute) => {
+            let result =
+                with_info::<_, _, Empty, _>(session, &cw1_whitelist::contract::execute, input);
+            serialize(session, &result)
+        }
+        (Cw1Whitelist, Query) => serialize(
+            session,
+            &query(session, &cw1_whitelist::contract::query, input),
+        ),
+        (_, entry) => {
+            // `NativeContract::call` checked the exports first.
+            session.fail(VmFailure::MissingExport {
+                name: entry.export_name(),
+            });
+            None
+        }
+    }
+}
