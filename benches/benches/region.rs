@@ -11,7 +11,17 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use cw_region::testing::VecMemory;
 use cw_region::{GuestMemory, Region, read_region, read_region_into, write_region};
 
-const SIZES_BYTES: [usize; 4] = [32, 1024, 64 * 1024, 1024 * 1024];
+/// 64 B to 1 MiB in steps of four: the throughput curve of the report.
+const SIZES_BYTES: [usize; 8] = [
+    64,
+    256,
+    1024,
+    4 * 1024,
+    16 * 1024,
+    64 * 1024,
+    256 * 1024,
+    1024 * 1024,
+];
 
 /// A memory holding one region of `size` bytes (full, `length == capacity`)
 /// at a page-aligned offset, and the address of its struct.
