@@ -89,7 +89,9 @@ fn setup() -> Setup {
     let send =
         to_json_vec(&json!({"send": {"contract": receiver, "amount": "1", "msg": ""}})).unwrap();
     // One of each first, so every timed call finds the same key set.
-    chain.execute(&alice, &token, &transfer, &[]).expect("transfer");
+    chain
+        .execute(&alice, &token, &transfer, &[])
+        .expect("transfer");
     chain.execute(&alice, &token, &send, &[]).expect("send");
     Setup {
         chain,
@@ -136,17 +138,21 @@ fn benches(c: &mut Criterion) {
     for (k, v) in s.chain.contract_storage(&s.token) {
         storage.set(&k, &v).expect("set");
     }
-    let env = to_json_vec(&json!({"block": {"height": 1, "time": "1700000000000000000",
+    let env = to_json_vec(
+        &json!({"block": {"height": 1, "time": "1700000000000000000",
         "chain_id": "cw-chain"}, "transaction": {"index": 0},
-        "contract": {"address": s.token}}))
+        "contract": {"address": s.token}}),
+    )
     .unwrap();
     let info = to_json_vec(&json!({"sender": s.alice, "funds": []})).unwrap();
     group.bench_function("engine_cw20_transfer", |b| {
         b.iter_batched(
             || engine_backend(storage.clone()),
             |backend| {
-                let mut contract =
-                    WasmContract::<CosmWasmSchedule>::new(module.clone(), InstanceOptions::default());
+                let mut contract = WasmContract::<CosmWasmSchedule>::new(
+                    module.clone(),
+                    InstanceOptions::default(),
+                );
                 let (result, backend) = contract.call(
                     CallInput {
                         entry: EntryPoint::Execute,

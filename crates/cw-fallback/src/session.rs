@@ -7,8 +7,9 @@
 //! regions (here in a scratch [`GuestMemory`] instead of the contract's
 //! memory) and call cw-host's import function (`imports::db_read`, ...)
 //! with the call's [`HostContext`]. So the limits, the refusals (read-only,
-//! key too long, too many iterators, query depth), the order of charges and
-//! every price are the imports' own, not a copy of them; only the gas the
+//! key too long, too many iterators), the answers (an invalid address, a
+//! query nested too deep), the order of charges and every price are the
+//! imports' own, not a copy of them; only the gas the
 //! guest spends around an import (building regions, `allocate`) is missing,
 //! and that is part of the per-call estimate (see `gas.rs`).
 //!

@@ -1,8 +1,9 @@
 //! cosmwasm-std 2.x `Querier` over the call's [`cw_host::Querier`]: what
 //! cosmwasm-std 2.3.6's `ExternalQuerier` does in the Wasm build, with
-//! cw-host's `query_chain` import doing the host's part: the depth limit
-//! (this call's depth + 1), the gas limit (what is left in the call) and
-//! charging the gas the query reports (see `session.rs`).
+//! cw-host's `query_chain` import doing the host's part: the depth (this
+//! call's depth + 1, and wasmd's answer past the limit), the gas limit (what
+//! is left in the call) and charging the gas the query reports (see
+//! `session.rs`).
 
 use cosmwasm_std_v2 as std2;
 use cw_gas::CostTable;

@@ -191,3 +191,71 @@ fn signature_functions_fail_the_call() {
     ));
     assert!(backend.gas.used().as_u64() > 0);
 }
+
+/// Records the depth and gas limit of each query, then answers as
+/// `MockQuerier`.
+struct Recorder(Arc<std::sync::Mutex<Vec<(u32, u64)>>>, MockQuerier);
+
+impl cw_host::Querier for Recorder {
+    fn query_raw(&self, request: &[u8], gas_limit: CwGas, depth: u32) -> cw_host::QueryOutcome {
+        self.0.lock().unwrap().push((depth, gas_limit.as_u64()));
+        self.1.query_raw(request, gas_limit, depth)
+    }
+}
+
+#[test]
+fn queries_run_one_level_deeper_with_the_gas_left() {
+    use cosmwasm_std_v2::{ContractResult, Querier as _, SystemError, SystemResult};
+
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let querier = MockQuerier::new().with_ok(b"ping".to_vec(), b"pong");
+    let limit = 1u64 << 40;
+    let mut backend = backend(EntryPoint::Execute, MockStorage::new(), limit);
+    backend.querier = Box::new(Recorder(seen.clone(), querier));
+    backend.call = CallState::for_entry_point(EntryPoint::Execute).with_query_depth(2);
+    let session = Session::new(backend);
+    let adapter = super::QuerierAdapter::new(&session);
+    assert_eq!(
+        adapter.raw_query(b"ping"),
+        SystemResult::Ok(ContractResult::Ok(b"pong".into()))
+    );
+    assert!(matches!(
+        adapter.raw_query(b"other"),
+        SystemResult::Err(SystemError::UnsupportedRequest { .. })
+    ));
+    let (backend, failure) = session.finish();
+    assert_eq!(failure, None);
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2);
+    let (depth, gas_limit) = seen[0];
+    assert_eq!(depth, 3);
+    // What was left after the import's own charges (host call, request copy).
+    assert!(
+        gas_limit < limit && gas_limit > limit - 1_000_000,
+        "{gas_limit}"
+    );
+    assert!(backend.gas.used_by(GasCategory::Queries).as_u64() > 0);
+}
+
+/// Past the depth limit the querier is not called and the contract gets
+/// the import's answer (wasmd's error), not a failure: the adapter follows
+/// the import, whatever the import decides.
+#[test]
+fn a_query_past_the_depth_limit_gets_the_imports_answer() {
+    use cosmwasm_std_v2::{ContractResult, Querier as _, SystemResult};
+
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut backend = backend(EntryPoint::Query, MockStorage::new(), 1 << 40);
+    backend.querier = Box::new(Recorder(seen.clone(), MockQuerier::new()));
+    let limit = backend.call.limits().max_query_depth;
+    backend.call = CallState::for_entry_point(EntryPoint::Query).with_query_depth(limit);
+    let session = Session::new(backend);
+    let answer = super::QuerierAdapter::new(&session).raw_query(b"ping");
+    let expected: cosmwasm_std_v2::QuerierResult =
+        cosmwasm_std_v2::from_json(cw_host::imports::query::QUERY_DEPTH_EXCEEDED_RESPONSE).unwrap();
+    assert_eq!(answer, expected);
+    assert!(matches!(answer, SystemResult::Ok(ContractResult::Err(_))));
+    assert!(seen.lock().unwrap().is_empty());
+    let (_, failure) = session.finish();
+    assert_eq!(failure, None);
+}
