@@ -14,6 +14,14 @@ use anyhow::{Context, bail};
 /// The toolchain cargo-fuzz runs under.
 const TOOLCHAIN: &str = "nightly";
 
+/// Targets that run Wasm. Wasmer runs Wasm on its own stacks (corosensei)
+/// and switches back to the host stack for every import; AddressSanitizer
+/// cannot follow the switches and reports false stack-buffer-underflows
+/// (google/sanitizers#189, "ASan is ignoring requested
+/// __asan_handle_no_return"). These run coverage-guided without a
+/// sanitizer; debug assertions stay on.
+const WITHOUT_SANITIZER: &[&str] = &["execute_probe"];
+
 /// Runs cargo-fuzz target `target` for `seconds` seconds
 /// (`cargo +nightly fuzz run TARGET -- -max_total_time=N` in `fuzz/`).
 ///
@@ -23,8 +31,28 @@ pub fn run(target: &str, seconds: u64) -> anyhow::Result<()> {
     ensure_nightly()?;
     ensure_cargo_fuzz()?;
     let dir = fuzz_dir();
-    let status = cargo_nightly()
-        .args(["fuzz", "run", target, "--"])
+    let mut command = cargo_nightly();
+    command.args(["fuzz", "run", target]);
+    if WITHOUT_SANITIZER.contains(&target) {
+        // Its own target folder, so switching sanitizers never rebuilds.
+        command.args([
+            "--sanitizer",
+            "none",
+            "--target-dir",
+            "target/sanitizer-none",
+        ]);
+    }
+    // Committed seeds (`fuzz/seeds/TARGET`) join the working corpus:
+    // libFuzzer writes new inputs to the first folder and only reads the rest.
+    let seeds = dir.join("seeds").join(target);
+    if seeds.is_dir() {
+        let corpus = dir.join("corpus").join(target);
+        std::fs::create_dir_all(&corpus)
+            .with_context(|| format!("could not create {}", corpus.display()))?;
+        command.arg(&corpus).arg(&seeds);
+    }
+    let status = command
+        .arg("--")
         .arg(format!("-max_total_time={seconds}"))
         .current_dir(&dir)
         .status()

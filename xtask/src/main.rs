@@ -12,6 +12,10 @@ commands:
   build-fixtures [--force] [NAME...]   build contract fixtures (all by default) into target/fixtures
   list-fixtures                        print the fixture names
   fuzz TARGET [--seconds N]            run a cargo-fuzz target for N seconds (default 60)
+  bench-report [--quick] [--only LAYERS] [--no-perf] [--no-run]
+                                       run the benches (LAYERS: comma-separated bench targets;
+                                       --no-run: none), profile with perf, write
+                                       docs/PERFORMANCE.md and docs/perf/
   help                                 this text
 ";
 
@@ -60,6 +64,25 @@ fn run(args: Vec<String>) -> Result<()> {
                 _ => bail!("usage: cargo xtask fuzz TARGET [--seconds N]"),
             };
             xtask::fuzz::run(target, seconds)
+        }
+        "bench-report" => {
+            let mut options = xtask::bench_report::Options::default();
+            let mut args = rest.iter();
+            while let Some(arg) = args.next() {
+                match arg.as_str() {
+                    "--quick" => options.quick = true,
+                    "--no-perf" => options.no_perf = true,
+                    "--no-run" => options.no_run = true,
+                    "--only" => {
+                        let layers = args
+                            .next()
+                            .context("--only takes LAYERS, e.g. region,host")?;
+                        options.only.extend(layers.split(',').map(str::to_string));
+                    }
+                    other => bail!("unknown argument {other}\n\n{HELP}"),
+                }
+            }
+            xtask::bench_report::run(&options)
         }
         "help" | "--help" | "-h" => {
             print!("{HELP}");

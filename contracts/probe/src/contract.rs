@@ -29,6 +29,7 @@ pub fn instantiate(
 
 /// Dispatches an [`ExecuteMsg`]; see its variants for what each returns.
 #[cfg_attr(not(feature = "library"), entry_point)]
+#[allow(clippy::only_used_in_recursion)] // `receive` runs its inner message with the same info
 pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> StdResult<Response> {
     let api = deps.api;
     let data = match msg {

@@ -153,6 +153,11 @@ impl<T: CostTable> HostContext<'_, T> {
         })?;
         let mut gas_left = self.gas.remaining().to_u64();
         let allocated = allocator.allocate(size, &mut gas_left);
+        if allocated.is_err() && gas_left == 0 {
+            // The guest's `allocate` ran out of gas: that is the failure,
+            // not the allocation.
+            return Err(HostError::Gas(self.gas.record_wasm_exhausted()));
+        }
         self.gas.record_wasm_remaining(T::Gas::from_u64(gas_left));
         let ptr = allocated?;
         if ptr == 0 {

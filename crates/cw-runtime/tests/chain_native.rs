@@ -30,9 +30,12 @@ fn msg(value: Value) -> Vec<u8> {
     serde_json::to_vec(&value).unwrap()
 }
 
+/// Every result of a flow, the final state, and whether the code ran natively.
+type Flow = (Vec<String>, Vec<(Vec<u8>, Vec<u8>)>, bool);
+
 /// Runs a cw20 flow on a chain where cw20 runs in `mode`; returns every
 /// result (data, events or error) and the final state.
-fn cw20_flow(mode: ExecutionMode) -> (Vec<String>, Vec<(Vec<u8>, Vec<u8>)>, bool) {
+fn cw20_flow(mode: ExecutionMode) -> Flow {
     let chain = chain();
     let alice = chain.addr_make("alice").unwrap();
     let bob = chain.addr_make("bob").unwrap();

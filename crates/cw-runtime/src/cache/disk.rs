@@ -2,8 +2,10 @@
 //! tampered one is code execution, so every file carries the sha256 of its
 //! artifact and is verified before Wasmer sees a byte of it.
 //!
-//! File layout (`<dir>/<config key>/<checksum>.module`): 8-byte magic, the
-//! artifact's sha256 (32 bytes), its length (u64 LE), the artifact.
+//! File layout (`<dir>/<config key>/<checksum>.module`): 8-byte magic,
+//! sha256(code checksum || artifact) (32 bytes, so another module's valid
+//! artifact copied under this checksum does not verify), the artifact's
+//! length (u64 LE), the artifact.
 
 use std::path::{Path, PathBuf};
 
@@ -58,7 +60,7 @@ impl DiskCache {
         let path = self.path(checksum);
         let mut bytes = Vec::with_capacity(HEADER_BYTES + artifact.len());
         bytes.extend_from_slice(MAGIC);
-        bytes.extend_from_slice(&Sha256::digest(artifact));
+        bytes.extend_from_slice(&bound_digest(checksum, artifact));
         bytes.extend_from_slice(&(artifact.len() as u64).to_le_bytes());
         bytes.extend_from_slice(artifact);
         let tmp = path.with_extension(format!("tmp{}", std::process::id()));
@@ -74,7 +76,7 @@ impl DiskCache {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(DiskLoad::Missing),
             Err(e) => return Err(io(&path)(e)),
         };
-        match verify(bytes) {
+        match verify(checksum, bytes) {
             Ok(artifact) => Ok(DiskLoad::Verified(artifact)),
             Err(reason) => {
                 self.discard(checksum)?;
@@ -93,7 +95,16 @@ impl DiskCache {
     }
 }
 
-fn verify(mut bytes: Vec<u8>) -> Result<Vec<u8>, &'static str> {
+/// sha256 of the code checksum and the artifact: a valid artifact of another
+/// module placed under this checksum does not verify.
+fn bound_digest(checksum: &Checksum, artifact: &[u8]) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update(checksum.as_bytes());
+    hasher.update(artifact);
+    hasher.finalize().into()
+}
+
+fn verify(checksum: &Checksum, mut bytes: Vec<u8>) -> Result<Vec<u8>, &'static str> {
     if bytes.len() < HEADER_BYTES {
         return Err("truncated header");
     }
@@ -107,8 +118,8 @@ fn verify(mut bytes: Vec<u8>) -> Result<Vec<u8>, &'static str> {
     }
     let recorded: [u8; 32] = bytes[8..40].try_into().map_err(|_| "truncated header")?;
     let artifact = bytes.split_off(HEADER_BYTES);
-    if <[u8; 32]>::from(Sha256::digest(&artifact)) != recorded {
-        return Err("artifact sha256 does not match the header");
+    if bound_digest(checksum, &artifact) != recorded {
+        return Err("artifact sha256 (bound to the code checksum) does not match the header");
     }
     Ok(artifact)
 }

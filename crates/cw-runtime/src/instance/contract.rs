@@ -7,9 +7,10 @@ use super::{ContractInstance, InstanceOptions};
 use crate::compile::CompiledModule;
 use crate::error::RuntimeError;
 
-/// A Wasm contract as the chain layer calls it: keeps one instance and
-/// replaces it with a fresh one after a call that trapped, so a failed call
-/// never affects the next.
+/// A Wasm contract as the chain layer calls it: every call runs on a fresh
+/// instance of the module, as on a chain, so no call can see the guest
+/// memory or globals another call left (which would make gas and results
+/// depend on history).
 pub struct WasmContract<T: CostTable> {
     module: CompiledModule,
     options: InstanceOptions,
@@ -17,7 +18,7 @@ pub struct WasmContract<T: CostTable> {
 }
 
 impl<T: CostTable> WasmContract<T> {
-    /// A contract over `module`; the instance is made on the first call.
+    /// A contract over `module`; each call makes its own instance.
     #[must_use]
     pub fn new(module: CompiledModule, options: InstanceOptions) -> Self {
         Self {
@@ -34,12 +35,8 @@ impl<T: CostTable> WasmContract<T> {
     }
 
     fn instance(&mut self) -> Result<&mut ContractInstance<T>, VmFailure> {
-        if self
-            .instance
-            .as_ref()
-            .is_none_or(ContractInstance::is_poisoned)
+        self.instance = None;
         {
-            self.instance = None;
             let fresh =
                 ContractInstance::new(&self.module, &self.options).map_err(|e| match e {
                     RuntimeError::Instantiate { message } => VmFailure::Instantiate { message },
