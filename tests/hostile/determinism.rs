@@ -3,11 +3,11 @@
 //! ran before on the node. (The multi-contract scenario run 50 times across
 //! cache tiers and threads needs the chain layer, issue 7.)
 //!
-//! cosmwasm-vm runs every call of a chain on a fresh instance. A
-//! `WasmContract` keeps its instance between calls that did not trap, so
-//! the guest's heap and globals carry over: gas then depends on the
-//! instance's history, which differs between a node that restarted and one
-//! that did not.
+//! cosmwasm-vm runs every call of a chain on a fresh instance, and so does
+//! `WasmContract` (since 80c2eb1; before, it kept its instance between calls
+//! that did not trap, so the guest's heap and globals carried over and gas
+//! depended on the instance's history, which differs between a node that
+//! restarted and one that did not). These are the regression tests.
 
 use cw_host::EntryPoint;
 use cw_runtime::{InstanceOptions, WasmContract};
@@ -31,8 +31,8 @@ fn call(
 }
 
 /// The probe's allocator grows memory on a fresh instance and reuses freed
-/// heap on a used one: the same message costs 266,455 gas less the second
-/// time.
+/// heap on a used one: on a reused instance the same message cost 266,455
+/// gas less the second time.
 #[test]
 fn a_call_costs_the_same_on_a_used_instance_as_on_a_fresh_one() {
     let module = Hostile::probe().module().clone();
@@ -53,8 +53,9 @@ fn a_call_costs_the_same_on_a_used_instance_as_on_a_fresh_one() {
     assert_eq!(on_used.gas_used, on_fresh.gas_used);
 }
 
-/// A contract can keep state outside storage in its instance: a global
-/// counter makes the same query on the same store answer differently.
+/// On a reused instance a contract could keep state outside storage: a
+/// global counter made the same message on the same store answer `1`, then
+/// `2`.
 #[test]
 fn guest_state_does_not_survive_between_calls() {
     let code = abi::module_with_execute_and(

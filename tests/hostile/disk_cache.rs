@@ -3,8 +3,8 @@
 //! results and gas; the rewritten artifact verifies again.
 //!
 //! Layout (crates/cw-runtime/src/cache/disk.rs): `<dir>/<config key>/
-//! <code checksum>.module` = 8-byte magic, sha256 of the artifact, its
-//! length (u64 LE), the artifact.
+//! <code checksum>.module` = 8-byte magic, sha256(code checksum ||
+//! artifact), the artifact's length (u64 LE), the artifact.
 
 use std::path::{Path, PathBuf};
 
@@ -196,10 +196,10 @@ fn every_kind_of_damage_is_detected() {
     }
 }
 
-/// An artifact is verified against the sha256 in its own header, which
-/// proves it intact but not that it is the artifact of this code: the valid
-/// artifact of another module, copied over this module's file, is loaded
-/// and runs under this module's checksum.
+/// The valid artifact of another module, copied over this module's file,
+/// must not load: the header's digest covers the code checksum too (since
+/// 80c2eb1; before, it covered the artifact alone, and the other module's
+/// code ran under this module's checksum).
 #[test]
 fn another_modules_artifact_under_this_checksum_is_not_loaded() {
     let dir = tempfile::tempdir().unwrap();
@@ -224,5 +224,17 @@ fn another_modules_artifact_under_this_checksum_is_not_loaded() {
         "another module's code ran"
     );
     assert_eq!(tier, CacheTier::Compiled);
-    assert_eq!(fresh.metrics().disk_artifacts_discarded, 1);
+    let metrics = fresh.metrics();
+    assert_eq!(metrics.disk_artifacts_discarded, 1);
+    let reason = "artifact sha256 (bound to the code checksum) does not match the header";
+    assert_eq!(
+        metrics.last_discard,
+        Some(format!("{}: {reason}", module.checksum))
+    );
+    report(
+        8,
+        "another module's valid artifact under this checksum",
+        &format!("discarded ({reason}), recompiled, identical results"),
+        0,
+    );
 }

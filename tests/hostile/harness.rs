@@ -152,21 +152,15 @@ enum NormalCall {
     Query(Vec<u8>),
 }
 
-/// One contract under attack: its code in a fresh module cache, a store,
-/// and the [`WasmContract`] of the last call.
-///
-/// Every call runs on a fresh `WasmContract` (so a fresh instance), as
-/// cosmwasm-vm runs every call on a fresh instance: a reused instance keeps
-/// the guest's allocator state and globals, which changes gas (see
-/// `determinism.rs`). The normal call after a hostile one goes through the
-/// hostile call's own `WasmContract`, which must replace its trapped
-/// instance.
+/// One contract under attack: its code in a fresh module cache, one
+/// [`WasmContract`] over it (which runs every call on a fresh instance, as a
+/// chain does; `determinism.rs` checks that), and a store. The normal call
+/// after a hostile one goes through the same `WasmContract`.
 pub struct Hostile {
     code: Arc<Vec<u8>>,
     cache: ModuleCache<Schedule>,
     metrics: CacheMetrics,
     module: CompiledModule,
-    options: InstanceOptions,
     contract: WasmContract<Schedule>,
     normal: NormalCall,
     /// The contract's storage.
@@ -250,7 +244,6 @@ impl Hostile {
         Self {
             code,
             contract: WasmContract::new(module.clone(), options),
-            options,
             cache,
             metrics,
             module,
@@ -286,15 +279,13 @@ impl Hostile {
         self.call_with(entry, msg, backend).0
     }
 
-    /// One call on a fresh instance against `backend`; also returns the
-    /// wall time.
+    /// One call against `backend`; also returns the wall time.
     pub fn call_with(
         &mut self,
         entry: EntryPoint,
         msg: &[u8],
         backend: CallBackend<Schedule>,
     ) -> (Outcome, Duration) {
-        self.contract = WasmContract::new(self.module.clone(), self.options);
         call_contract(&mut self.contract, entry, msg, backend)
     }
 
@@ -355,7 +346,7 @@ impl Hostile {
         match &self.normal {
             NormalCall::ProbeWrite => {
                 let key = b"hostile/normal";
-                let outcome = self.call_again(
+                let outcome = self.call(
                     EntryPoint::Execute,
                     br#"{"write":{"key":"aG9zdGlsZS9ub3JtYWw=","value":"b2s="}}"#,
                 );
@@ -373,7 +364,7 @@ impl Hostile {
             }
             NormalCall::Query(expected) => {
                 let expected = expected.clone();
-                let outcome = self.call_again(EntryPoint::Query, b"{}");
+                let outcome = self.call(EntryPoint::Query, b"{}");
                 assert_eq!(
                     outcome.result,
                     Ok(expected),
@@ -381,14 +372,6 @@ impl Hostile {
                 );
             }
         }
-    }
-}
-
-impl Hostile {
-    /// A call on the last call's `WasmContract`, with the default backend.
-    fn call_again(&mut self, entry: EntryPoint, msg: &[u8]) -> Outcome {
-        let backend = self.backend(entry);
-        call_contract(&mut self.contract, entry, msg, backend).0
     }
 }
 
