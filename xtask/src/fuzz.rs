@@ -1,18 +1,30 @@
 //! `cargo xtask fuzz TARGET --seconds N`: run one cargo-fuzz target of the
 //! `fuzz/` project for a bounded time.
 //!
-//! cargo-fuzz needs a nightly toolchain (sanitizer flags), while the rest of
+//! cargo-fuzz needs a nightly compiler (sanitizer flags), while the rest of
 //! the workspace is pinned to stable by `rust-toolchain.toml`; `fuzz/` is its
-//! own workspace so the two never mix. Both prerequisites are checked first so
-//! a missing one is reported with the command that installs it.
+//! own workspace so the two never mix. By default it runs under rustup's
+//! `nightly`; with [`Toolchain::Pinned`] (`--pinned`) it runs under the pinned
+//! stable compiler with `RUSTC_BOOTSTRAP=1`, which unlocks the same flags:
+//! what CI does, since a CI machine can install the pinned toolchain but not
+//! count on fetching a nightly. Prerequisites are checked first so a missing
+//! one is reported with the command that installs it.
 
 use std::path::PathBuf;
 use std::process::Command;
 
 use anyhow::{Context, bail};
 
-/// The toolchain cargo-fuzz runs under.
-const TOOLCHAIN: &str = "nightly";
+/// The compiler cargo-fuzz runs under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Toolchain {
+    /// rustup's `nightly` toolchain.
+    #[default]
+    Nightly,
+    /// The toolchain `rust-toolchain.toml` pins, with `RUSTC_BOOTSTRAP=1` so
+    /// it accepts the nightly flags cargo-fuzz passes.
+    Pinned,
+}
 
 /// Targets that run Wasm. Wasmer runs Wasm on its own stacks (corosensei)
 /// and switches back to the host stack for every import; AddressSanitizer
@@ -22,18 +34,36 @@ const TOOLCHAIN: &str = "nightly";
 /// sanitizer; debug assertions stay on.
 const WITHOUT_SANITIZER: &[&str] = &["execute_probe"];
 
+/// Targets that compile or run Wasm: built with the fuzz project's `engine`
+/// feature (Wasmer); the rest build without it.
+const WITH_ENGINE: &[&str] = &["validate", "execute_probe"];
+
 /// Runs cargo-fuzz target `target` for `seconds` seconds
 /// (`cargo +nightly fuzz run TARGET -- -max_total_time=N` in `fuzz/`).
 ///
-/// Fails with an install hint if rustup's nightly toolchain or cargo-fuzz is
-/// missing, and with the artifact location if the fuzzer finds a crash.
-pub fn run(target: &str, seconds: u64) -> anyhow::Result<()> {
-    ensure_nightly()?;
-    ensure_cargo_fuzz()?;
+/// Fails with an install hint if the toolchain or cargo-fuzz is missing, and
+/// with the artifact location if the fuzzer finds a crash.
+///
+/// `no_sanitizer` builds every target as [`WITHOUT_SANITIZER`] ones are
+/// built (coverage-guided, no AddressSanitizer), sharing their build: CI
+/// uses it to fuzz `validate` without a second Wasmer build.
+pub fn run(
+    target: &str,
+    seconds: u64,
+    toolchain: Toolchain,
+    no_sanitizer: bool,
+) -> anyhow::Result<()> {
+    if toolchain == Toolchain::Nightly {
+        ensure_nightly()?;
+    }
+    ensure_cargo_fuzz(toolchain)?;
     let dir = fuzz_dir();
-    let mut command = cargo_nightly();
+    let mut command = cargo(toolchain);
     command.args(["fuzz", "run", target]);
-    if WITHOUT_SANITIZER.contains(&target) {
+    if WITH_ENGINE.contains(&target) {
+        command.args(["--features", "engine"]);
+    }
+    if no_sanitizer || WITHOUT_SANITIZER.contains(&target) {
         // Its own target folder, so switching sanitizers never rebuilds.
         command.args([
             "--sanitizer",
@@ -58,7 +88,7 @@ pub fn run(target: &str, seconds: u64) -> anyhow::Result<()> {
         .status()
         .with_context(|| {
             format!(
-                "could not start `cargo +{TOOLCHAIN} fuzz` in {}",
+                "could not start `cargo fuzz` ({toolchain:?} toolchain) in {}",
                 dir.display()
             )
         })?;
@@ -79,13 +109,19 @@ fn fuzz_dir() -> PathBuf {
         .join("fuzz")
 }
 
-/// `cargo +nightly`, without the toolchain choice of the `cargo xtask` that
-/// runs us (rustup exports it to child processes).
-fn cargo_nightly() -> Command {
+/// `cargo` under `toolchain`. For nightly, without the toolchain choice of
+/// the `cargo xtask` that runs us (rustup exports it to child processes);
+/// for the pinned toolchain, keeping it.
+fn cargo(toolchain: Toolchain) -> Command {
     let mut command = Command::new("cargo");
-    command
-        .arg(format!("+{TOOLCHAIN}"))
-        .env_remove("RUSTUP_TOOLCHAIN");
+    match toolchain {
+        Toolchain::Nightly => {
+            command.arg("+nightly").env_remove("RUSTUP_TOOLCHAIN");
+        }
+        Toolchain::Pinned => {
+            command.env("RUSTC_BOOTSTRAP", "1");
+        }
+    }
     command
 }
 
@@ -106,8 +142,8 @@ fn ensure_nightly() -> anyhow::Result<()> {
     Ok(())
 }
 
-fn ensure_cargo_fuzz() -> anyhow::Result<()> {
-    let output = cargo_nightly()
+fn ensure_cargo_fuzz(toolchain: Toolchain) -> anyhow::Result<()> {
+    let output = cargo(toolchain)
         .args(["fuzz", "--version"])
         .output()
         .context("could not run cargo")?;

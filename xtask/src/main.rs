@@ -11,7 +11,11 @@ cargo xtask <command>
 commands:
   build-fixtures [--force] [NAME...]   build contract fixtures (all by default) into target/fixtures
   list-fixtures                        print the fixture names
-  fuzz TARGET [--seconds N]            run a cargo-fuzz target for N seconds (default 60)
+  fuzz TARGET [--seconds N] [--pinned] [--no-sanitizer]
+                                       run a cargo-fuzz target for N seconds (default 60) under
+                                       nightly, or with --pinned under the pinned stable
+                                       toolchain with RUSTC_BOOTSTRAP=1 (what CI does);
+                                       --no-sanitizer: coverage only, no AddressSanitizer
   bench-report [--quick] [--only LAYERS] [--no-perf] [--no-run]
                                        run the benches (LAYERS: comma-separated bench targets;
                                        --no-run: none), profile with perf, write
@@ -56,14 +60,27 @@ fn run(args: Vec<String>) -> Result<()> {
             let (target, flags) = rest
                 .split_first()
                 .context("fuzz needs a TARGET\n\n{HELP}")?;
-            let seconds = match flags {
-                [] => 60,
-                [flag, n] if flag == "--seconds" => {
-                    n.parse().context("--seconds takes a whole number")?
+            let mut seconds = 60;
+            let mut toolchain = xtask::fuzz::Toolchain::Nightly;
+            let mut no_sanitizer = false;
+            let mut flags = flags.iter();
+            while let Some(flag) = flags.next() {
+                match flag.as_str() {
+                    "--seconds" => {
+                        seconds = flags
+                            .next()
+                            .context("--seconds takes a whole number")?
+                            .parse()
+                            .context("--seconds takes a whole number")?;
+                    }
+                    "--pinned" => toolchain = xtask::fuzz::Toolchain::Pinned,
+                    "--no-sanitizer" => no_sanitizer = true,
+                    _ => bail!(
+                        "usage: cargo xtask fuzz TARGET [--seconds N] [--pinned] [--no-sanitizer]"
+                    ),
                 }
-                _ => bail!("usage: cargo xtask fuzz TARGET [--seconds N]"),
-            };
-            xtask::fuzz::run(target, seconds)
+            }
+            xtask::fuzz::run(target, seconds, toolchain, no_sanitizer)
         }
         "bench-report" => {
             let mut options = xtask::bench_report::Options::default();

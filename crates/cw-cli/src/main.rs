@@ -10,15 +10,14 @@ mod natives;
 mod output;
 mod run;
 mod runner;
-mod scenario;
 mod setup;
-mod subst;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use cosmwasm_std::Coin;
+use cw_cli::{scenario, subst};
 
 use crate::error::CliError;
 use crate::local::{LocalArgs, LocalCommand};

@@ -88,11 +88,26 @@ pub struct Scenario {
     pub steps: Vec<StepSpec>,
 }
 
+/// Decides whether `fixture:NAME` names a known fixture: `Ok`, or why not.
+pub type FixtureCheck = fn(&str) -> Result<(), String>;
+
+/// The fixtures `cargo xtask build-fixtures` knows how to build.
+///
+/// # Errors
+/// The unknown name and the known ones.
+#[cfg(feature = "cli")]
+pub fn xtask_fixture(name: &str) -> Result<(), String> {
+    xtask::fixtures::spec(name)
+        .map(drop)
+        .map_err(|e| format!("{e:#}"))
+}
+
 impl Scenario {
     /// Reads and checks the scenario at `path`.
     ///
     /// # Errors
     /// [`ScenarioError`] naming the line and column, or the step.
+    #[cfg(feature = "cli")]
     pub fn from_file(path: &Path) -> Result<Self, ScenarioError> {
         let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
             path: path.to_owned(),
@@ -103,17 +118,33 @@ impl Scenario {
     }
 
     /// Checks the scenario `text`; relative code paths are taken from
-    /// `base`, `path` names the file in messages.
+    /// `base`, `path` names the file in messages, fixture names are those
+    /// of [`xtask_fixture`].
     ///
     /// # Errors
     /// [`ScenarioError`].
+    #[cfg(feature = "cli")]
     pub fn parse(text: &str, path: &Path, base: &Path) -> Result<Self, ScenarioError> {
+        Self::parse_with(text, path, base, xtask_fixture)
+    }
+
+    /// Checks the scenario `text` as [`Scenario::parse`] does, with
+    /// `fixtures` deciding which `fixture:NAME` sources exist.
+    ///
+    /// # Errors
+    /// [`ScenarioError`].
+    pub fn parse_with(
+        text: &str,
+        path: &Path,
+        base: &Path,
+        fixtures: FixtureCheck,
+    ) -> Result<Self, ScenarioError> {
         let file: ScenarioFile =
             serde_json::from_str(text).map_err(|source| ScenarioError::Json {
                 path: path.to_owned(),
                 source,
             })?;
-        Checker::new(path, &file.env)?.check(file, base)
+        Checker::new(path, &file.env)?.check(file, base, fixtures)
     }
 }
 
@@ -170,16 +201,23 @@ impl<'a> Checker<'a> {
         name_of(text).is_some() || self.is_address(text)
     }
 
-    fn check(mut self, file: ScenarioFile, base: &Path) -> Result<Scenario, ScenarioError> {
+    fn check(
+        mut self,
+        file: ScenarioFile,
+        base: &Path,
+        fixtures: FixtureCheck,
+    ) -> Result<Scenario, ScenarioError> {
         let codes = file
             .codes
             .0
             .into_iter()
             .map(|(name, source)| {
-                let source = code_source(&source, base).map_err(|message| ScenarioError::Code {
-                    path: self.path.to_owned(),
-                    name: name.clone(),
-                    message,
+                let source = code_source(&source, base, fixtures).map_err(|message| {
+                    ScenarioError::Code {
+                        path: self.path.to_owned(),
+                        name: name.clone(),
+                        message,
+                    }
                 })?;
                 Ok((name, source))
             })
@@ -317,9 +355,9 @@ impl<'a> Checker<'a> {
     }
 }
 
-fn code_source(source: &str, base: &Path) -> Result<CodeSource, String> {
+fn code_source(source: &str, base: &Path, fixtures: FixtureCheck) -> Result<CodeSource, String> {
     if let Some(name) = source.strip_prefix(FIXTURE_PREFIX) {
-        xtask::fixtures::spec(name).map_err(|e| format!("{e:#}"))?;
+        fixtures(name)?;
         return Ok(CodeSource::Fixture(name.to_owned()));
     }
     if source.is_empty() {

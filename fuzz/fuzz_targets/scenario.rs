@@ -1,0 +1,74 @@
+//! The scenario parser (`cwr run`'s input) on arbitrary text: never panics;
+//! every rejection is a `ScenarioError` with a message; parsing is
+//! deterministic; a scenario that parses has every step's message pass
+//! through `@name` / `$base64` substitution without a panic, and with
+//! names fixed by the scenario, substitution is deterministic too.
+#![no_main]
+
+use std::path::Path;
+
+use cw_cli::scenario::{Scenario, StepSpec};
+use cw_cli::subst::Namer;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|input: &[u8]| {
+    let Ok(text) = std::str::from_utf8(input) else {
+        return;
+    };
+    let path = Path::new("fuzz.json");
+    let first = Scenario::parse_with(text, path, Path::new("."), fixture);
+    let second = Scenario::parse_with(text, path, Path::new("."), fixture);
+    assert_eq!(
+        format!("{first:?}"),
+        format!("{second:?}"),
+        "parse is deterministic"
+    );
+    let scenario = match first {
+        Ok(scenario) => scenario,
+        Err(error) => {
+            assert!(!error.to_string().is_empty(), "an error says what is wrong");
+            return;
+        }
+    };
+    let substitute = || {
+        // Any deterministic name -> address map will do: addresses are
+        // opaque to substitution.
+        let mut namer = Namer::new(|name| {
+            if name.len() > 64 {
+                Err(format!("name of {} bytes is too long", name.len()))
+            } else {
+                Ok(format!("addr_{name}"))
+            }
+        });
+        let messages: Vec<String> = scenario
+            .steps
+            .iter()
+            .filter_map(message)
+            .map(|msg| format!("{:?}", namer.value(msg)))
+            .collect();
+        messages
+    };
+    assert_eq!(substitute(), substitute(), "substitution is deterministic");
+});
+
+/// The message a step sends, if it sends one.
+fn message(step: &StepSpec) -> Option<&serde_json::Value> {
+    match step {
+        StepSpec::Instantiate { msg, .. }
+        | StepSpec::Execute { msg, .. }
+        | StepSpec::Query { msg, .. }
+        | StepSpec::Migrate { msg, .. }
+        | StepSpec::Sudo { msg, .. } => Some(msg),
+        StepSpec::AdvanceBlock { .. } => None,
+    }
+}
+
+/// Fixture names as xtask spells them; which ones exist does not matter to
+/// the parser.
+fn fixture(name: &str) -> Result<(), String> {
+    if !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+        Ok(())
+    } else {
+        Err(format!("unknown fixture `{name}`"))
+    }
+}
