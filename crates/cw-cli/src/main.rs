@@ -8,6 +8,7 @@ mod home;
 mod local;
 mod natives;
 mod output;
+mod progress;
 mod run;
 mod runner;
 mod setup;

@@ -12,6 +12,7 @@ use cw_runtime::{Chain, ExecutionMode, Instantiate, TxSuccess};
 use serde_json::Value;
 
 use crate::error::CliError;
+use crate::progress::Progress;
 use crate::scenario::{Expect, Scenario, StepSpec};
 use crate::setup::{Mode, builder, module_cache};
 use crate::subst::Namer;
@@ -177,27 +178,24 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Runner<T> {
         let creator = chain.addr_make(CODE_CREATOR).map_err(CliError::chain)?;
         let mode = ExecutionMode::from(options.mode);
         let mut codes = Vec::with_capacity(wasm.len());
+        let progress = Progress::new(wasm.len(), options.quiet);
         for (name, bytes) in wasm {
             let started = Instant::now();
-            if !options.quiet {
-                eprintln!(
-                    "cwr: storing code `{name}` ({} KiB, {}) ...",
-                    bytes.len().div_ceil(1024),
-                    options.mode.name()
-                );
-            }
+            progress.start(&format!(
+                "storing code `{name}` ({} KiB, {})",
+                bytes.len().div_ceil(1024),
+                options.mode.name()
+            ));
             chain
                 .store_code(&creator, bytes, mode)
                 .map_err(|error| CliError::StoreCode {
                     name: name.clone(),
                     error: Box::new(error),
                 })?;
-            if !options.quiet {
-                eprintln!(
-                    "cwr: stored `{name}` in {}",
-                    crate::output::duration(started.elapsed())
-                );
-            }
+            progress.done(&format!(
+                "stored `{name}` in {}",
+                crate::output::duration(started.elapsed())
+            ));
             codes.push(name.clone());
         }
         Ok(Self {

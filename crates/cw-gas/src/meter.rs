@@ -26,6 +26,9 @@ pub enum GasCategory {
     Storage,
     /// Signature verification, hashing, BLS.
     Crypto,
+    /// The address backend: validating, canonicalizing and humanizing
+    /// addresses (wasmd's api prices).
+    Address,
     /// Gas reported by the querier for chain queries.
     Queries,
     /// Loading the contract before the call.
@@ -36,12 +39,13 @@ pub enum GasCategory {
 
 impl GasCategory {
     /// Every category, in report order.
-    pub const ALL: [GasCategory; 8] = [
+    pub const ALL: [GasCategory; 9] = [
         Self::WasmOps,
         Self::HostCalls,
         Self::RegionCopies,
         Self::Storage,
         Self::Crypto,
+        Self::Address,
         Self::Queries,
         Self::ContractLoading,
         Self::Logs,
@@ -55,6 +59,7 @@ impl GasCategory {
             Self::RegionCopies => "region_copies",
             Self::Storage => "storage",
             Self::Crypto => "crypto",
+            Self::Address => "address",
             Self::Queries => "queries",
             Self::ContractLoading => "contract_loading",
             Self::Logs => "logs",

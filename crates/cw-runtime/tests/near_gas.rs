@@ -37,7 +37,9 @@ const CW20_BASE_SHA256: &str = "44871c46f39a1ad38f4be1cedbd7c819fbc549a0f77bbb60
 
 /// Per category, in NEAR gas: the "total" column of the worked table.
 const WASM_OPS: u64 = 95_053_823_436;
-const HOST_CALLS: u64 = 2_583_840_555;
+const HOST_CALLS: u64 = 1_323_840_555;
+/// `addr_validate`: canonicalize 700,000,000 + humanize 560,000,000.
+const ADDRESS: u64 = 1_260_000_000;
 const REGION_COPIES: u64 = 58_675_828_122;
 const STORAGE: u64 = 257_268_140_104;
 const CONTRACT_LOADING: u64 = 422_230_937_833;
@@ -138,6 +140,7 @@ fn assert_worked_figures(report: &GasReport) {
     };
     assert_eq!(near(GasCategory::WasmOps), WASM_OPS, "{report}");
     assert_eq!(near(GasCategory::HostCalls), HOST_CALLS, "{report}");
+    assert_eq!(near(GasCategory::Address), ADDRESS, "{report}");
     assert_eq!(near(GasCategory::RegionCopies), REGION_COPIES, "{report}");
     assert_eq!(near(GasCategory::Storage), STORAGE, "{report}");
     assert_eq!(
@@ -149,7 +152,7 @@ fn assert_worked_figures(report: &GasReport) {
         assert_eq!(near(idle), 0, "{idle}");
     }
     assert_eq!(
-        WASM_OPS + HOST_CALLS + REGION_COPIES + STORAGE + CONTRACT_LOADING,
+        WASM_OPS + HOST_CALLS + ADDRESS + REGION_COPIES + STORAGE + CONTRACT_LOADING,
         TOTAL
     );
     assert_eq!(report.used.near_gas.unwrap().as_u64(), TOTAL, "{report}");

@@ -286,6 +286,7 @@ impl Pair {
             GasCategory::Storage,
             GasCategory::Queries,
             GasCategory::Crypto,
+            GasCategory::Address,
             GasCategory::Logs,
         ] {
             proptest::prop_assert_eq!(

@@ -8,7 +8,8 @@
 //! Prices: cw-gas has none for addresses, so these use
 //! [`ADDR_CANONICALIZE_COST`] and [`ADDR_HUMANIZE_COST`] (wasmd's, as
 //! cosmwasm-vm's `MockApi` reports them), charged to
-//! [`GasCategory::HostCalls`] before each api call. `addr_validate` charges
+//! [`GasCategory::Address`] before each api call (the host-call base price
+//! stays in [`GasCategory::HostCalls`]). `addr_validate` charges
 //! canonicalize, calls it, then charges humanize and calls it, so a failed
 //! canonicalization pays only its own price, exactly as with `MockApi`.
 
@@ -105,7 +106,7 @@ pub fn addr_validate<T: CostTable>(
         HumanArg::Reject(message) => return ctx.write_to_contract(memory, allocator, message),
     };
     ctx.charge_cw(
-        GasCategory::HostCalls,
+        GasCategory::Address,
         ADDR_CANONICALIZE_COST,
         "addr_canonicalize",
     )?;
@@ -114,7 +115,7 @@ pub fn addr_validate<T: CostTable>(
         Ok(canonical) => canonical,
         Err(e) => return reject(ctx, memory, allocator, &e),
     };
-    ctx.charge_cw(GasCategory::HostCalls, ADDR_HUMANIZE_COST, "addr_humanize")?;
+    ctx.charge_cw(GasCategory::Address, ADDR_HUMANIZE_COST, "addr_humanize")?;
     let normalized = ctx.api.addr_humanize(&canonical);
     match user_result(ctx, "addr_validate", normalized)? {
         Ok(normalized) if normalized == human => Ok(0),
@@ -148,7 +149,7 @@ pub fn addr_canonicalize<T: CostTable>(
         HumanArg::Reject(message) => return ctx.write_to_contract(memory, allocator, message),
     };
     ctx.charge_cw(
-        GasCategory::HostCalls,
+        GasCategory::Address,
         ADDR_CANONICALIZE_COST,
         "addr_canonicalize",
     )?;
@@ -183,7 +184,7 @@ pub fn addr_humanize<T: CostTable>(
     ctx.charge_host_call()?;
     let limit = ctx.call.limits().canonical_address_bytes;
     let canonical = ctx.read_arg(memory, source_ptr, limit, "canonical address")?;
-    ctx.charge_cw(GasCategory::HostCalls, ADDR_HUMANIZE_COST, "addr_humanize")?;
+    ctx.charge_cw(GasCategory::Address, ADDR_HUMANIZE_COST, "addr_humanize")?;
     let human = ctx.api.addr_humanize(&canonical);
     match user_result(ctx, "addr_humanize", human)? {
         Ok(human) => {
