@@ -468,3 +468,42 @@ fn float_nans_are_canonical() {
         first.gas_used,
     );
 }
+
+/// `bytes` with a `name` custom section appended whose module name is
+/// `name` (subsection 0).
+fn with_module_name(mut bytes: Vec<u8>, name: &[u8]) -> Vec<u8> {
+    let len = |n: usize| u8::try_from(n).expect("short");
+    let mut subsection = vec![len(name.len())];
+    subsection.extend_from_slice(name);
+    let mut body = vec![4, b'n', b'a', b'm', b'e', 0, len(subsection.len())];
+    body.extend_from_slice(&subsection);
+    bytes.push(0);
+    bytes.push(len(body.len()));
+    bytes.extend_from_slice(&body);
+    bytes
+}
+
+/// Found by the `validate` fuzz target in CI: Wasmer 7.4.2's Singlepass
+/// writes names into DWARF, and gimli asserts that a name holds no NUL
+/// byte, so a module named "a\0b" panicked inside the compiler. Custom
+/// sections have no meaning for execution (cosmwasm-vm accepts this
+/// module); the module compiles and runs like one without the name.
+#[test]
+fn a_name_section_with_a_nul_byte_compiles_and_runs() {
+    let plain = contract(r#"(func (export "query") (param i32 i32) (result i32) i32.const 0)"#);
+    for name in [&b"a\0b"[..], b"\0", b"plain"] {
+        let named = with_module_name(plain.clone(), name);
+        validate(&named, &ValidationConfig::default()).expect("custom sections are not judged");
+        compile(&named, &compile_config()).expect("compiles without panicking");
+        let expected = Hostile::wat(plain.clone(), b"").call(EntryPoint::Query, b"{}");
+        let outcome = Hostile::wat(named, b"").call(EntryPoint::Query, b"{}");
+        assert_eq!(outcome.result, expected.result, "module name {name:?}");
+        assert_eq!(outcome.gas_used, expected.gas_used, "module name {name:?}");
+    }
+    report(
+        7,
+        "a name section with a NUL byte",
+        "accepted; runs as without it",
+        0,
+    );
+}

@@ -12,6 +12,7 @@
 //! results and are marked with the time they were measured.
 
 mod estimates;
+mod gaps;
 mod perf;
 mod plots;
 mod svg;
@@ -334,6 +335,7 @@ than absolute times. What each bench measures is in its module doc in \
     );
 
     tables::render_goals(&mut md, results);
+    gaps::render_gaps(&mut md, results);
     tables::render_layers(&mut md, results, plots, started_at);
     render_limit(&mut md, results, profiles);
     Ok(md)

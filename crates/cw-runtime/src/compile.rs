@@ -1,6 +1,7 @@
 //! Compiling validated code to a Wasmer module with metering and the
 //! deterministic stack limit.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use cw_gas::CostTable;
@@ -16,7 +17,9 @@ use crate::validate::{ModuleInfo, ValidationConfig, validate};
 /// differ for the same inputs, so old artifacts are never reused.
 ///
 /// - `1`: first version (Wasmer 7.4.2 singlepass, cw-gas metering + stack limit).
-pub const MODULE_FORMAT_VERSION: u32 = 1;
+/// - `2`: custom sections are dropped before compiling (no names in the
+///   compiled code).
+pub const MODULE_FORMAT_VERSION: u32 = 2;
 
 /// The sha256 of a contract's Wasm code: the code checksum a chain uses.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -110,8 +113,10 @@ pub fn compile<T: CostTable + Clone>(
 ) -> Result<(CompiledModule, ModuleInfo, Vec<u8>), RuntimeError> {
     let info = validate(wasm, &config.validation)?;
     let engine = singlepass_engine(config.table.clone(), wasm, config.stack_limit_bytes)?;
-    let module = Module::new(&engine, wasm).map_err(|e| RuntimeError::Compile {
-        message: e.to_string(),
+    let module = Module::new(&engine, without_custom_sections(wasm)?.as_ref()).map_err(|e| {
+        RuntimeError::Compile {
+            message: e.to_string(),
+        }
     })?;
     let artifact = module
         .serialize()
@@ -126,4 +131,80 @@ pub fn compile<T: CostTable + Clone>(
         size_bytes: artifact.len(),
     };
     Ok((compiled, info, artifact))
+}
+
+/// `wasm` (already validated) without its custom sections: what Wasmer
+/// compiles. Custom sections mean nothing to execution, and Wasmer 7.4.2's
+/// Singlepass panics on a `name` section holding a NUL byte (gimli's DWARF
+/// writer asserts against it), so a hostile name could otherwise abort the
+/// host. The code checksum stays that of the original bytes.
+fn without_custom_sections(wasm: &[u8]) -> Result<Cow<'_, [u8]>, RuntimeError> {
+    const HEADER_BYTES: usize = 8;
+    let mut kept = Vec::new();
+    let mut dropped = false;
+    // Sections follow the header back to back: each one's header starts
+    // where the previous section's contents end.
+    let mut section_start = HEADER_BYTES;
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        let payload = payload.map_err(|e| RuntimeError::Compile {
+            message: format!("re-reading validated code: {e}"),
+        })?;
+        let Some((id, range)) = payload.as_section() else {
+            continue;
+        };
+        let end = usize::try_from(range.end).unwrap_or(usize::MAX);
+        let section = wasm
+            .get(section_start..end)
+            .ok_or_else(|| RuntimeError::Compile {
+                message: format!("section {id} at {range:?} is outside the code"),
+            })?;
+        if id == 0 {
+            dropped = true;
+        } else {
+            kept.push(section);
+        }
+        section_start = end;
+    }
+    if !dropped {
+        return Ok(Cow::Borrowed(wasm));
+    }
+    let mut out = Vec::with_capacity(wasm.len());
+    out.extend_from_slice(wasm.get(..HEADER_BYTES).unwrap_or_default());
+    for section in kept {
+        out.extend_from_slice(section);
+    }
+    Ok(Cow::Owned(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn custom_sections_are_dropped_and_the_rest_kept_byte_for_byte() {
+        let plain =
+            wat::parse_str(r#"(module (memory 1) (func (export "f") (result i32) i32.const 7))"#)
+                .unwrap();
+        assert!(matches!(
+            without_custom_sections(&plain).unwrap(),
+            Cow::Borrowed(_)
+        ));
+        // A custom section before and after the others.
+        let custom = |name: &[u8], data: &[u8]| {
+            let mut body = vec![u8::try_from(name.len()).unwrap()];
+            body.extend_from_slice(name);
+            body.extend_from_slice(data);
+            let mut section = vec![0, u8::try_from(body.len()).unwrap()];
+            section.extend_from_slice(&body);
+            section
+        };
+        let mut decorated = plain[..8].to_vec();
+        decorated.extend(custom(b"first", b"\0\0"));
+        decorated.extend_from_slice(&plain[8..]);
+        decorated.extend(custom(b"name", b"\0\x04\x03a\0b"));
+        assert_eq!(
+            without_custom_sections(&decorated).unwrap().as_ref(),
+            &plain[..]
+        );
+    }
 }

@@ -1,0 +1,164 @@
+//! "Targets not met": for each goal of the against-cosmwasm-vm table that a
+//! run missed, where the time goes (computed from the same run's medians)
+//! and what would close the gap. A goal that was met gets no paragraph.
+
+use std::fmt::Write as _;
+
+use super::estimates::Results;
+use super::tables::time;
+
+/// Appends the section, or nothing when every goal with results was met.
+pub fn render_gaps(md: &mut String, results: &Results) {
+    let mut paragraphs = Vec::new();
+    if let Some(text) = compile_gap(results) {
+        paragraphs.push(text);
+    }
+    if let Some(text) = per_call_gap(results) {
+        paragraphs.push(text);
+    }
+    if paragraphs.is_empty() {
+        return;
+    }
+    let _ = writeln!(md, "## Targets not met\n");
+    for text in paragraphs {
+        let _ = writeln!(md, "{text}\n");
+    }
+}
+
+/// Compile no slower than cosmwasm-vm.
+fn compile_gap(results: &Results) -> Option<String> {
+    let group = "runtime/compile_cw20";
+    let ours = results.median(group, "ours", None)?;
+    let theirs = results.median(group, "cosmwasm_vm", None)?;
+    if ours <= theirs {
+        return None;
+    }
+    let mut text = format!(
+        "**Compile** ({} against cosmwasm-vm's {}).",
+        time(ours),
+        time(theirs)
+    );
+    if let Some(unlimited) = results.median(group, "ours_no_stack_limit", None) {
+        let _ = write!(
+            text,
+            " Without the deterministic stack limiter, which cosmwasm-vm does not have, the \
+same compile takes {} ({:.2}× cosmwasm-vm's time): the limiter costs {} ({:.0} % of our \
+compile). Its analysis validates every function body a second time to learn the operand-stack \
+heights, and it adds a prologue and an epilogue to every function that calls another. What \
+would close it: compute the heights in the static validation pass, which already validates \
+every body, and hand them to the limiter, so that one walk does both.",
+            time(unlimited),
+            unlimited / theirs,
+            time(ours - unlimited),
+            100.0 * (ours - unlimited) / ours,
+        );
+    }
+    Some(text)
+}
+
+/// Per instance and per call at least 2x faster than cosmwasm-vm.
+fn per_call_gap(results: &Results) -> Option<String> {
+    let fresh = results.median("runtime/cw20_transfer", "ours", None)?;
+    let theirs = results.median("runtime/cw20_transfer", "cosmwasm_vm", None)?;
+    let warm = results.median("runtime/cw20_transfer_reused", "ours", None)?;
+    let warm_theirs = results.median("runtime/cw20_transfer_reused", "cosmwasm_vm", None)?;
+    if 2.0 * fresh <= theirs {
+        return None;
+    }
+    let lifecycle = fresh - warm;
+    let budget = theirs / 2.0 - warm;
+    let mut text = format!(
+        "**Per call and per instance** ({} per cw20 transfer against cosmwasm-vm's {}). The \
+Wasm itself runs at cosmwasm-vm's speed: on a kept instance the transfer takes {} against {} \
+({:.2}×), the same compiler and the same metering. The rest, {} ({:.0} % of the call), is \
+the instance's life: creating it (memory mapping, data segments, imports), the page faults of \
+a fresh memory, and tearing it down; the profiles below show it in the kernel, the allocator \
+and Wasmer's instance code. ",
+        time(fresh),
+        time(theirs),
+        time(warm),
+        time(warm_theirs),
+        warm_theirs / warm,
+        time(lifecycle),
+        100.0 * lifecycle / fresh,
+    );
+    if budget > 0.0 {
+        let _ = write!(
+            text,
+            "Twice cosmwasm-vm's speed leaves {} for all of that. ",
+            time(budget)
+        );
+    } else {
+        let _ = write!(
+            text,
+            "Twice cosmwasm-vm's speed is below the kept instance's own time, so no instance \
+work alone can reach it. "
+        );
+    }
+    text.push_str(
+        "What would close it: reuse instances. A pooled instance must be reset to exactly a \
+fresh one's state before the next call. That means its memory back to the initial size and \
+image: every cw20 call grows memory, and Wasmer cannot shrink a memory, so this needs a \
+memory of our own behind the tunables. It also means resetting the mutable globals the module \
+does not export (the stack pointer), which requires exporting them at compile time. The \
+determinism tests then have to run over the pooled path too.",
+    );
+    Some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::SystemTime;
+
+    use super::*;
+    use crate::bench_report::estimates::Entry;
+
+    fn results(rows: &[(&str, &str, f64)]) -> Results {
+        Results {
+            entries: rows
+                .iter()
+                .map(|(group, function, median_ns)| Entry {
+                    group: (*group).to_string(),
+                    function: (*function).to_string(),
+                    value: None,
+                    throughput: None,
+                    median_ns: *median_ns,
+                    measured: SystemTime::UNIX_EPOCH,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn missed_goals_get_their_figures_and_met_goals_nothing() {
+        let missed = results(&[
+            ("runtime/compile_cw20", "ours", 116e6),
+            ("runtime/compile_cw20", "ours_no_stack_limit", 96e6),
+            ("runtime/compile_cw20", "cosmwasm_vm", 101e6),
+            ("runtime/cw20_transfer", "ours", 141e3),
+            ("runtime/cw20_transfer", "cosmwasm_vm", 139e3),
+            ("runtime/cw20_transfer_reused", "ours", 57e3),
+            ("runtime/cw20_transfer_reused", "cosmwasm_vm", 58e3),
+        ]);
+        let mut md = String::new();
+        render_gaps(&mut md, &missed);
+        assert!(md.starts_with("## Targets not met"), "{md}");
+        // The limiter's cost: 116 - 96 ms; the lifecycle: 141 - 57 µs; the
+        // budget at 2x: 139 / 2 - 57 µs.
+        assert!(md.contains("the limiter costs 20.0 ms"), "{md}");
+        assert!(md.contains("The rest, 84.0 µs (60 % of the call)"), "{md}");
+        assert!(md.contains("leaves 12.5 µs for all of that"), "{md}");
+
+        let met = results(&[
+            ("runtime/compile_cw20", "ours", 90e6),
+            ("runtime/compile_cw20", "cosmwasm_vm", 101e6),
+            ("runtime/cw20_transfer", "ours", 60e3),
+            ("runtime/cw20_transfer", "cosmwasm_vm", 139e3),
+            ("runtime/cw20_transfer_reused", "ours", 50e3),
+            ("runtime/cw20_transfer_reused", "cosmwasm_vm", 58e3),
+        ]);
+        let mut md = String::new();
+        render_gaps(&mut md, &met);
+        assert_eq!(md, "");
+    }
+}
