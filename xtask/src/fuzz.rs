@@ -38,21 +38,46 @@ const WITHOUT_SANITIZER: &[&str] = &["execute_probe"];
 /// feature (Wasmer); the rest build without it.
 const WITH_ENGINE: &[&str] = &["validate", "execute_probe"];
 
-/// Runs cargo-fuzz target `target` for `seconds` seconds
+/// How to run a fuzz target.
+#[derive(Debug, Clone, Copy)]
+pub struct FuzzOptions {
+    /// How long to fuzz.
+    pub seconds: u64,
+    /// Which compiler builds the target.
+    pub toolchain: Toolchain,
+    /// Build every target as the Wasm-running ones always are (coverage
+    /// only, no AddressSanitizer), sharing their build: CI uses it to fuzz
+    /// `validate` without a second Wasmer build.
+    pub no_sanitizer: bool,
+    /// libFuzzer's random seed; `None` lets it pick one. A fixed seed makes
+    /// a short run (CI's) try the same inputs every time, so its verdict
+    /// does not depend on luck.
+    pub seed: Option<u32>,
+}
+
+impl Default for FuzzOptions {
+    fn default() -> Self {
+        Self {
+            seconds: 60,
+            toolchain: Toolchain::Nightly,
+            no_sanitizer: false,
+            seed: None,
+        }
+    }
+}
+
+/// Runs cargo-fuzz target `target` as `options` say
 /// (`cargo +nightly fuzz run TARGET -- -max_total_time=N` in `fuzz/`).
 ///
 /// Fails with an install hint if the toolchain or cargo-fuzz is missing, and
 /// with the artifact location if the fuzzer finds a crash.
-///
-/// `no_sanitizer` builds every target as [`WITHOUT_SANITIZER`] ones are
-/// built (coverage-guided, no AddressSanitizer), sharing their build: CI
-/// uses it to fuzz `validate` without a second Wasmer build.
-pub fn run(
-    target: &str,
-    seconds: u64,
-    toolchain: Toolchain,
-    no_sanitizer: bool,
-) -> anyhow::Result<()> {
+pub fn run(target: &str, options: FuzzOptions) -> anyhow::Result<()> {
+    let FuzzOptions {
+        seconds,
+        toolchain,
+        no_sanitizer,
+        seed,
+    } = options;
     if toolchain == Toolchain::Nightly {
         ensure_nightly()?;
     }
@@ -81,17 +106,16 @@ pub fn run(
             .with_context(|| format!("could not create {}", corpus.display()))?;
         command.arg(&corpus).arg(&seeds);
     }
-    let status = command
-        .arg("--")
-        .arg(format!("-max_total_time={seconds}"))
-        .current_dir(&dir)
-        .status()
-        .with_context(|| {
-            format!(
-                "could not start `cargo fuzz` ({toolchain:?} toolchain) in {}",
-                dir.display()
-            )
-        })?;
+    command.arg("--").arg(format!("-max_total_time={seconds}"));
+    if let Some(seed) = seed {
+        command.arg(format!("-seed={seed}"));
+    }
+    let status = command.current_dir(&dir).status().with_context(|| {
+        format!(
+            "could not start `cargo fuzz` ({toolchain:?} toolchain) in {}",
+            dir.display()
+        )
+    })?;
     if !status.success() {
         bail!(
             "fuzz target `{target}` failed ({status}); any crashing input is in {}",

@@ -11,11 +11,12 @@ cargo xtask <command>
 commands:
   build-fixtures [--force] [NAME...]   build contract fixtures (all by default) into target/fixtures
   list-fixtures                        print the fixture names
-  fuzz TARGET [--seconds N] [--pinned] [--no-sanitizer]
+  fuzz TARGET [--seconds N] [--pinned] [--no-sanitizer] [--seed N]
                                        run a cargo-fuzz target for N seconds (default 60) under
                                        nightly, or with --pinned under the pinned stable
                                        toolchain with RUSTC_BOOTSTRAP=1 (what CI does);
-                                       --no-sanitizer: coverage only, no AddressSanitizer
+                                       --no-sanitizer: coverage only, no AddressSanitizer;
+                                       --seed N: libFuzzer's seed (CI fixes it)
   bench-report [--quick] [--only LAYERS] [--no-perf] [--no-run]
                                        run the benches (LAYERS: comma-separated bench targets;
                                        --no-run: none), profile with perf, write
@@ -60,27 +61,32 @@ fn run(args: Vec<String>) -> Result<()> {
             let (target, flags) = rest
                 .split_first()
                 .context("fuzz needs a TARGET\n\n{HELP}")?;
-            let mut seconds = 60;
-            let mut toolchain = xtask::fuzz::Toolchain::Nightly;
-            let mut no_sanitizer = false;
+            let mut options = xtask::fuzz::FuzzOptions::default();
             let mut flags = flags.iter();
+            let number = |value: Option<&String>, flag: &str| -> Result<u64> {
+                value
+                    .with_context(|| format!("{flag} takes a whole number"))?
+                    .parse()
+                    .with_context(|| format!("{flag} takes a whole number"))
+            };
             while let Some(flag) = flags.next() {
                 match flag.as_str() {
-                    "--seconds" => {
-                        seconds = flags
-                            .next()
-                            .context("--seconds takes a whole number")?
-                            .parse()
-                            .context("--seconds takes a whole number")?;
+                    "--seconds" => options.seconds = number(flags.next(), "--seconds")?,
+                    "--seed" => {
+                        options.seed = Some(
+                            u32::try_from(number(flags.next(), "--seed")?)
+                                .context("--seed takes a number below 2^32")?,
+                        );
                     }
-                    "--pinned" => toolchain = xtask::fuzz::Toolchain::Pinned,
-                    "--no-sanitizer" => no_sanitizer = true,
+                    "--pinned" => options.toolchain = xtask::fuzz::Toolchain::Pinned,
+                    "--no-sanitizer" => options.no_sanitizer = true,
                     _ => bail!(
-                        "usage: cargo xtask fuzz TARGET [--seconds N] [--pinned] [--no-sanitizer]"
+                        "usage: cargo xtask fuzz TARGET [--seconds N] [--pinned] [--no-sanitizer] \
+                         [--seed N]"
                     ),
                 }
             }
-            xtask::fuzz::run(target, seconds, toolchain, no_sanitizer)
+            xtask::fuzz::run(target, options)
         }
         "bench-report" => {
             let mut options = xtask::bench_report::Options::default();
