@@ -5,12 +5,13 @@ use std::borrow::Cow;
 use std::fmt;
 
 use cw_gas::CostTable;
-use cw_gas::middleware::singlepass_engine;
+use cw_gas::middleware::{FunctionAnalysis, StackAnalysis, StackLimiter, singlepass_engine_with};
 use sha2::{Digest, Sha256};
 use wasmer::{Engine, Module};
+use wasmparser::{FuncValidator, Operator, Payload, ValidatorResources};
 
-use crate::error::RuntimeError;
-use crate::validate::{ModuleInfo, ValidationConfig, validate};
+use crate::error::{RuntimeError, ValidationError};
+use crate::validate::{ModuleInfo, ModuleObserver, ValidationConfig, validate_observed};
 
 /// The version of what this crate writes to the disk cache and of how it
 /// compiles. Bump it whenever compiled code or the artifact file layout would
@@ -111,13 +112,27 @@ pub fn compile<T: CostTable + Clone>(
     wasm: &[u8],
     config: &CompileConfig<T>,
 ) -> Result<(CompiledModule, ModuleInfo, Vec<u8>), RuntimeError> {
-    let info = validate(wasm, &config.validation)?;
-    let engine = singlepass_engine(config.table.clone(), wasm, config.stack_limit_bytes)?;
-    let module = Module::new(&engine, without_custom_sections(wasm)?.as_ref()).map_err(|e| {
-        RuntimeError::Compile {
-            message: e.to_string(),
-        }
-    })?;
+    let mut analysis = StackAnalysisObserver::default();
+    let info = match config.stack_limit_bytes {
+        Some(_) => validate_observed(wasm, &config.validation, &mut analysis)?,
+        None => validate_observed(wasm, &config.validation, &mut ())?,
+    };
+    let limiter = config
+        .stack_limit_bytes
+        .map(|limit| StackLimiter::from_analysis(analysis.module, limit));
+    let engine = singlepass_engine_with(config.table.clone(), limiter);
+    let stripped = without_custom_sections(wasm)?;
+    // SAFETY: Wasmer's own validation is skipped because `validate_observed`
+    // has just run wasmparser's full validator (the version Wasmer 7.4.2
+    // uses) over every section and body, under the chain's feature set,
+    // which Wasmer's default features include. Dropping custom sections
+    // cannot make a valid module invalid.
+    let module =
+        unsafe { Module::from_binary_unchecked(&engine, stripped.as_ref()) }.map_err(|e| {
+            RuntimeError::Compile {
+                message: e.to_string(),
+            }
+        })?;
     let artifact = module
         .serialize()
         .map_err(|e| RuntimeError::Serialize {
@@ -131,6 +146,40 @@ pub fn compile<T: CostTable + Clone>(
         size_bytes: artifact.len(),
     };
     Ok((compiled, info, artifact))
+}
+
+/// Builds the stack limiter's analysis during validation, so every body is
+/// read once.
+#[derive(Default)]
+struct StackAnalysisObserver {
+    module: StackAnalysis,
+    function: FunctionAnalysis,
+}
+
+impl ModuleObserver for StackAnalysisObserver {
+    fn section(&mut self, payload: &Payload<'_>) -> Result<(), ValidationError> {
+        // The validator accepted the payload first, so this is unreachable
+        // in practice; it still reports rather than panics.
+        self.module.section(payload).map_err(|e| match e {
+            cw_gas::GasError::InvalidWasm { offset, message } => ValidationError::InvalidWasm {
+                offset: u64::try_from(offset).unwrap_or(u64::MAX),
+                message,
+            },
+            other => ValidationError::InvalidWasm {
+                offset: 0,
+                message: other.to_string(),
+            },
+        })
+    }
+
+    fn operator(&mut self, operator: &Operator<'_>, operand_height: u32) {
+        self.function.operator(operator, operand_height);
+    }
+
+    fn function_end(&mut self, validator: &FuncValidator<ValidatorResources>, ty_index: u32) {
+        let function = std::mem::take(&mut self.function);
+        self.module.function(function, validator, ty_index);
+    }
 }
 
 /// `wasm` (already validated) without its custom sections: what Wasmer
@@ -179,6 +228,32 @@ fn without_custom_sections(wasm: &[u8]) -> Result<Cow<'_, [u8]>, RuntimeError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_pass_compile_matches_the_separately_analysed_checked_compile() {
+        use cw_gas::middleware::{DEFAULT_STACK_LIMIT_BYTES, singlepass_engine};
+        for name in ["cw20_base", "probe"] {
+            let wasm = ::tests::fixture_bytes(name);
+            for stack_limit_bytes in [Some(DEFAULT_STACK_LIMIT_BYTES), None] {
+                let config = CompileConfig {
+                    table: cw_gas::CosmWasmSchedule::default(),
+                    stack_limit_bytes,
+                    validation: ValidationConfig::default(),
+                };
+                let (_, _, artifact) = compile(&wasm, &config).unwrap();
+                // The slow way: the limiter validates the bytes itself and
+                // Wasmer validates them again.
+                let stripped = without_custom_sections(&wasm).unwrap();
+                let engine =
+                    singlepass_engine(config.table, stripped.as_ref(), stack_limit_bytes).unwrap();
+                let checked = Module::new(&engine, stripped.as_ref()).unwrap();
+                assert!(
+                    checked.serialize().unwrap().as_ref() == artifact.as_slice(),
+                    "{name} {stack_limit_bytes:?}: compiled code differs"
+                );
+            }
+        }
+    }
 
     #[test]
     fn custom_sections_are_dropped_and_the_rest_kept_byte_for_byte() {

@@ -43,10 +43,10 @@ fn compile_gap(results: &Results) -> Option<String> {
             text,
             " Without the deterministic stack limiter, which cosmwasm-vm does not have, the \
 same compile takes {} ({:.2}× cosmwasm-vm's time): the limiter costs {} ({:.0} % of our \
-compile). Its analysis validates every function body a second time to learn the operand-stack \
-heights, and it adds a prologue and an epilogue to every function that calls another. What \
-would close it: compute the heights in the static validation pass, which already validates \
-every body, and hand them to the limiter, so that one walk does both.",
+compile). Its analysis already rides on the validation pass and it shares metering's \
+middleware stage; what remains is Singlepass generating the prologue and epilogue it adds to \
+every function that calls another. What would close it: a cheaper check (one compare against \
+a precomputed bound per function instead of the add-then-compare sequence).",
             time(unlimited),
             unlimited / theirs,
             time(ours - unlimited),

@@ -28,7 +28,7 @@ use wasmer::sys::{FunctionMiddleware, MiddlewareReaderState, ModuleMiddleware};
 use wasmer_types::{MiddlewareError, ModuleInfo};
 
 use super::{
-    POINTS_EXHAUSTED_EXPORT, REMAINING_POINTS_EXPORT, add_exported_counter_and_flag, classify,
+    Emit, POINTS_EXHAUSTED_EXPORT, REMAINING_POINTS_EXPORT, add_exported_counter_and_flag, classify,
 };
 use crate::schedule::{CostTable, MeteringRule, OperatorClass};
 use crate::units::GasQuantity;
@@ -115,23 +115,22 @@ impl<T: CostTable> PriceSource for T {
     }
 }
 
-impl<T: CostTable> ModuleMiddleware for Metering<T> {
-    fn generate_function_middleware<'a>(
-        &self,
-        _local_function_index: LocalFunctionIndex,
-    ) -> Box<dyn FunctionMiddleware<'a> + 'a> {
+impl<T: CostTable> Metering<T> {
+    /// The per-function stage, concrete so the fused gas middleware can
+    /// drive it without a second Wasmer chain stage.
+    pub(super) fn function_middleware<'a>(&self) -> MeteringFunction<'a> {
         let Some(globals) = self.globals.get().copied() else {
-            return Box::new(Unbound);
+            return MeteringFunction::Unbound;
         };
         let table: Arc<dyn PriceSource> = self.table.clone();
         let prices = Prices::of(&*table);
         match self.table.metering_rule() {
             MeteringRule::PrechargeMeteredBlock => {
-                Box::new(PrechargeMetering::new(table, prices, globals))
+                MeteringFunction::Precharge(PrechargeMetering::new(table, prices, globals))
             }
             // `MeteringRule` is non-exhaustive for users only; within the
             // crate every rule is matched.
-            MeteringRule::ChargeAtAccounting => Box::new(AccountingMetering {
+            MeteringRule::ChargeAtAccounting => MeteringFunction::Accounting(AccountingMetering {
                 table,
                 prices,
                 globals,
@@ -140,6 +139,15 @@ impl<T: CostTable> ModuleMiddleware for Metering<T> {
                 accumulated: 0,
             }),
         }
+    }
+}
+
+impl<T: CostTable> ModuleMiddleware for Metering<T> {
+    fn generate_function_middleware<'a>(
+        &self,
+        _local_function_index: LocalFunctionIndex,
+    ) -> Box<dyn FunctionMiddleware<'a> + 'a> {
+        Box::new(self.function_middleware())
     }
 
     fn transform_module_info(&self, info: &mut ModuleInfo) -> Result<(), MiddlewareError> {
@@ -161,28 +169,66 @@ impl<T: CostTable> ModuleMiddleware for Metering<T> {
 
 /// Emitted when `transform_module_info` was not called first (never by
 /// Wasmer; kept so a misuse fails compilation instead of panicking).
+/// One function's metering stage, whichever rule the schedule uses.
 #[derive(Debug)]
-struct Unbound;
+pub(super) enum MeteringFunction<'a> {
+    /// cosmwasm-vm's rule.
+    Accounting(AccountingMetering),
+    /// NEAR's rule.
+    Precharge(PrechargeMetering<'a>),
+    /// The module info was never transformed: every operator is an error.
+    Unbound,
+}
 
-impl<'a> FunctionMiddleware<'a> for Unbound {
-    fn feed(
+impl<'a> MeteringFunction<'a> {
+    /// Records the function's declared locals (for the entry surcharge).
+    pub(super) fn locals(&mut self, locals: &[ValType]) {
+        match self {
+            Self::Accounting(m) => m.locals_info(locals),
+            Self::Precharge(m) => m.locals_info(locals),
+            Self::Unbound => {}
+        }
+    }
+
+    /// Meters one operator, writing it and any charge to `out`.
+    pub(super) fn feed_to(
         &mut self,
-        _operator: Operator<'a>,
-        _state: &mut MiddlewareReaderState<'a>,
+        operator: Operator<'a>,
+        out: &mut impl Emit<'a>,
     ) -> Result<(), MiddlewareError> {
-        Err(MiddlewareError::new(
-            NAME,
-            "module info was not transformed first",
-        ))
+        match self {
+            Self::Accounting(m) => {
+                m.feed_to(operator, out);
+                Ok(())
+            }
+            Self::Precharge(m) => m.feed_to(operator, out),
+            Self::Unbound => Err(MiddlewareError::new(
+                NAME,
+                "module info was not transformed first",
+            )),
+        }
     }
 }
 
-/// Appends the check-and-subtract sequence for `cost`.
-fn emit_charge<'a>(state: &mut MiddlewareReaderState<'a>, globals: Globals, cost: u64) {
+impl<'a> FunctionMiddleware<'a> for MeteringFunction<'a> {
+    fn locals_info(&mut self, locals: &[ValType]) {
+        self.locals(locals);
+    }
+
+    fn feed(
+        &mut self,
+        operator: Operator<'a>,
+        state: &mut MiddlewareReaderState<'a>,
+    ) -> Result<(), MiddlewareError> {
+        self.feed_to(operator, state)
+    }
+}
+
+fn emit_charge<'a>(state: &mut impl Emit<'a>, globals: Globals, cost: u64) {
     // The i64 constant carries the u64 bit pattern; `i64.lt_u` and `i64.sub`
     // treat it as unsigned, so costs up to u64::MAX are exact.
     let value = i64::from_ne_bytes(cost.to_ne_bytes());
-    state.extend([
+    state.emit_all([
         Operator::GlobalGet {
             global_index: globals.remaining,
         },
@@ -214,7 +260,7 @@ fn declared_locals(locals: &[ValType]) -> u32 {
 
 /// cosmwasm-vm's rule: charge the accumulated run before each accounting
 /// operator.
-struct AccountingMetering {
+pub(super) struct AccountingMetering {
     table: Arc<dyn PriceSource>,
     prices: Prices,
     globals: Globals,
@@ -232,16 +278,12 @@ impl core::fmt::Debug for AccountingMetering {
     }
 }
 
-impl<'a> FunctionMiddleware<'a> for AccountingMetering {
+impl AccountingMetering {
     fn locals_info(&mut self, locals: &[ValType]) {
         self.locals_cost = self.table.locals(declared_locals(locals));
     }
 
-    fn feed(
-        &mut self,
-        operator: Operator<'a>,
-        state: &mut MiddlewareReaderState<'a>,
-    ) -> Result<(), MiddlewareError> {
+    fn feed_to<'a>(&mut self, operator: Operator<'a>, state: &mut impl Emit<'a>) {
         let class = classify(&operator);
         if self.first && self.locals_cost > 0 {
             if class.is_accounting() {
@@ -257,8 +299,7 @@ impl<'a> FunctionMiddleware<'a> for AccountingMetering {
             emit_charge(state, self.globals, self.accumulated);
             self.accumulated = 0;
         }
-        state.push_operator(operator);
-        Ok(())
+        state.emit(operator);
     }
 }
 
@@ -291,7 +332,7 @@ enum Item<'a> {
 
 /// NEAR's rule: buffer the function, segment it into metered blocks, then
 /// emit each block's total check at the block's start.
-struct PrechargeMetering<'a> {
+pub(super) struct PrechargeMetering<'a> {
     table: Arc<dyn PriceSource>,
     prices: Prices,
     globals: Globals,
@@ -354,10 +395,10 @@ impl<'a> PrechargeMetering<'a> {
         }
     }
 
-    fn flush(&mut self, state: &mut MiddlewareReaderState<'a>) {
+    fn flush(&mut self, state: &mut impl Emit<'a>) {
         for item in self.items.drain(..) {
             match item {
-                Item::Op(op) => state.push_operator(op),
+                Item::Op(op) => state.emit(op),
                 Item::Charge(id) => {
                     let cost = self.block_costs.get(id).copied().unwrap_or(0);
                     if cost > 0 {
@@ -369,7 +410,7 @@ impl<'a> PrechargeMetering<'a> {
     }
 }
 
-impl<'a> FunctionMiddleware<'a> for PrechargeMetering<'a> {
+impl<'a> PrechargeMetering<'a> {
     fn locals_info(&mut self, locals: &[ValType]) {
         let surcharge = self.table.locals(declared_locals(locals));
         if let Some(first) = self.block_costs.first_mut() {
@@ -377,10 +418,10 @@ impl<'a> FunctionMiddleware<'a> for PrechargeMetering<'a> {
         }
     }
 
-    fn feed(
+    fn feed_to(
         &mut self,
         operator: Operator<'a>,
-        state: &mut MiddlewareReaderState<'a>,
+        state: &mut impl Emit<'a>,
     ) -> Result<(), MiddlewareError> {
         let cost = self.prices.of_class(classify(&operator));
         let Some(&active) = self.active.last() else {

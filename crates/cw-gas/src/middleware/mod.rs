@@ -1,13 +1,12 @@
 //! Wasmer 7.4.2 middlewares: operator metering from a [`CostTable`] and a
 //! deterministic stack-height limit.
 //!
-//! Architecture Invariant: the metering middleware is pushed **before** the
-//! stack limiter. Wasmer feeds every operator through the middlewares in push
-//! order, each seeing the previous one's output; metering therefore prices
-//! only the contract's own operators, never the limiter's injected
-//! instructions, and the cosmwasm schedule stays byte-exact with
-//! cosmwasm-vm 3.0.10. [`push_middlewares`] and [`singlepass_engine`] fix
-//! that order.
+//! Architecture Invariant: metering runs **before** the stack limiter. The
+//! limiter sees metering's output, never the other way round; metering
+//! therefore prices only the contract's own operators, never the limiter's
+//! injected instructions, and the cosmwasm schedule stays byte-exact with
+//! cosmwasm-vm 3.0.10. [`GasMiddleware`] runs both in that order in one
+//! Wasmer stage; [`push_middlewares`] and [`singlepass_engine`] use it.
 //!
 //! State lives in exported mutable globals of the instance, so a module
 //! compiled once and loaded from a cache (headless engine) behaves exactly
@@ -22,8 +21,36 @@ use crate::error::GasError;
 use crate::schedule::{CostTable, OperatorClass};
 use crate::units::GasQuantity;
 
+mod combined;
 mod metering;
 mod stack_limit;
+
+/// Where a middleware stage writes the operators it emits: Wasmer's reader
+/// state, or a buffer feeding the next stage of [`GasMiddleware`].
+pub(crate) trait Emit<'a> {
+    /// Appends one operator.
+    fn emit(&mut self, operator: Operator<'a>);
+    /// Appends operators in order.
+    fn emit_all<I: IntoIterator<Item = Operator<'a>>>(&mut self, operators: I);
+}
+
+impl<'a> Emit<'a> for wasmer::sys::MiddlewareReaderState<'a> {
+    fn emit(&mut self, operator: Operator<'a>) {
+        self.push_operator(operator);
+    }
+    fn emit_all<I: IntoIterator<Item = Operator<'a>>>(&mut self, operators: I) {
+        self.extend(operators);
+    }
+}
+
+impl<'a> Emit<'a> for Vec<Operator<'a>> {
+    fn emit(&mut self, operator: Operator<'a>) {
+        self.push(operator);
+    }
+    fn emit_all<I: IntoIterator<Item = Operator<'a>>>(&mut self, operators: I) {
+        self.extend(operators);
+    }
+}
 
 /// Adds the state both middlewares keep in the instance: a mutable `i64`
 /// counter and a mutable `i32` flag, both starting at 0 and exported under
@@ -50,10 +77,11 @@ fn add_exported_counter_and_flag(
     (counter.as_u32(), flag.as_u32())
 }
 
+pub use combined::GasMiddleware;
 pub use metering::Metering;
 pub use stack_limit::{
-    DEFAULT_STACK_LIMIT_BYTES, FRAME_OVERHEAD_BYTES, METERING_SCRATCH_SLOTS, OPERAND_SLOT_BYTES,
-    StackLimiter, value_size_bytes,
+    DEFAULT_STACK_LIMIT_BYTES, FRAME_OVERHEAD_BYTES, FunctionAnalysis, METERING_SCRATCH_SLOTS,
+    OPERAND_SLOT_BYTES, StackAnalysis, StackLimiter, value_size_bytes,
 };
 
 use wasmer::sys::wasmparser::Operator;
@@ -100,16 +128,13 @@ pub fn classify(operator: &Operator<'_>) -> OperatorClass {
 }
 
 /// Pushes metering and, optionally, the stack limiter, in the only correct
-/// order (see the module docs).
+/// order (see the module docs), as one [`GasMiddleware`] stage.
 pub fn push_middlewares<T: CostTable, C: CompilerConfig + ?Sized>(
     compiler: &mut C,
     metering: Arc<Metering<T>>,
     stack_limiter: Option<Arc<StackLimiter>>,
 ) {
-    compiler.push_middleware(metering);
-    if let Some(limiter) = stack_limiter {
-        compiler.push_middleware(limiter);
-    }
+    compiler.push_middleware(Arc::new(GasMiddleware::new(metering, stack_limiter)));
 }
 
 /// A Singlepass engine for compiling one module (`wasm`) with metering over
@@ -122,13 +147,24 @@ pub fn singlepass_engine<T: CostTable>(
     stack_limit_bytes: Option<u64>,
 ) -> Result<Engine, GasError> {
     let limiter = match stack_limit_bytes {
-        Some(limit) => Some(Arc::new(StackLimiter::new(wasm, limit)?)),
+        Some(limit) => Some(StackLimiter::new(wasm, limit)?),
         None => None,
     };
+    Ok(singlepass_engine_with(table, limiter))
+}
+
+/// A Singlepass engine for compiling the one module `limiter` (if any) was
+/// built for, with metering over `table`: [`singlepass_engine`] for callers
+/// that analysed the module while validating it.
+pub fn singlepass_engine_with<T: CostTable>(table: T, limiter: Option<StackLimiter>) -> Engine {
     let mut compiler = Singlepass::new();
     compiler.canonicalize_nans(true);
-    push_middlewares(&mut compiler, Arc::new(Metering::new(table)), limiter);
-    Ok(compiler.into())
+    push_middlewares(
+        &mut compiler,
+        Arc::new(Metering::new(table)),
+        limiter.map(Arc::new),
+    );
+    compiler.into()
 }
 
 /// The metering state of an instance.

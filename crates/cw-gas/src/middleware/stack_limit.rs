@@ -36,13 +36,13 @@ use std::sync::OnceLock;
 
 use wasmer::LocalFunctionIndex;
 use wasmer::sys::wasmparser::{
-    self, BlockType, FuncValidatorAllocations, Operator, Parser, ValType, ValidPayload, Validator,
-    WasmModuleResources,
+    self, BlockType, FuncValidator, FuncValidatorAllocations, Operator, Parser, ValType,
+    ValidPayload, Validator, WasmModuleResources,
 };
 use wasmer::sys::{FunctionMiddleware, MiddlewareReaderState, ModuleMiddleware};
 use wasmer_types::{MiddlewareError, ModuleInfo};
 
-use super::{STACK_EXHAUSTED_EXPORT, STACK_HEIGHT_EXPORT, add_exported_counter_and_flag};
+use super::{Emit, STACK_EXHAUSTED_EXPORT, STACK_HEIGHT_EXPORT, add_exported_counter_and_flag};
 use crate::error::GasError;
 
 const NAME: &str = "cw_gas::StackLimiter";
@@ -127,35 +127,107 @@ fn invalid(e: &wasmparser::BinaryReaderError) -> GasError {
     }
 }
 
+/// What the stack limiter learns about a module: each defined function's
+/// frame cost and calls, the number of imported functions and the functions
+/// placed in tables. Build it while validating the module (so the bodies
+/// are read once) with [`section`](Self::section) for every payload and
+/// [`function`](Self::function) for every body, or let
+/// [`StackLimiter::new`] read the bytes itself.
+#[derive(Debug, Default)]
+pub struct StackAnalysis {
+    plans: Vec<Result<FunctionPlan, String>>,
+    calls: Vec<Calls>,
+    imported_functions: u32,
+    table_functions: Vec<u32>,
+}
+
+/// One function body being analysed: feed it every operator with the
+/// validator's operand height after that operator.
+#[derive(Debug, Default)]
+pub struct FunctionAnalysis {
+    max_height: u32,
+    calls: Calls,
+}
+
+impl FunctionAnalysis {
+    /// Records one operator and the operand-stack height after it.
+    pub fn operator(&mut self, operator: &Operator<'_>, operand_height: u32) {
+        self.max_height = self.max_height.max(operand_height);
+        match operator {
+            Operator::Call { function_index } => self.calls.direct.push(*function_index),
+            Operator::CallIndirect { .. }
+            | Operator::ReturnCall { .. }
+            | Operator::ReturnCallIndirect { .. }
+            | Operator::CallRef { .. }
+            | Operator::ReturnCallRef { .. } => self.calls.indirect = true,
+            _ => {}
+        }
+    }
+}
+
+impl StackAnalysis {
+    /// Records what a module section contributes (imported functions and
+    /// table elements); other payloads are ignored.
+    pub fn section(&mut self, payload: &wasmparser::Payload<'_>) -> Result<(), GasError> {
+        match payload {
+            wasmparser::Payload::ImportSection(reader) => {
+                for import in reader.clone().into_imports() {
+                    if matches!(
+                        import.map_err(|e| invalid(&e))?.ty,
+                        wasmparser::TypeRef::Func(_)
+                    ) {
+                        self.imported_functions = self.imported_functions.saturating_add(1);
+                    }
+                }
+            }
+            wasmparser::Payload::ElementSection(reader) => {
+                collect_table_functions(reader.clone(), &mut self.table_functions)?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Records the next defined function, whose operators `analysis` saw;
+    /// `validator` has validated its whole body and `ty_index` is its type.
+    pub fn function<R: WasmModuleResources>(
+        &mut self,
+        analysis: FunctionAnalysis,
+        validator: &FuncValidator<R>,
+        ty_index: u32,
+    ) {
+        let mut locals_bytes = 0u64;
+        for index in 0..validator.len_locals() {
+            let size = validator.get_local_type(index).map_or(8, value_size_bytes);
+            locals_bytes = locals_bytes.saturating_add(size);
+        }
+        let operand_bytes = OPERAND_SLOT_BYTES
+            .saturating_mul(u64::from(analysis.max_height).saturating_add(METERING_SCRATCH_SLOTS));
+        let frame_bytes = FRAME_OVERHEAD_BYTES
+            .saturating_add(locals_bytes)
+            .saturating_add(operand_bytes);
+        let wrapper = wrapper_type(validator.resources(), ty_index);
+        self.plans.push(wrapper.map(|wrapper| FunctionPlan {
+            frame_bytes,
+            check_bytes: frame_bytes,
+            instrumented: true,
+            wrapper,
+        }));
+        self.calls.push(analysis.calls);
+    }
+}
+
 impl StackLimiter {
     /// Analyses `wasm` (which must validate) and limits every call path to
     /// `limit_bytes` of frame cost.
     pub fn new(wasm: &[u8], limit_bytes: u64) -> Result<Self, GasError> {
         let mut validator = Validator::new();
         let mut allocs = FuncValidatorAllocations::default();
-        let mut plans = Vec::new();
-        let mut calls: Vec<Calls> = Vec::new();
-        let mut imported_functions = 0u32;
-        let mut table_functions: Vec<u32> = Vec::new();
+        let mut analysis = StackAnalysis::default();
         for payload in Parser::new(0).parse_all(wasm) {
             let payload = payload.map_err(|e| invalid(&e))?;
             let valid = validator.payload(&payload).map_err(|e| invalid(&e))?;
-            match &payload {
-                wasmparser::Payload::ImportSection(reader) => {
-                    for import in reader.clone().into_imports() {
-                        if matches!(
-                            import.map_err(|e| invalid(&e))?.ty,
-                            wasmparser::TypeRef::Func(_)
-                        ) {
-                            imported_functions = imported_functions.saturating_add(1);
-                        }
-                    }
-                }
-                wasmparser::Payload::ElementSection(reader) => {
-                    collect_table_functions(reader.clone(), &mut table_functions)?;
-                }
-                _ => {}
-            }
+            analysis.section(&payload)?;
             let ValidPayload::Func(func, body) = valid else {
                 continue;
             };
@@ -164,49 +236,34 @@ impl StackLimiter {
             let mut reader = body.get_binary_reader();
             fv.read_locals(&mut reader).map_err(|e| invalid(&e))?;
             let mut ops = body.get_operators_reader().map_err(|e| invalid(&e))?;
-            let mut max_height = 0u32;
-            let mut function_calls = Calls::default();
+            let mut function = FunctionAnalysis::default();
             while !ops.eof() {
                 let (op, offset) = ops.read_with_offset().map_err(|e| invalid(&e))?;
                 fv.op(offset, &op).map_err(|e| invalid(&e))?;
-                max_height = max_height.max(fv.operand_stack_height());
-                match op {
-                    Operator::Call { function_index } => function_calls.direct.push(function_index),
-                    Operator::CallIndirect { .. }
-                    | Operator::ReturnCall { .. }
-                    | Operator::ReturnCallIndirect { .. }
-                    | Operator::CallRef { .. }
-                    | Operator::ReturnCallRef { .. } => function_calls.indirect = true,
-                    _ => {}
-                }
+                function.operator(&op, fv.operand_stack_height());
             }
-            calls.push(function_calls);
             ops.finish().map_err(|e| invalid(&e))?;
-            let mut locals_bytes = 0u64;
-            for index in 0..fv.len_locals() {
-                let size = fv.get_local_type(index).map_or(8, value_size_bytes);
-                locals_bytes = locals_bytes.saturating_add(size);
-            }
-            let operand_bytes = OPERAND_SLOT_BYTES
-                .saturating_mul(u64::from(max_height).saturating_add(METERING_SCRATCH_SLOTS));
-            let frame_bytes = FRAME_OVERHEAD_BYTES
-                .saturating_add(locals_bytes)
-                .saturating_add(operand_bytes);
-            let wrapper = wrapper_type(fv.resources(), ty_index);
-            plans.push(wrapper.map(|wrapper| FunctionPlan {
-                frame_bytes,
-                check_bytes: frame_bytes,
-                instrumented: true,
-                wrapper,
-            }));
+            analysis.function(function, &fv, ty_index);
             allocs = fv.into_allocations();
         }
+        Ok(Self::from_analysis(analysis, limit_bytes))
+    }
+
+    /// Limits every call path of the analysed module to `limit_bytes` of
+    /// frame cost.
+    pub fn from_analysis(analysis: StackAnalysis, limit_bytes: u64) -> Self {
+        let StackAnalysis {
+            mut plans,
+            calls,
+            imported_functions,
+            table_functions,
+        } = analysis;
         reserve_leaf_frames(&mut plans, &calls, imported_functions, &table_functions);
-        Ok(Self {
+        Self {
             limit_bytes,
             plans,
             globals: OnceLock::new(),
-        })
+        }
     }
 
     /// Whether the defined function `index` carries the prologue and
@@ -329,23 +386,34 @@ fn wrapper_type(resources: &impl WasmModuleResources, ty_index: u32) -> Result<B
     }
 }
 
-impl ModuleMiddleware for StackLimiter {
-    fn generate_function_middleware<'a>(
+impl StackLimiter {
+    /// The per-function stage, concrete so the fused gas middleware can
+    /// drive it without a second Wasmer chain stage.
+    pub(super) fn function_middleware(
         &self,
         local_function_index: LocalFunctionIndex,
-    ) -> Box<dyn FunctionMiddleware<'a> + 'a> {
+    ) -> FunctionStackLimit {
         let plan = match self.plans.get(local_function_index.as_u32() as usize) {
             Some(Ok(plan)) => Ok(plan.clone()),
             Some(Err(reason)) => Err(reason.clone()),
             None => Err("function was not in the analysed module".to_string()),
         };
-        Box::new(FunctionStackLimit {
+        FunctionStackLimit {
             plan,
             globals: self.globals.get().copied(),
             limit_bytes: self.limit_bytes,
             started: false,
             depth: 1,
-        })
+        }
+    }
+}
+
+impl ModuleMiddleware for StackLimiter {
+    fn generate_function_middleware<'a>(
+        &self,
+        local_function_index: LocalFunctionIndex,
+    ) -> Box<dyn FunctionMiddleware<'a> + 'a> {
+        Box::new(self.function_middleware(local_function_index))
     }
 
     fn transform_module_info(&self, info: &mut ModuleInfo) -> Result<(), MiddlewareError> {
@@ -368,8 +436,9 @@ impl ModuleMiddleware for StackLimiter {
     }
 }
 
+/// One function's stack-limit stage.
 #[derive(Debug)]
-struct FunctionStackLimit {
+pub(super) struct FunctionStackLimit {
     plan: Result<FunctionPlan, String>,
     globals: Option<(u32, u32)>,
     limit_bytes: u64,
@@ -384,8 +453,8 @@ fn i64_bits(v: u64) -> i64 {
 }
 
 impl FunctionStackLimit {
-    fn epilogue<'a>(state: &mut MiddlewareReaderState<'a>, height: u32, frame: u64) {
-        state.extend([
+    fn epilogue<'a>(state: &mut impl Emit<'a>, height: u32, frame: u64) {
+        state.emit_all([
             Operator::GlobalGet {
                 global_index: height,
             },
@@ -406,6 +475,18 @@ impl<'a> FunctionMiddleware<'a> for FunctionStackLimit {
         operator: Operator<'a>,
         state: &mut MiddlewareReaderState<'a>,
     ) -> Result<(), MiddlewareError> {
+        self.feed_to(operator, state)
+    }
+}
+
+impl FunctionStackLimit {
+    /// Limits one operator, writing it and any prologue or epilogue to
+    /// `state`.
+    pub(super) fn feed_to<'a>(
+        &mut self,
+        operator: Operator<'a>,
+        state: &mut impl Emit<'a>,
+    ) -> Result<(), MiddlewareError> {
         let plan = self
             .plan
             .as_ref()
@@ -414,7 +495,7 @@ impl<'a> FunctionMiddleware<'a> for FunctionStackLimit {
             .globals
             .ok_or_else(|| MiddlewareError::new(NAME, "module info was not transformed first"))?;
         if !plan.instrumented {
-            state.push_operator(operator);
+            state.emit(operator);
             return Ok(());
         }
         let frame = plan.frame_bytes;
@@ -429,9 +510,9 @@ impl<'a> FunctionMiddleware<'a> for FunctionStackLimit {
             ];
             match self.limit_bytes.checked_sub(plan.check_bytes) {
                 // The frame alone exceeds the limit: every call traps.
-                None => state.extend(trap),
+                None => state.emit_all(trap),
                 Some(headroom) => {
-                    state.extend([
+                    state.emit_all([
                         Operator::GlobalGet {
                             global_index: height,
                         },
@@ -443,8 +524,8 @@ impl<'a> FunctionMiddleware<'a> for FunctionStackLimit {
                             blockty: BlockType::Empty,
                         },
                     ]);
-                    state.extend(trap);
-                    state.extend([
+                    state.emit_all(trap);
+                    state.emit_all([
                         Operator::End,
                         Operator::GlobalGet {
                             global_index: height,
@@ -459,7 +540,7 @@ impl<'a> FunctionMiddleware<'a> for FunctionStackLimit {
                     ]);
                 }
             }
-            state.push_operator(Operator::Block {
+            state.emit(Operator::Block {
                 blockty: plan.wrapper,
             });
         }
@@ -472,7 +553,7 @@ impl<'a> FunctionMiddleware<'a> for FunctionStackLimit {
                 if self.depth == 0 {
                     // Close the wrapper: branches to the function label land
                     // here, then the frame is released.
-                    state.push_operator(Operator::End);
+                    state.emit(Operator::End);
                     Self::epilogue(state, height, frame);
                 }
             }
@@ -493,7 +574,7 @@ impl<'a> FunctionMiddleware<'a> for FunctionStackLimit {
             }
             _ => {}
         }
-        state.push_operator(operator);
+        state.emit(operator);
         Ok(())
     }
 }

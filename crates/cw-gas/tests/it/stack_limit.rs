@@ -315,3 +315,72 @@ fn leaves_do_not_change_gas() {
         left(&mut without, &without_instance)
     );
 }
+
+/// Serialized code of `wasm` compiled with `push`'s middlewares.
+fn artifact(wasm: &[u8], push: impl FnOnce(&mut wasmer::sys::Singlepass)) -> Vec<u8> {
+    let mut compiler = wasmer::sys::Singlepass::new();
+    compiler.canonicalize_nans(true);
+    push(&mut compiler);
+    let store = Store::new(compiler);
+    wasmer::Module::new(&store, wasm)
+        .unwrap()
+        .serialize()
+        .unwrap()
+        .to_vec()
+}
+
+#[test]
+fn one_stage_compiles_exactly_what_two_stages_compile() {
+    use std::sync::Arc;
+    // Calls, a leaf, loops, branches to the function label, early returns,
+    // an indirect call and a multi-value function: every path the limiter
+    // instruments, under both metering rules.
+    let wasm = wat::parse_str(
+        r#"(module
+          (type $pair (func (result i32 i64)))
+          (table 1 funcref) (elem (i32.const 0) $leaf)
+          (func $leaf (param i32) (result i32) local.get 0 i32.const 1 i32.add)
+          (func $pair (type $pair) i32.const 1 i64.const 2)
+          (func $walk (param i32) (result i32) (local i64)
+            block loop
+              local.get 0 i32.eqz br_if 1
+              local.get 0 call $leaf drop
+              local.get 0 i32.const 1 i32.sub local.set 0
+              local.get 0 i32.const 7 i32.eq if i32.const 7 return end
+              br 0 end end
+            call $pair drop drop
+            i32.const 0 i32.const 0 call_indirect (param i32) (result i32)
+            local.get 0 br_if 0)
+          (func (export "main") (result i32) i32.const 9 call $walk))"#,
+    )
+    .unwrap();
+    fn both<T: cw_gas::CostTable + Clone + 'static>(wasm: &[u8], table: T) {
+        use wasmer::sys::CompilerConfig;
+        let limiter = || Arc::new(StackLimiter::new(wasm, DEFAULT_STACK_LIMIT_BYTES).unwrap());
+        let two = artifact(wasm, |c| {
+            c.push_middleware(Arc::new(middleware::Metering::new(table.clone())));
+            c.push_middleware(limiter());
+        });
+        let one = artifact(wasm, |c| {
+            middleware::push_middlewares(
+                c,
+                Arc::new(middleware::Metering::new(table.clone())),
+                Some(limiter()),
+            );
+        });
+        assert!(two == one, "the fused stage must emit the same code");
+        // The comparison sees order: the limiter first (metering its code)
+        // compiles to something else.
+        let reversed = artifact(wasm, |c| {
+            c.push_middleware(limiter());
+            c.push_middleware(Arc::new(middleware::Metering::new(table.clone())));
+        });
+        assert!(reversed != one, "the stage order must show in the code");
+        let no_limit = artifact(wasm, |c| {
+            middleware::push_middlewares(c, Arc::new(middleware::Metering::new(table)), None);
+        });
+        assert!(no_limit != one, "the limiter must change the code");
+    }
+    both(&wasm, CosmWasmSchedule::default());
+    both(&wasm, NearSchedule::default());
+}

@@ -15,6 +15,7 @@ use std::collections::BTreeSet;
 pub use config::{DEFAULT_CAPABILITIES, SUPPORTED_IMPORTS, ValidationConfig};
 
 use crate::error::ValidationError;
+pub(crate) use parse::ModuleObserver;
 use parse::ParsedModule;
 
 /// What validation learned about an accepted module.
@@ -43,13 +44,23 @@ const REQUIRES_PREFIX: &str = "requires_";
 
 /// Validates `wasm` against `config`; on success says what the module holds.
 pub fn validate(wasm: &[u8], config: &ValidationConfig) -> Result<ModuleInfo, ValidationError> {
+    validate_observed(wasm, config, &mut ())
+}
+
+/// [`validate`], with `observer` seeing every section and operator of the
+/// one pass over the module.
+pub(crate) fn validate_observed(
+    wasm: &[u8],
+    config: &ValidationConfig,
+    observer: &mut impl ModuleObserver,
+) -> Result<ModuleInfo, ValidationError> {
     if wasm.len() > config.max_module_bytes {
         return Err(ValidationError::ModuleTooLarge {
             size_bytes: wasm.len(),
             limit_bytes: config.max_module_bytes,
         });
     }
-    let mut module = ParsedModule::parse(wasm)?;
+    let mut module = ParsedModule::parse(wasm, observer)?;
     check_tables(&module, config)?;
     check_memories(&module, config)?;
     check_interface_version(&module)?;
@@ -57,7 +68,7 @@ pub fn validate(wasm: &[u8], config: &ValidationConfig) -> Result<ModuleInfo, Va
     check_imports(&module, config)?;
     let required_capabilities = check_capabilities(&module, config)?;
     check_functions(&module, config)?;
-    module.validate_bodies()?;
+    module.validate_bodies(observer)?;
     Ok(ModuleInfo {
         size_bytes: wasm.len(),
         exports: module.function_exports.iter().cloned().collect(),

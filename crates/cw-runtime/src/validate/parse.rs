@@ -5,8 +5,9 @@
 use std::collections::BTreeSet;
 
 use wasmparser::{
-    CompositeInnerType, ExternalKind, FuncToValidate, FunctionBody, Operator, Parser, Payload,
-    TypeRef, ValidPayload, Validator, ValidatorResources, WasmFeatures,
+    CompositeInnerType, ExternalKind, FuncToValidate, FuncValidator, FunctionBody, Operator,
+    OperatorsReader, Parser, Payload, TypeRef, ValidPayload, Validator, ValidatorResources,
+    WasmFeatures,
 };
 
 use crate::error::ValidationError;
@@ -22,6 +23,27 @@ pub fn chain_features() -> WasmFeatures {
         | WasmFeatures::MULTI_VALUE
         | WasmFeatures::FLOATS
         | WasmFeatures::REFERENCE_TYPES
+}
+
+/// Sees the module as validation reads it, so a caller can learn more from
+/// the same single pass (the compiler's stack analysis does).
+pub trait ModuleObserver {
+    /// Every payload, after the validator accepted it.
+    fn section(&mut self, payload: &Payload<'_>) -> Result<(), ValidationError>;
+    /// Every operator of every body, with the operand-stack height after it.
+    fn operator(&mut self, operator: &Operator<'_>, operand_height: u32);
+    /// The end of a body `validator` has just validated; `ty_index` is the
+    /// function's type.
+    fn function_end(&mut self, validator: &FuncValidator<ValidatorResources>, ty_index: u32);
+}
+
+/// Observes nothing.
+impl ModuleObserver for () {
+    fn section(&mut self, _: &Payload<'_>) -> Result<(), ValidationError> {
+        Ok(())
+    }
+    fn operator(&mut self, _: &Operator<'_>, _: u32) {}
+    fn function_end(&mut self, _: &FuncValidator<ValidatorResources>, _: u32) {}
 }
 
 pub struct Import {
@@ -49,7 +71,10 @@ pub struct ParsedModule<'a> {
 }
 
 impl<'a> ParsedModule<'a> {
-    pub fn parse(wasm: &'a [u8]) -> Result<Self, ValidationError> {
+    pub fn parse(
+        wasm: &'a [u8],
+        observer: &mut impl ModuleObserver,
+    ) -> Result<Self, ValidationError> {
         let mut validator = Validator::new_with_features(chain_features());
         let mut module = ParsedModule {
             function_exports: BTreeSet::new(),
@@ -67,7 +92,9 @@ impl<'a> ParsedModule<'a> {
         let mut type_params: Vec<usize> = Vec::new();
         for payload in Parser::new(0).parse_all(wasm) {
             let payload = payload?;
-            if let ValidPayload::Func(func, body) = validator.payload(&payload)? {
+            let valid = validator.payload(&payload)?;
+            observer.section(&payload)?;
+            if let ValidPayload::Func(func, body) = valid {
                 let mut locals = 0u64;
                 for entry in body.get_locals_reader()? {
                     let (count, _) = entry?;
@@ -155,18 +182,34 @@ impl<'a> ParsedModule<'a> {
 
     /// Validates every function body, then rejects reference-types operators
     /// (cosmwasm-vm's gatekeeper does so at compile time, after validation).
-    pub fn validate_bodies(&mut self) -> Result<(), ValidationError> {
+    /// Each body is read once; `observer` sees every operator.
+    pub fn validate_bodies(
+        &mut self,
+        observer: &mut impl ModuleObserver,
+    ) -> Result<(), ValidationError> {
         let bodies = std::mem::take(&mut self.bodies);
         let mut allocations = Default::default();
         let mut first_reference_op = None;
         for (index, (func, body)) in bodies.into_iter().enumerate() {
+            let ty_index = func.ty;
             let mut validator = func.into_validator(allocations);
-            validator.validate(&body)?;
-            allocations = validator.into_allocations();
-            if first_reference_op.is_none() {
-                first_reference_op = reference_types_operator(&body)?
-                    .map(|op| (u32::try_from(index).unwrap_or(u32::MAX), op));
+            // What `FuncValidator::validate` does, one operator at a time.
+            let mut reader = body.get_binary_reader();
+            validator.read_locals(&mut reader)?;
+            reader.set_features(chain_features());
+            let mut operators = OperatorsReader::new(reader);
+            while !operators.eof() {
+                let (operator, offset) = operators.read_with_offset()?;
+                validator.op(offset, &operator)?;
+                observer.operator(&operator, validator.operand_stack_height());
+                if first_reference_op.is_none() {
+                    first_reference_op = reference_types_operator(&operator)
+                        .map(|op| (u32::try_from(index).unwrap_or(u32::MAX), op));
+                }
             }
+            operators.finish()?;
+            observer.function_end(&validator, ty_index);
+            allocations = validator.into_allocations();
         }
         match first_reference_op {
             Some((function, operator)) => {
@@ -177,25 +220,18 @@ impl<'a> ParsedModule<'a> {
     }
 }
 
-/// The first reference-types operator in a (valid) body, if any.
-fn reference_types_operator(
-    body: &FunctionBody<'_>,
-) -> Result<Option<&'static str>, ValidationError> {
-    let mut reader = body.get_operators_reader()?;
-    while !reader.eof() {
-        let name = match reader.read()? {
-            Operator::TypedSelect { .. } | Operator::TypedSelectMulti { .. } => "select (typed)",
-            Operator::RefNull { .. } => "ref.null",
-            Operator::RefIsNull => "ref.is_null",
-            Operator::RefFunc { .. } => "ref.func",
-            Operator::TableFill { .. } => "table.fill",
-            Operator::TableGet { .. } => "table.get",
-            Operator::TableSet { .. } => "table.set",
-            Operator::TableGrow { .. } => "table.grow",
-            Operator::TableSize { .. } => "table.size",
-            _ => continue,
-        };
-        return Ok(Some(name));
-    }
-    Ok(None)
+/// The name of `operator` if it is a reference-types operator.
+fn reference_types_operator(operator: &Operator<'_>) -> Option<&'static str> {
+    Some(match operator {
+        Operator::TypedSelect { .. } | Operator::TypedSelectMulti { .. } => "select (typed)",
+        Operator::RefNull { .. } => "ref.null",
+        Operator::RefIsNull => "ref.is_null",
+        Operator::RefFunc { .. } => "ref.func",
+        Operator::TableFill { .. } => "table.fill",
+        Operator::TableGet { .. } => "table.get",
+        Operator::TableSet { .. } => "table.set",
+        Operator::TableGrow { .. } => "table.grow",
+        Operator::TableSize { .. } => "table.size",
+        _ => return None,
+    })
 }
