@@ -5,7 +5,9 @@
 //! one [`ModuleMiddleware`] does the same work as pushing [`Metering`] then
 //! [`StackLimiter`] (the stack limiter sees exactly the metering stage's
 //! output, in order, so the compiled code is byte-identical) without the
-//! second hand-off, which was most of the limiter's compile-time cost.
+//! second hand-off, which was most of the limiter's compile-time cost: the
+//! metering stage writes straight into the limiter, which writes into
+//! Wasmer's state.
 
 use std::sync::Arc;
 
@@ -16,7 +18,7 @@ use wasmer_types::{MiddlewareError, ModuleInfo};
 
 use super::metering::MeteringFunction;
 use super::stack_limit::FunctionStackLimit;
-use super::{Metering, StackLimiter};
+use super::{Emit, Metering, StackLimiter};
 use crate::schedule::CostTable;
 
 /// Operator metering followed by the optional deterministic stack limit, in
@@ -45,7 +47,6 @@ impl<T: CostTable> ModuleMiddleware for GasMiddleware<T> {
             Some(limiter) => Box::new(MeteredStackLimit {
                 metering,
                 limiter: limiter.function_middleware(local_function_index),
-                metered: Vec::new(),
             }),
         }
     }
@@ -60,13 +61,36 @@ impl<T: CostTable> ModuleMiddleware for GasMiddleware<T> {
     }
 }
 
-/// One function's two stages: each operator is metered into `metered`,
-/// which the limiter then drains into Wasmer's state.
+/// One function's two stages: metering writes each operator it emits
+/// straight into the limiter, which writes into Wasmer's state.
 #[derive(Debug)]
 struct MeteredStackLimit<'a> {
     metering: MeteringFunction<'a>,
     limiter: FunctionStackLimit,
-    metered: Vec<Operator<'a>>,
+}
+
+/// The limiter as the sink of the metering stage. `Emit` cannot fail, so
+/// the limiter's first error is kept and reported after the operator.
+struct IntoLimiter<'s, 'a> {
+    limiter: &'s mut FunctionStackLimit,
+    state: &'s mut MiddlewareReaderState<'a>,
+    error: Option<MiddlewareError>,
+}
+
+impl<'a> Emit<'a> for IntoLimiter<'_, 'a> {
+    fn emit(&mut self, operator: Operator<'a>) {
+        if self.error.is_none()
+            && let Err(e) = self.limiter.feed_to(operator, self.state)
+        {
+            self.error = Some(e);
+        }
+    }
+
+    fn emit_all<I: IntoIterator<Item = Operator<'a>>>(&mut self, operators: I) {
+        for operator in operators {
+            self.emit(operator);
+        }
+    }
 }
 
 impl<'a> FunctionMiddleware<'a> for MeteredStackLimit<'a> {
@@ -79,10 +103,12 @@ impl<'a> FunctionMiddleware<'a> for MeteredStackLimit<'a> {
         operator: Operator<'a>,
         state: &mut MiddlewareReaderState<'a>,
     ) -> Result<(), MiddlewareError> {
-        self.metering.feed_to(operator, &mut self.metered)?;
-        for operator in self.metered.drain(..) {
-            self.limiter.feed_to(operator, state)?;
-        }
-        Ok(())
+        let mut limited = IntoLimiter {
+            limiter: &mut self.limiter,
+            state,
+            error: None,
+        };
+        self.metering.feed_to(operator, &mut limited)?;
+        limited.error.map_or(Ok(()), Err)
     }
 }
