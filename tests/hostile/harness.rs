@@ -4,16 +4,16 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use cosmwasm_std::testing::{message_info, mock_env};
 use cosmwasm_std::{Addr, to_json_vec};
 use cw_gas::{CosmWasmSchedule, CwGas, GasMeter};
-use cw_host::testing::{MockQuerier, MockStorage};
+use cw_host::testing::MockQuerier;
 use cw_host::{
-    BackendError, Bech32Api, CallBackend, CallInput, CallResult, CallState, Contract, EntryPoint,
-    KeyRange, Order, Querier, Record, Storage, TracingDebugHandler, VmFailure,
+    Bech32Api, CallBackend, CallInput, CallResult, CallState, Contract, EntryPoint, Querier,
+    Storage, TracingDebugHandler, VmFailure,
 };
 use cw_runtime::{
     CacheMetrics, CacheTier, CompileConfig, CompiledModule, InstanceOptions, ModuleCache,
@@ -46,39 +46,16 @@ pub fn compile_config() -> CompileConfig<Schedule> {
 }
 
 /// A store both the test and the contract see.
-pub type Map = Arc<Mutex<MockStorage>>;
-
-/// The contract's view of a [`Map`].
-pub struct Shared(pub Map);
-
-impl Storage for Shared {
-    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, BackendError> {
-        self.0.lock().unwrap().get(key)
-    }
-    fn set(&mut self, key: &[u8], value: &[u8]) -> Result<(), BackendError> {
-        self.0.lock().unwrap().set(key, value)
-    }
-    fn remove(&mut self, key: &[u8]) -> Result<(), BackendError> {
-        self.0.lock().unwrap().remove(key)
-    }
-    fn seek(
-        &self,
-        range: KeyRange<'_>,
-        order: Order,
-        after: Option<&[u8]>,
-    ) -> Result<Option<Record>, BackendError> {
-        self.0.lock().unwrap().seek(range, order, after)
-    }
-}
+pub type Map = cw_host::testing::SharedStorage;
 
 /// Everything in `map`, sorted by key.
 pub fn dump(map: &Map) -> BTreeMap<Vec<u8>, Vec<u8>> {
-    map.lock().unwrap().as_map().clone()
+    map.dump()
 }
 
 /// Stores `value` at `key`.
 pub fn put(map: &Map, key: &[u8], value: &[u8]) {
-    map.lock().unwrap().set(key, value).unwrap();
+    map.put(key, value);
 }
 
 /// cosmwasm-std's `mock_env()` as JSON.
@@ -99,7 +76,7 @@ pub fn backend_with(
     querier: Box<dyn Querier + Send>,
 ) -> CallBackend<Schedule> {
     CallBackend {
-        storage: Box::new(Shared(map.clone())),
+        storage: Box::new(map.clone()),
         api: Arc::new(Bech32Api::default()),
         querier,
         gas: GasMeter::new(Schedule::default(), CwGas::new(gas_limit)),
@@ -357,10 +334,10 @@ impl Hostile {
                     String::from_utf8_lossy(&bytes)
                 );
                 assert_eq!(
-                    self.store.lock().unwrap().get(key).unwrap().as_deref(),
+                    self.store.lock().get(key).unwrap().as_deref(),
                     Some(b"ok".as_slice())
                 );
-                self.store.lock().unwrap().remove(key).unwrap();
+                self.store.lock().remove(key).unwrap();
             }
             NormalCall::Query(expected) => {
                 let expected = expected.clone();

@@ -1,5 +1,6 @@
 //! Test doubles for this crate's tests and the crates above it (feature
 //! `testing`): [`MockStorage`] (a `BTreeMap` with lazy seeks),
+//! [`SharedStorage`] (one `MockStorage` seen by a test and its contracts),
 //! [`MockQuerier`] (programmed responses, records depth and gas limits) and
 //! [`BumpAllocator`] (a [`GuestAllocator`] over cw-region's
 //! [`VecMemory`]).
@@ -7,6 +8,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::ops::Bound;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use cw_gas::CwGas;
 use cw_region::testing::VecMemory;
@@ -42,6 +44,57 @@ impl MockStorage {
     #[must_use]
     pub fn seek_count(&self) -> u64 {
         self.seeks.get()
+    }
+}
+
+/// One [`MockStorage`] that a test shares with the contracts it calls:
+/// every clone is a handle to the same store, so a test can seed state,
+/// hand a clone to a call backend, and read what the call wrote.
+#[derive(Clone, Debug, Default)]
+pub struct SharedStorage(Arc<Mutex<MockStorage>>);
+
+impl SharedStorage {
+    /// An empty shared store.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The store, locked for direct use. A lock poisoned by a panicking
+    /// test thread is taken over: the data is a test's, not a contract's.
+    pub fn lock(&self) -> MutexGuard<'_, MockStorage> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Everything stored, sorted by key.
+    #[must_use]
+    pub fn dump(&self) -> BTreeMap<Vec<u8>, Vec<u8>> {
+        self.lock().as_map().clone()
+    }
+
+    /// Stores `value` at `key`.
+    pub fn put(&self, key: &[u8], value: &[u8]) {
+        self.lock().data.insert(key.to_vec(), value.to_vec());
+    }
+}
+
+impl Storage for SharedStorage {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, BackendError> {
+        self.lock().get(key)
+    }
+    fn set(&mut self, key: &[u8], value: &[u8]) -> Result<(), BackendError> {
+        self.lock().set(key, value)
+    }
+    fn remove(&mut self, key: &[u8]) -> Result<(), BackendError> {
+        self.lock().remove(key)
+    }
+    fn seek(
+        &self,
+        range: KeyRange<'_>,
+        order: Order,
+        after: Option<&[u8]>,
+    ) -> Result<Option<Record>, BackendError> {
+        self.lock().seek(range, order, after)
     }
 }
 
@@ -291,5 +344,22 @@ mod tests {
         ] {
             assert_eq!(base64(input.as_bytes()), expected);
         }
+    }
+
+    #[test]
+    fn shared_storage_clones_see_one_store() {
+        let test_side = SharedStorage::new();
+        test_side.put(b"b", b"2");
+        let mut contract_side: Box<dyn Storage> = Box::new(test_side.clone());
+        contract_side.set(b"a", b"1").unwrap();
+        contract_side.remove(b"b").unwrap();
+        assert_eq!(test_side.get(b"a").unwrap().as_deref(), Some(&b"1"[..]));
+        let expected: BTreeMap<Vec<u8>, Vec<u8>> = [(b"a".to_vec(), b"1".to_vec())].into();
+        assert_eq!(test_side.dump(), expected);
+        let first = contract_side
+            .seek(KeyRange::default(), Order::Ascending, None)
+            .unwrap();
+        assert_eq!(first.map(|(k, _)| k), Some(b"a".to_vec()));
+        assert_eq!(test_side.lock().seek_count(), 1);
     }
 }

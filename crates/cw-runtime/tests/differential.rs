@@ -64,7 +64,6 @@ impl cosmwasm_vm::Storage for FreeVmStorage {
         let removed = self
             .map
             .lock()
-            .unwrap()
             .remove(key)
             .map_err(|e| VmBackendError::unknown(e.to_string()));
         (removed, GasInfo::free())

@@ -11,7 +11,6 @@ use cw_gas::{
     CostTable, CryptoOp, GasCategory, GasError, GasMeter, GasReport, MeteringRule, NearGas,
     NearSchedule, OperatorClass, StorageOp,
 };
-use cw_host::testing::MockStorage;
 use cw_host::wasmer::CallBackend;
 use cw_host::{Bech32Api, CallState, EntryPoint, TracingDebugHandler};
 use cw_runtime::{
@@ -19,7 +18,7 @@ use cw_runtime::{
 };
 use sha2::{Digest, Sha256};
 
-use support::{Map, Shared, dump};
+use support::{Map, dump};
 
 mod support;
 
@@ -64,7 +63,7 @@ fn compile_near(wasm: &[u8]) -> CompiledModule {
 
 fn backend<T: CostTable<Gas = NearGas>>(entry: EntryPoint, map: &Map, table: T) -> CallBackend<T> {
     CallBackend {
-        storage: Box::new(Shared(map.clone())),
+        storage: Box::new(map.clone()),
         api: Arc::new(Bech32Api::default()),
         querier: Box::new(cw_host::testing::MockQuerier::new()),
         gas: GasMeter::new(table, NearGas::from_tgas(300).unwrap()),
@@ -84,7 +83,7 @@ fn run_transfer<T: CostTable<Gas = NearGas> + Clone>(
     table: T,
     before_transfer: impl FnOnce(),
 ) -> CallBackend<T> {
-    let map: Map = Arc::new(Mutex::new(MockStorage::new()));
+    let map = Map::new();
     let init = format!(
         r#"{{"name":"Near Gas","symbol":"NEAR","decimals":6,"initial_balances":[{{"address":"{ALICE}","amount":"1000000"}}]}}"#
     );

@@ -228,7 +228,7 @@ fn near_schedule_prices_the_same_accesses() {
     let mut native = NativeContract::new(NativeKind::Cw20Base);
     let (wasm_map, native_map) = (Map::default(), Map::default());
     let near_backend = |entry: EntryPoint, map: &Map| cw_host::CallBackend {
-        storage: Box::new(crate::support::Shared(map.clone())),
+        storage: Box::new(map.clone()),
         api: Arc::new(cw_host::Bech32Api::default()),
         querier: Box::new(cw_host::testing::MockQuerier::new()),
         gas: cw_gas::GasMeter::new(table, NearGas::new(300_000_000_000_000)),

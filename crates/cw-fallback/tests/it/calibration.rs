@@ -25,7 +25,7 @@ use serde_json::{Value, json};
 
 use crate::cw20::{Call, Script, calls};
 use crate::strategies::Who;
-use crate::support::{Map, START, Shared, addr, info, schedule};
+use crate::support::{Map, START, addr, info, schedule};
 
 /// Scripts per contract.
 const SCRIPTS: usize = 64;
@@ -86,7 +86,7 @@ fn run_wasm<T: CostTable + Clone>(
         .map(|(entry, sender, msg)| {
             let info = sender.map(|who| info(&who.address()));
             let backend = CallBackend {
-                storage: Box::new(Shared(map.clone())),
+                storage: Box::new(map.clone()),
                 api: Arc::new(Bech32Api::default()),
                 querier: Box::new(MockQuerier::new()),
                 gas: GasMeter::new(table.clone(), T::Gas::from_u64(u64::MAX)),

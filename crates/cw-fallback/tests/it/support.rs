@@ -6,11 +6,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use cw_fallback::{NativeContract, NativeKind};
 use cw_gas::{CosmWasmSchedule, CwGas, GasCategory, GasMeter};
-use cw_host::testing::{MockQuerier, MockStorage};
-use cw_host::{
-    BackendError, Bech32Api, CallBackend, CallInput, CallResult, CallState, Contract, EntryPoint,
-    KeyRange, Order, Record, Storage,
-};
+use cw_host::testing::MockQuerier;
+use cw_host::{Bech32Api, CallBackend, CallInput, CallResult, CallState, Contract, EntryPoint};
 use cw_runtime::{CompileConfig, CompiledModule, InstanceOptions, ValidationConfig, WasmContract};
 use proptest::test_runner::TestCaseError;
 use serde_json::{Value, json};
@@ -20,34 +17,11 @@ use serde_json::{Value, json};
 pub const GAS_LIMIT: u64 = 1_000_000_000_000_000;
 
 /// A store both the test and the contract see.
-pub type Map = Arc<Mutex<MockStorage>>;
-
-/// The contract's storage: the shared mock store.
-pub struct Shared(pub Map);
-
-impl Storage for Shared {
-    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, BackendError> {
-        self.0.lock().unwrap().get(key)
-    }
-    fn set(&mut self, key: &[u8], value: &[u8]) -> Result<(), BackendError> {
-        self.0.lock().unwrap().set(key, value)
-    }
-    fn remove(&mut self, key: &[u8]) -> Result<(), BackendError> {
-        self.0.lock().unwrap().remove(key)
-    }
-    fn seek(
-        &self,
-        range: KeyRange<'_>,
-        order: Order,
-        after: Option<&[u8]>,
-    ) -> Result<Option<Record>, BackendError> {
-        self.0.lock().unwrap().seek(range, order, after)
-    }
-}
+pub type Map = cw_host::testing::SharedStorage;
 
 /// Everything in `map`, sorted by key.
 pub fn dump(map: &Map) -> BTreeMap<Vec<u8>, Vec<u8>> {
-    map.lock().unwrap().as_map().clone()
+    map.dump()
 }
 
 /// The schedule every test call is metered with: cosmwasm-vm's prices,
@@ -59,7 +33,7 @@ pub fn schedule() -> CosmWasmSchedule {
 /// A call backend over `map`.
 pub fn backend(entry: EntryPoint, map: &Map, gas_limit: u64) -> CallBackend<CosmWasmSchedule> {
     CallBackend {
-        storage: Box::new(Shared(map.clone())),
+        storage: Box::new(map.clone()),
         api: Arc::new(Bech32Api::default()),
         querier: Box::new(MockQuerier::new()),
         gas: GasMeter::new(schedule(), CwGas::new(gas_limit)),
@@ -312,6 +286,6 @@ impl Pair {
     /// Writes `key` into the native side's store only (for the check that
     /// the harness notices a difference).
     pub fn tamper_native_store(&self, key: &[u8], value: &[u8]) {
-        self.native_map.lock().unwrap().set(key, value).unwrap();
+        self.native_map.put(key, value);
     }
 }
