@@ -318,12 +318,26 @@ impl<'c, T: CostTable + Clone + Send + Sync + 'static> Tx<'c, T> {
         msg: &[u8],
         events: &mut Vec<Event>,
     ) -> Result<Option<Binary>, ChainError> {
+        self.call_without_info(contract, EntryPoint::Sudo, msg, events)
+    }
+
+    /// Calls `entry`, one that takes no `MessageInfo` (`sudo`, `reply`), and
+    /// handles its response; the event wasmd emits is named after the entry
+    /// point.
+    fn call_without_info(
+        &mut self,
+        contract: &str,
+        entry: EntryPoint,
+        msg: &[u8],
+        events: &mut Vec<Event>,
+    ) -> Result<Option<Binary>, ChainError> {
         self.enter()?;
         let result = (|| {
             let record = self.record(contract)?;
-            let bytes = self.call(contract, record.code_id, EntryPoint::Sudo, None, msg)?;
-            let response = parse_response(contract, EntryPoint::Sudo, &bytes)?;
-            events.push(Event::new("sudo").add_attribute("_contract_address", contract));
+            let bytes = self.call(contract, record.code_id, entry, None, msg)?;
+            let response = parse_response(contract, entry, &bytes)?;
+            events
+                .push(Event::new(entry.export_name()).add_attribute("_contract_address", contract));
             self.handle_response(contract, response, events)
         })();
         self.leave();
@@ -480,16 +494,7 @@ impl<'c, T: CostTable + Clone + Send + Sync + 'static> Tx<'c, T> {
         reply: &[u8],
         events: &mut Vec<Event>,
     ) -> Result<Option<Binary>, ChainError> {
-        self.enter()?;
-        let result = (|| {
-            let record = self.record(contract)?;
-            let bytes = self.call(contract, record.code_id, EntryPoint::Reply, None, reply)?;
-            let response = parse_response(contract, EntryPoint::Reply, &bytes)?;
-            events.push(Event::new("reply").add_attribute("_contract_address", contract));
-            self.handle_response(contract, response, events)
-        })();
-        self.leave();
-        result
+        self.call_without_info(contract, EntryPoint::Reply, reply, events)
     }
 
     /// Executes one message `sender` (a contract) emitted.
