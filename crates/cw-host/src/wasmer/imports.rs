@@ -1,7 +1,7 @@
 //! Every `env` import as a Wasmer function.
 
 use cw_gas::{CostTable, GasQuantity};
-use wasmer::{AsStoreMut, Function, FunctionEnv, FunctionEnvMut, Imports};
+use wasmer::{AsStoreMut, Extern, Function, FunctionEnv, FunctionEnvMut, Imports, Module};
 
 use super::env::HostEnv;
 use super::guest::WasmerGuest;
@@ -102,6 +102,56 @@ fn abort<T: CostTable>(
     })
 }
 
+/// Defines the list of imports and the lookup from one list, so they
+/// cannot disagree.
+macro_rules! env_imports {
+    ($($name:ident),* $(,)?) => {
+        /// The name of every `env` import the host provides: all 24
+        /// CosmWasm 3.x imports.
+        pub const ENV_IMPORTS: [&str; 24] = [$(stringify!($name)),*];
+
+        /// The host function for the `env` import `name`, bound to `env`,
+        /// or `None` if the host has no import of that name.
+        pub fn import_function<T: CostTable>(
+            store: &mut impl AsStoreMut,
+            env: &FunctionEnv<HostEnv<T>>,
+            name: &str,
+        ) -> Option<Function> {
+            match name {
+                $(stringify!($name) => Some(Function::new_typed_with_env(store, env, $name::<T>)),)*
+                _ => None,
+            }
+        }
+    };
+}
+
+env_imports!(
+    db_read,
+    db_write,
+    db_remove,
+    db_scan,
+    db_next,
+    db_next_key,
+    db_next_value,
+    addr_validate,
+    addr_canonicalize,
+    addr_humanize,
+    secp256k1_verify,
+    secp256k1_recover_pubkey,
+    secp256r1_verify,
+    secp256r1_recover_pubkey,
+    ed25519_verify,
+    ed25519_batch_verify,
+    bls12_381_aggregate_g1,
+    bls12_381_aggregate_g2,
+    bls12_381_pairing_equality,
+    bls12_381_hash_to_g1,
+    bls12_381_hash_to_g2,
+    query_chain,
+    debug,
+    abort,
+);
+
 /// The `env` import object for one instance: all 24 CosmWasm 3.x imports,
 /// bound to `env`.
 pub fn register_imports<T: CostTable>(
@@ -109,36 +159,47 @@ pub fn register_imports<T: CostTable>(
     env: &FunctionEnv<HostEnv<T>>,
 ) -> Imports {
     let mut imports = Imports::new();
-    macro_rules! register {
-        ($($name:ident),* $(,)?) => {
-            $(imports.define("env", stringify!($name), Function::new_typed_with_env(store, env, $name::<T>));)*
-        };
+    for name in ENV_IMPORTS {
+        if let Some(function) = import_function(store, env, name) {
+            imports.define("env", name, function);
+        }
     }
-    register!(
-        db_read,
-        db_write,
-        db_remove,
-        db_scan,
-        db_next,
-        db_next_key,
-        db_next_value,
-        addr_validate,
-        addr_canonicalize,
-        addr_humanize,
-        secp256k1_verify,
-        secp256k1_recover_pubkey,
-        secp256r1_verify,
-        secp256r1_recover_pubkey,
-        ed25519_verify,
-        ed25519_batch_verify,
-        bls12_381_aggregate_g1,
-        bls12_381_aggregate_g2,
-        bls12_381_pairing_equality,
-        bls12_381_hash_to_g1,
-        bls12_381_hash_to_g2,
-        query_chain,
-        debug,
-        abort,
-    );
     imports
+}
+
+/// An import a module asks for that the host does not provide.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the host has no import \"{module}\".\"{name}\" (it provides only the CosmWasm `env` functions)"
+)]
+pub struct UnknownImport {
+    /// The import's module.
+    pub module: String,
+    /// The import's name.
+    pub name: String,
+}
+
+/// What `module` imports, in its import order, bound to `env`: the
+/// argument `Instance::new_by_index` takes. Only the functions the module
+/// uses are created. Signatures are checked by Wasmer when it instantiates.
+///
+/// # Errors
+/// The first import that is not one of [`ENV_IMPORTS`].
+pub fn module_imports<T: CostTable>(
+    store: &mut impl AsStoreMut,
+    env: &FunctionEnv<HostEnv<T>>,
+    module: &Module,
+) -> Result<Vec<Extern>, UnknownImport> {
+    module
+        .imports()
+        .map(|import| {
+            let function = (import.module() == "env")
+                .then(|| import_function(store, env, import.name()))
+                .flatten();
+            function.map(Extern::from).ok_or_else(|| UnknownImport {
+                module: import.module().to_string(),
+                name: import.name().to_string(),
+            })
+        })
+        .collect()
 }

@@ -17,4 +17,4 @@ mod imports;
 pub use crate::context::CallBackend;
 pub use env::HostEnv;
 pub use guest::WasmerGuest;
-pub use imports::register_imports;
+pub use imports::{ENV_IMPORTS, UnknownImport, import_function, module_imports, register_imports};

@@ -11,7 +11,7 @@ use cw_gas::middleware::{
     reset_stack_height, set_remaining_points,
 };
 use cw_gas::{CostTable, GasError, GasMeter};
-use cw_host::wasmer::{CallBackend, HostEnv, register_imports};
+use cw_host::wasmer::{CallBackend, HostEnv, module_imports};
 use cw_host::{CallResult, EntryPoint, HostError, InfoArg, VmFailure};
 use cw_region::{GuestMemory, GuestRegion, MemoryAccessError};
 use wasmer::sys::NativeEngineExt;
@@ -71,9 +71,12 @@ impl<T: CostTable> ContractInstance<T> {
         engine.set_tunables(MemoryLimit::new(Pages(pages)));
         let mut store = Store::new(engine);
         let env = FunctionEnv::new(&mut store, HostEnv::<T>::default());
-        let imports = register_imports(&mut store, &env);
         let instantiate_error = |message: String| RuntimeError::Instantiate { message };
-        let instance = Instance::new(&mut store, &module.module, &imports)
+        // Only the imports the module uses, in its order: no name lookups,
+        // no host functions created for nothing.
+        let imports = module_imports(&mut store, &env, &module.module)
+            .map_err(|e| instantiate_error(e.to_string()))?;
+        let instance = Instance::new_by_index(&mut store, &module.module, &imports)
             .map_err(|e| instantiate_error(e.to_string()))?;
         let exports = &instance.exports;
         let memory = exports
@@ -333,5 +336,49 @@ impl GuestMemory for InstanceMemory<'_> {
         let view = self.memory.view(self.store);
         view.write(u64::from(offset), data)
             .map_err(|_| MemoryAccessError::new(offset, data.len(), view.data_size()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compile::Checksum;
+
+    /// A module compiled without validation, as a caller building a
+    /// `CompiledModule` by hand could.
+    fn unvalidated(wat: &str) -> CompiledModule {
+        let wasm = wat::parse_str(wat).unwrap();
+        let engine =
+            cw_gas::middleware::singlepass_engine(cw_gas::CosmWasmSchedule::default(), &wasm, None)
+                .unwrap();
+        CompiledModule {
+            module: wasmer::Module::new(&engine, &wasm).unwrap(),
+            engine,
+            checksum: Checksum::of(&wasm),
+            size_bytes: 0,
+        }
+    }
+
+    #[test]
+    fn an_import_the_host_lacks_is_named_in_the_error() {
+        for (import, named) in [
+            (r#"(import "env" "nope" (func))"#, r#""env"."nope""#),
+            (
+                r#"(import "other" "db_read" (func))"#,
+                r#""other"."db_read""#,
+            ),
+        ] {
+            let module = unvalidated(&format!("(module {import} (memory (export \"memory\") 1))"));
+            let error = ContractInstance::<cw_gas::CosmWasmSchedule>::new(
+                &module,
+                &InstanceOptions::default(),
+            )
+            .err()
+            .expect("the import cannot be satisfied");
+            let RuntimeError::Instantiate { message } = error else {
+                panic!("{error:?}");
+            };
+            assert!(message.contains(named), "{message}");
+        }
     }
 }
