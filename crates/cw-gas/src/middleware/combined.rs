@@ -85,12 +85,6 @@ impl<'a> Emit<'a> for IntoLimiter<'_, 'a> {
             self.error = Some(e);
         }
     }
-
-    fn emit_all<I: IntoIterator<Item = Operator<'a>>>(&mut self, operators: I) {
-        for operator in operators {
-            self.emit(operator);
-        }
-    }
 }
 
 impl<'a> FunctionMiddleware<'a> for MeteredStackLimit<'a> {

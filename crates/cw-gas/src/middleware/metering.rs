@@ -167,8 +167,6 @@ impl<T: CostTable> ModuleMiddleware for Metering<T> {
     }
 }
 
-/// Emitted when `transform_module_info` was not called first (never by
-/// Wasmer; kept so a misuse fails compilation instead of panicking).
 /// One function's metering stage, whichever rule the schedule uses.
 #[derive(Debug)]
 pub(super) enum MeteringFunction<'a> {
@@ -176,7 +174,9 @@ pub(super) enum MeteringFunction<'a> {
     Accounting(AccountingMetering),
     /// NEAR's rule.
     Precharge(PrechargeMetering<'a>),
-    /// The module info was never transformed: every operator is an error.
+    /// `transform_module_info` was not called first (never by Wasmer; kept
+    /// so a misuse fails compilation instead of panicking): every operator
+    /// is an error.
     Unbound,
 }
 
@@ -224,6 +224,7 @@ impl<'a> FunctionMiddleware<'a> for MeteringFunction<'a> {
     }
 }
 
+/// Appends the check-and-subtract sequence for `cost`.
 fn emit_charge<'a>(state: &mut impl Emit<'a>, globals: Globals, cost: u64) {
     // The i64 constant carries the u64 bit pattern; `i64.lt_u` and `i64.sub`
     // treat it as unsigned, so costs up to u64::MAX are exact.

@@ -26,26 +26,21 @@ mod metering;
 mod stack_limit;
 
 /// Where a middleware stage writes the operators it emits: Wasmer's reader
-/// state, or a buffer feeding the next stage of [`GasMiddleware`].
+/// state, or (inside [`GasMiddleware`]) the stack limiter fed by metering.
 pub(crate) trait Emit<'a> {
     /// Appends one operator.
     fn emit(&mut self, operator: Operator<'a>);
     /// Appends operators in order.
-    fn emit_all<I: IntoIterator<Item = Operator<'a>>>(&mut self, operators: I);
+    fn emit_all<I: IntoIterator<Item = Operator<'a>>>(&mut self, operators: I) {
+        for operator in operators {
+            self.emit(operator);
+        }
+    }
 }
 
 impl<'a> Emit<'a> for wasmer::sys::MiddlewareReaderState<'a> {
     fn emit(&mut self, operator: Operator<'a>) {
         self.push_operator(operator);
-    }
-    fn emit_all<I: IntoIterator<Item = Operator<'a>>>(&mut self, operators: I) {
-        self.extend(operators);
-    }
-}
-
-impl<'a> Emit<'a> for Vec<Operator<'a>> {
-    fn emit(&mut self, operator: Operator<'a>) {
-        self.push(operator);
     }
     fn emit_all<I: IntoIterator<Item = Operator<'a>>>(&mut self, operators: I) {
         self.extend(operators);

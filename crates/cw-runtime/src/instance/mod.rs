@@ -359,6 +359,22 @@ mod tests {
         }
     }
 
+    /// What validation accepts is exactly what instances can bind, so a
+    /// validated module never fails with `UnknownImport`.
+    #[test]
+    fn the_host_provides_exactly_the_imports_validation_accepts() {
+        use std::collections::BTreeSet;
+        let accepted: BTreeSet<String> = crate::validate::SUPPORTED_IMPORTS
+            .iter()
+            .map(|import| (*import).to_string())
+            .collect();
+        let provided: BTreeSet<String> = cw_host::wasmer::ENV_IMPORTS
+            .iter()
+            .map(|name| format!("env.{name}"))
+            .collect();
+        assert_eq!(accepted, provided);
+    }
+
     #[test]
     fn an_import_the_host_lacks_is_named_in_the_error() {
         for (import, named) in [
