@@ -291,6 +291,20 @@ impl Setup {
         ContractInstance::new(&module, &instance_options()).expect("instance")
     }
 
+    /// One `transfer` on `instance` from the starting state.
+    fn transfer_on(&self, instance: &mut ContractInstance<CosmWasmSchedule>) {
+        let backend = our_backend(self.state.clone(), EntryPoint::Execute);
+        let info = Some(self.info.as_slice());
+        let (result, _) = instance.call(
+            EntryPoint::Execute,
+            &self.env,
+            info,
+            &self.transfer,
+            backend,
+        );
+        result.expect("transfers");
+    }
+
     /// A new cosmwasm-vm instance from its memory cache on the starting state.
     fn vm_instance(&self, options: VmInstanceOptions) -> VmInstance {
         self.theirs
@@ -339,6 +353,19 @@ fn instance_from_memory_cache(c: &mut Criterion, s: &Setup) {
             b.iter_custom(|iters| time_each(iters, &mut (), |_| (), |_, ()| s.our_instance(lookup)))
         });
     }
+    // A kept instance put back to its instantiated state after a transfer
+    // (the call is untimed): what an instance pool pays instead.
+    group.bench_function("ours_reset", |b| {
+        let mut instance = s.our_instance(Lookup::ByCode);
+        b.iter_custom(|iters| {
+            time_each(
+                iters,
+                &mut instance,
+                |instance| s.transfer_on(instance),
+                |instance, ()| instance.reset().expect("resets"),
+            )
+        })
+    });
     group.bench_function("cosmwasm_vm", |b| {
         b.iter_custom(|iters| {
             time_each(
@@ -375,6 +402,21 @@ fn call_on_new_instance(c: &mut Criterion, s: &Setup, name: &str, entry: EntryPo
             })
         });
     }
+    // The same call on a kept instance reset first, as a pool serves it.
+    group.bench_function("ours_reset", |b| {
+        let mut instance = s.our_instance(Lookup::ByCode);
+        b.iter_custom(|iters| {
+            time_each(
+                iters,
+                &mut instance,
+                |_| our_backend(s.state.clone(), entry),
+                |instance, backend| {
+                    instance.reset().expect("resets");
+                    instance.call(entry, &s.env, info, msg, backend)
+                },
+            )
+        })
+    });
     group.bench_function("cosmwasm_vm", |b| {
         b.iter_custom(|iters| {
             time_each(

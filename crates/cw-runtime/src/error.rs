@@ -220,6 +220,12 @@ pub enum RuntimeError {
         /// Wasmer's description.
         message: String,
     },
+    /// An instance could not be put back to its instantiated state.
+    #[error("resetting an instance failed: {message}")]
+    Reset {
+        /// The operating system's description.
+        message: String,
+    },
     /// A broken invariant between the runtime and the host bridge.
     #[error("runtime bug: {problem}")]
     Bridge {

@@ -1,6 +1,10 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+// Instances map their memory with POSIX calls (see `instance::memory`).
+#[cfg(all(feature = "engine", not(unix)))]
+compile_error!("the `engine` feature needs a Unix target (Linux or macOS)");
+
 #[cfg(feature = "engine")]
 pub mod cache;
 pub mod chain;

@@ -1,10 +1,14 @@
-//! Wasmer tunables that cap every memory an instance creates.
+//! Wasmer tunables that cap every memory an instance creates and map it as
+//! a [`ResettableMemory`].
 
 use std::ptr::NonNull;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use wasmer::sys::vm::{VMMemory, VMMemoryDefinition, VMTable, VMTableDefinition};
 use wasmer::sys::{BaseTunables, Tunables};
 use wasmer::{MemoryError, MemoryStyle, MemoryType, Pages, TableStyle, TableType};
+
+use super::memory::{MemoryReset, ResettableMemory};
 
 /// Sets the maximum of a memory that declares none (validation rejects
 /// modules that declare one) to the limit, and refuses memories that start
@@ -13,13 +17,18 @@ use wasmer::{MemoryError, MemoryStyle, MemoryType, Pages, TableStyle, TableType}
 pub(crate) struct MemoryLimit {
     limit: Pages,
     base: BaseTunables,
+    /// The reset handle of every instance memory created, in order.
+    created: Arc<Mutex<Vec<MemoryReset>>>,
 }
 
 impl MemoryLimit {
-    pub(crate) fn new(limit: Pages) -> Self {
+    /// Tunables capping memories at `limit`, handing the reset handle of
+    /// each instance memory they create to `created`.
+    pub(crate) fn new(limit: Pages, created: Arc<Mutex<Vec<MemoryReset>>>) -> Self {
         Self {
             limit,
             base: BaseTunables::new(),
+            created,
         }
     }
 
@@ -75,12 +84,14 @@ impl Tunables for MemoryLimit {
     ) -> Result<VMMemory, MemoryError> {
         let adjusted = self.adjust(ty);
         self.check(&adjusted)?;
-        // SAFETY: forwarded unchanged from Wasmer, which guarantees
-        // `vm_definition_location` is valid for the memory being created.
-        unsafe {
-            self.base
-                .create_vm_memory(&adjusted, style, vm_definition_location)
-        }
+        // SAFETY: Wasmer guarantees `vm_definition_location` is valid for
+        // the life of the instance that owns the memory being created.
+        let memory = unsafe { ResettableMemory::new(&adjusted, style, vm_definition_location)? };
+        self.created
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(memory.reset_handle());
+        Ok(VMMemory(Box::new(memory)))
     }
 
     fn create_host_table(&self, ty: &TableType, style: &TableStyle) -> Result<VMTable, String> {

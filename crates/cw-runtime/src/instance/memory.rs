@@ -1,0 +1,420 @@
+//! The guest's linear memory, mapped by the runtime instead of Wasmer so an
+//! instance can be put back exactly as instantiation left it: the same size
+//! in pages, the same bytes, and every page past that size inaccessible
+//! again.
+//!
+//! Wasmer's own memories cannot shrink, and a memory that stayed grown would
+//! change what `memory.size` and `memory.grow` return to the contract, and
+//! so its gas and results. This memory honours the style the code was
+//! compiled for: a static memory reserves the whole 32-bit space plus the
+//! offset guard, so compiled code that skips bounds checks still faults past
+//! the current size.
+
+use std::io;
+use std::ptr::NonNull;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use wasmer::sys::vm::{LinearMemory, Trap, VMMemoryDefinition};
+use wasmer::{MemoryError, MemoryStyle, MemoryType, Pages};
+use wasmer_types::TrapCode;
+
+/// The contents instantiation gave the memory: byte runs at offsets, the
+/// rest zero.
+#[derive(Debug, Default)]
+struct Image {
+    runs: Vec<(usize, Box<[u8]>)>,
+}
+
+/// The memory's mapping and its bookkeeping, shared by the memory Wasmer
+/// owns and the [`MemoryReset`] the instance keeps.
+#[derive(Debug)]
+struct Shared {
+    mapping: Reservation,
+    /// Where compiled code reads the base and current length: a slot in the
+    /// instance's context, valid while the instance lives.
+    definition: NonNull<VMMemoryDefinition>,
+    minimum: Pages,
+    maximum: Option<Pages>,
+    style: MemoryStyle,
+    /// Bytes of the reservation that may ever become accessible.
+    addressable: usize,
+    image: Mutex<Image>,
+}
+
+// SAFETY: the mapping is plain process memory and `definition` points into
+// the instance context that owns this memory; both are only touched through
+// the store, which Rust's borrow rules already keep on one thread at a time.
+unsafe impl Send for Shared {}
+// SAFETY: as above; the only state shared by reference is behind a `Mutex`.
+unsafe impl Sync for Shared {}
+
+impl Shared {
+    fn current_bytes(&self) -> usize {
+        // SAFETY: `definition` is valid while the instance lives (see field).
+        unsafe { self.definition.as_ref().current_length }
+    }
+
+    fn set_current_bytes(&self, bytes: usize) {
+        // SAFETY: as in `current_bytes`; no Wasm runs while the store is
+        // borrowed for this.
+        unsafe { (*self.definition.as_ptr()).current_length = bytes };
+    }
+
+    fn current_pages(&self) -> Pages {
+        Pages((self.current_bytes() / wasmer::WASM_PAGE_SIZE) as u32)
+    }
+}
+
+/// A linear memory whose instance can be reset (see the module docs).
+#[derive(Debug)]
+pub(crate) struct ResettableMemory {
+    shared: Arc<Shared>,
+}
+
+/// The instance's handle on its memory: puts it back to the state
+/// instantiation left.
+#[derive(Debug, Clone)]
+pub(crate) struct MemoryReset {
+    shared: Arc<Shared>,
+}
+
+impl ResettableMemory {
+    /// Maps a memory of type `ty` in `style`, publishing its base and length
+    /// at `definition`.
+    ///
+    /// # Safety
+    /// `definition` must be valid for writes for as long as the memory and
+    /// every [`MemoryReset`] made from it live (Wasmer's contract for
+    /// `Tunables::create_vm_memory`).
+    pub(crate) unsafe fn new(
+        ty: &MemoryType,
+        style: &MemoryStyle,
+        definition: NonNull<VMMemoryDefinition>,
+    ) -> Result<Self, MemoryError> {
+        let limit = ty.maximum.unwrap_or(Pages::max_value());
+        if ty.minimum > limit || limit > Pages::max_value() {
+            return Err(MemoryError::InvalidMemory {
+                reason: format!(
+                    "minimum of {} pages and maximum of {} pages",
+                    ty.minimum.0, limit.0
+                ),
+            });
+        }
+        // A static memory's code relies on the whole 32-bit space being
+        // reserved; a dynamic one's checks bounds but may not move, so it
+        // reserves its maximum.
+        let addressable = match style {
+            MemoryStyle::Static => MemoryStyle::static_bound().bytes().0,
+            MemoryStyle::Dynamic { .. } => limit.bytes().0,
+        };
+        let guard = usize::try_from(style.offset_guard_size()).map_err(|_| {
+            MemoryError::Generic("the offset guard does not fit in the address space".into())
+        })?;
+        let region_error = |e: io::Error| MemoryError::Region(e.to_string());
+        let mapping = Reservation::new(addressable + guard).map_err(region_error)?;
+        let initial = ty.minimum.bytes().0;
+        mapping.protect(0, initial, true).map_err(region_error)?;
+        // SAFETY: the caller guarantees `definition` is valid for writes.
+        unsafe {
+            definition.as_ptr().write(VMMemoryDefinition {
+                base: mapping.base.as_ptr(),
+                current_length: initial,
+            });
+        }
+        Ok(Self {
+            shared: Arc::new(Shared {
+                mapping,
+                definition,
+                minimum: ty.minimum,
+                maximum: ty.maximum,
+                style: *style,
+                addressable,
+                image: Mutex::new(Image::default()),
+            }),
+        })
+    }
+
+    /// The handle that resets this memory.
+    pub(crate) fn reset_handle(&self) -> MemoryReset {
+        MemoryReset {
+            shared: Arc::clone(&self.shared),
+        }
+    }
+}
+
+impl LinearMemory for ResettableMemory {
+    fn ty(&self) -> MemoryType {
+        MemoryType::new(self.shared.current_pages(), self.shared.maximum, false)
+    }
+
+    fn size(&self) -> Pages {
+        self.shared.current_pages()
+    }
+
+    fn style(&self) -> MemoryStyle {
+        self.shared.style
+    }
+
+    fn grow(&mut self, delta: Pages) -> Result<Pages, MemoryError> {
+        let shared = &self.shared;
+        let previous = shared.current_pages();
+        if delta.0 == 0 {
+            return Ok(previous);
+        }
+        let refused = MemoryError::CouldNotGrow {
+            current: previous,
+            attempted_delta: delta,
+        };
+        let Some(grown) = previous.checked_add(delta) else {
+            return Err(refused);
+        };
+        if grown > shared.maximum.unwrap_or(Pages::max_value()) || grown > Pages::max_value() {
+            return Err(refused);
+        }
+        let (from, to) = (previous.bytes().0, grown.bytes().0);
+        if to > shared.addressable {
+            return Err(refused);
+        }
+        shared
+            .mapping
+            .protect(from, to - from, true)
+            .map_err(|e| MemoryError::Region(e.to_string()))?;
+        shared.set_current_bytes(to);
+        Ok(previous)
+    }
+
+    fn grow_at_least(&mut self, min_size: u64) -> Result<(), MemoryError> {
+        let current = self.shared.current_bytes() as u64;
+        if min_size <= current {
+            return Ok(());
+        }
+        let page = wasmer::WASM_PAGE_SIZE as u64;
+        let pages = u32::try_from((min_size - current).div_ceil(page)).map_err(|_| {
+            MemoryError::CouldNotGrow {
+                current: self.shared.current_pages(),
+                attempted_delta: Pages::max_value(),
+            }
+        })?;
+        self.grow(Pages(pages)).map(|_| ())
+    }
+
+    fn vmmemory(&self) -> NonNull<VMMemoryDefinition> {
+        self.shared.definition
+    }
+
+    fn try_clone(&self) -> Result<Box<dyn LinearMemory + Send + Sync + 'static>, MemoryError> {
+        Err(MemoryError::MemoryNotShared)
+    }
+
+    fn copy(&self) -> Result<Box<dyn LinearMemory + Send + Sync + 'static>, MemoryError> {
+        Err(MemoryError::UnsupportedOperation {
+            message: "a contract's memory cannot be copied".into(),
+        })
+    }
+
+    /// Writes a data segment, as Wasmer's memories do, and keeps a copy for
+    /// [`MemoryReset::reset`].
+    unsafe fn initialize_with_data(&self, start: usize, data: &[u8]) -> Result<(), Trap> {
+        let fits = start
+            .checked_add(data.len())
+            .is_some_and(|end| end <= self.shared.current_bytes());
+        if !fits {
+            return Err(Trap::lib(TrapCode::HeapAccessOutOfBounds));
+        }
+        // SAFETY: the range is inside the accessible part of the mapping
+        // (checked above) and no Wasm runs during instantiation's writes.
+        unsafe { self.shared.mapping.write(start, data) };
+        self.shared
+            .image
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .runs
+            .push((start, data.into()));
+        Ok(())
+    }
+}
+
+impl MemoryReset {
+    /// Takes the memory's current contents as the state [`reset`] restores,
+    /// replacing the data segments recorded during instantiation (for a
+    /// module whose start function wrote to memory). Keeps only the 4 KiB
+    /// pages that are not all zero.
+    ///
+    /// [`reset`]: Self::reset
+    pub(crate) fn capture(&self) {
+        const CHUNK: usize = 4096;
+        let length = self.shared.current_bytes();
+        // SAFETY: `[0, length)` is accessible and no Wasm runs meanwhile.
+        let contents = unsafe { self.shared.mapping.slice(0, length) };
+        let mut runs: Vec<(usize, Box<[u8]>)> = Vec::new();
+        let mut open: Option<usize> = None;
+        for (index, chunk) in contents.chunks(CHUNK).enumerate() {
+            let nonzero = chunk.iter().any(|&byte| byte != 0);
+            match (nonzero, open) {
+                (true, None) => open = Some(index * CHUNK),
+                (false, Some(start)) => {
+                    runs.push((start, contents[start..index * CHUNK].into()));
+                    open = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(start) = open {
+            runs.push((start, contents[start..].into()));
+        }
+        self.shared
+            .image
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .runs = runs;
+    }
+
+    /// Puts the memory back to its instantiated state: the initial size,
+    /// zero everywhere but the recorded contents, and every page past the
+    /// initial size inaccessible.
+    ///
+    /// # Errors
+    /// The operating system refused to remap the pages; the memory is then
+    /// in an unknown state and must not be run again.
+    pub(crate) fn reset(&self) -> io::Result<()> {
+        let shared = &self.shared;
+        let initial = shared.minimum.bytes().0;
+        let current = shared.current_bytes();
+        if current > initial {
+            shared.mapping.fresh(initial, current - initial, false)?;
+        }
+        shared.mapping.fresh(0, initial, true)?;
+        shared.set_current_bytes(initial);
+        let image = shared.image.lock().unwrap_or_else(PoisonError::into_inner);
+        for (start, bytes) in &image.runs {
+            // SAFETY: every run was inside `[0, initial)` when recorded and
+            // that range is accessible again.
+            unsafe { shared.mapping.write(*start, bytes) };
+        }
+        Ok(())
+    }
+}
+
+/// An address-space reservation, inaccessible until parts are opened.
+#[derive(Debug)]
+struct Reservation {
+    base: NonNull<u8>,
+    length: usize,
+}
+
+impl Reservation {
+    fn new(length: usize) -> io::Result<Self> {
+        // SAFETY: a fresh anonymous mapping at an address the kernel picks
+        // touches no existing memory.
+        let pointer = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                length,
+                libc::PROT_NONE,
+                libc::MAP_PRIVATE | libc::MAP_ANON | libc::MAP_NORESERVE,
+                -1,
+                0,
+            )
+        };
+        if pointer == libc::MAP_FAILED {
+            return Err(io::Error::last_os_error());
+        }
+        let base = NonNull::new(pointer.cast::<u8>())
+            .ok_or_else(|| io::Error::other("mmap returned a null mapping"))?;
+        Ok(Self { base, length })
+    }
+
+    fn check(&self, offset: usize, length: usize) -> io::Result<()> {
+        match offset.checked_add(length) {
+            Some(end) if end <= self.length => Ok(()),
+            _ => Err(io::Error::other(format!(
+                "range {offset}+{length} outside the {}-byte reservation",
+                self.length
+            ))),
+        }
+    }
+
+    /// Makes `[offset, offset + length)` readable and writable, or not.
+    fn protect(&self, offset: usize, length: usize, accessible: bool) -> io::Result<()> {
+        self.check(offset, length)?;
+        if length == 0 {
+            return Ok(());
+        }
+        // SAFETY: the range is inside this reservation (checked above).
+        let status = unsafe {
+            libc::mprotect(
+                self.base.as_ptr().add(offset).cast(),
+                length,
+                protection(accessible),
+            )
+        };
+        if status != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(())
+    }
+
+    /// Replaces `[offset, offset + length)` with fresh zero pages, readable
+    /// and writable or not.
+    fn fresh(&self, offset: usize, length: usize, accessible: bool) -> io::Result<()> {
+        self.check(offset, length)?;
+        if length == 0 {
+            return Ok(());
+        }
+        // SAFETY: `MAP_FIXED` over a range inside this reservation only
+        // replaces pages this reservation owns.
+        let pointer = unsafe {
+            libc::mmap(
+                self.base.as_ptr().add(offset).cast(),
+                length,
+                protection(accessible),
+                libc::MAP_PRIVATE | libc::MAP_ANON | libc::MAP_FIXED | libc::MAP_NORESERVE,
+                -1,
+                0,
+            )
+        };
+        if pointer == libc::MAP_FAILED {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(())
+    }
+
+    /// # Safety
+    /// `[offset, offset + data.len())` must be inside the reservation and
+    /// accessible, with nothing else reading or writing it meanwhile.
+    unsafe fn write(&self, offset: usize, data: &[u8]) {
+        // SAFETY: per the caller's promise.
+        unsafe {
+            std::ptr::copy_nonoverlapping(
+                data.as_ptr(),
+                self.base.as_ptr().add(offset),
+                data.len(),
+            );
+        }
+    }
+
+    /// # Safety
+    /// As for [`Self::write`], for reads.
+    unsafe fn slice(&self, offset: usize, length: usize) -> &[u8] {
+        // SAFETY: per the caller's promise.
+        unsafe { std::slice::from_raw_parts(self.base.as_ptr().add(offset), length) }
+    }
+}
+
+fn protection(accessible: bool) -> libc::c_int {
+    if accessible {
+        libc::PROT_READ | libc::PROT_WRITE
+    } else {
+        libc::PROT_NONE
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        // SAFETY: the whole reservation is ours and nothing refers to it once
+        // the last owner drops.
+        unsafe {
+            libc::munmap(self.base.as_ptr().cast(), self.length);
+        }
+    }
+}

@@ -1,0 +1,223 @@
+//! `ContractInstance::reset` puts an instance back exactly as instantiation
+//! left it: every call after a reset gives the same result bytes, gas and
+//! storage as the same call on a new instance, whatever the calls before it
+//! did (grew memory, trapped, ran out of gas, hit the stack limit).
+
+use cw_gas::CosmWasmSchedule;
+use cw_host::{Bech32Api, EntryPoint};
+use cw_runtime::{
+    CompileConfig, CompiledModule, ContractInstance, InstanceOptions, ValidationConfig, VmFailure,
+    compile,
+};
+use serde_json::json;
+
+mod support;
+
+const GAS_LIMIT: u64 = 500_000_000;
+
+fn compiled(wasm: &[u8]) -> CompiledModule {
+    let config = CompileConfig {
+        table: CosmWasmSchedule::default(),
+        stack_limit_bytes: Some(cw_gas::middleware::DEFAULT_STACK_LIMIT_BYTES),
+        validation: ValidationConfig::default(),
+    };
+    compile(wasm, &config).unwrap().0
+}
+
+/// What one call gave: the result and the gas used.
+type Outcome = (Result<Vec<u8>, VmFailure>, u64);
+
+fn call(
+    instance: &mut ContractInstance<CosmWasmSchedule>,
+    map: &support::Map,
+    entry: EntryPoint,
+    msg: &str,
+) -> Outcome {
+    let info = support::info_bytes(&Bech32Api::default().addr_make("alice").unwrap());
+    let info = matches!(entry, EntryPoint::Instantiate | EntryPoint::Execute).then_some(&info[..]);
+    let (result, backend) = instance.call(
+        entry,
+        &support::env_bytes(),
+        info,
+        msg.as_bytes(),
+        support::backend(entry, map, GAS_LIMIT),
+    );
+    (result, backend.gas.used().as_u64())
+}
+
+/// Runs `steps` twice from empty storage: each on a new instance, then all
+/// on one instance reset before every call but the first. Asserts both
+/// runs agree call by call and in the final storage; returns the outcomes.
+fn compare(module: &CompiledModule, steps: &[(EntryPoint, String)]) -> Vec<Outcome> {
+    let options = InstanceOptions::default();
+    let fresh_map = support::Map::default();
+    let fresh: Vec<Outcome> = steps
+        .iter()
+        .map(|(entry, msg)| {
+            let mut instance = ContractInstance::new(module, &options).unwrap();
+            call(&mut instance, &fresh_map, *entry, msg)
+        })
+        .collect();
+    let reset_map = support::Map::default();
+    let mut instance = ContractInstance::new(module, &options).unwrap();
+    for (index, ((entry, msg), expected)) in steps.iter().zip(&fresh).enumerate() {
+        if index > 0 {
+            instance.reset().unwrap();
+        }
+        assert!(!instance.is_poisoned(), "a reset clears the poison");
+        let got = call(&mut instance, &reset_map, *entry, msg);
+        assert_eq!(&got, expected, "step {index} ({msg}) differs after a reset");
+    }
+    assert_eq!(support::dump(&reset_map), support::dump(&fresh_map));
+    fresh
+}
+
+#[test]
+fn cw20_calls_after_resets_match_new_instances() {
+    let module = compiled(&tests::fixture_bytes("cw20_base"));
+    let api = Bech32Api::default();
+    let alice = api.addr_make("alice").unwrap();
+    let bob = api.addr_make("bob").unwrap();
+    let mut steps = vec![(
+        EntryPoint::Instantiate,
+        json!({
+            "name": "Reset", "symbol": "RST", "decimals": 6,
+            "initial_balances": [{"address": alice, "amount": "1000000"}],
+            "mint": {"minter": alice, "cap": "9000000"},
+        })
+        .to_string(),
+    )];
+    for msg in [
+        json!({"transfer": {"recipient": bob, "amount": "250"}}),
+        json!({"transfer": {"recipient": bob, "amount": "99999999"}}),
+        json!({"burn": {"amount": "17"}}),
+        json!({"mint": {"recipient": bob, "amount": "42"}}),
+        json!({"transfer": {"recipient": "not-an-address", "amount": "1"}}),
+    ] {
+        steps.push((EntryPoint::Execute, msg.to_string()));
+    }
+    steps.push((
+        EntryPoint::Query,
+        json!({"balance": {"address": bob}}).to_string(),
+    ));
+    let outcomes = compare(&module, &steps);
+    assert!(outcomes.iter().all(|(_, gas)| *gas > 0));
+    assert!(outcomes[1].0.is_ok() && outcomes[2].0.is_ok());
+}
+
+/// Each misbehaviour leaves the instance in a different broken state: the
+/// call after it, on the reset instance, must not notice.
+#[test]
+fn probe_misbehaviour_leaves_nothing_behind_a_reset() {
+    let module = compiled(&tests::fixture_bytes("probe"));
+    let write = r#"{"write":{"key":"AQI=","value":"AwQ="}}"#;
+    let mut steps = vec![(EntryPoint::Instantiate, "{}".to_string())];
+    for msg in [
+        r#"{"grow_memory":{"pages":40}}"#,
+        r#"{"grow_memory":{"pages":1}}"#,
+        r#"{"panic":{"msg":"boom"}}"#,
+        write,
+        r#"{"recurse":{"depth":10000000}}"#,
+        r#"{"recurse":{"depth":100}}"#,
+        r#"{"loop":{}}"#,
+        r#"{"allocate":{"bytes":300000}}"#,
+        r#"{"grow_memory":{"pages":1}}"#,
+        write,
+    ] {
+        steps.push((EntryPoint::Execute, msg.to_string()));
+    }
+    let outcomes = compare(&module, &steps);
+    let failures: Vec<&VmFailure> = outcomes
+        .iter()
+        .filter_map(|(r, _)| r.as_ref().err())
+        .collect();
+    assert!(
+        matches!(
+            failures[..],
+            [
+                VmFailure::Aborted { .. },
+                VmFailure::StackLimit,
+                VmFailure::OutOfGas
+            ]
+        ),
+        "{failures:?}"
+    );
+    // A memory left grown would answer the second `grow_memory` differently.
+    assert_eq!(outcomes[2], outcomes[9]);
+}
+
+/// A hand-written contract that changes each kind of state a reset must
+/// restore: a global it does not export (its bump allocator's), a counter
+/// and a data segment in memory, and the memory's size. `query` returns
+/// them; `sudo` reads the second page, which exists only once grown.
+const STATEFUL: &str = r#"(module
+  (memory (export "memory") 1)
+  (global $next (mut i32) (i32.const 1024))
+  (data (i32.const 64) "h")
+  (func (export "interface_version_8"))
+  (func (export "allocate") (param $length i32) (result i32)
+    (local $region i32)
+    (local.set $region (global.get $next))
+    (i32.store (local.get $region) (i32.add (local.get $region) (i32.const 12)))
+    (i32.store offset=4 (local.get $region) (local.get $length))
+    (i32.store offset=8 (local.get $region) (i32.const 0))
+    (global.set $next (i32.add (global.get $next) (i32.add (local.get $length) (i32.const 12))))
+    (local.get $region))
+  (func (export "deallocate") (param i32))
+  (func (export "query") (param i32 i32) (result i32)
+    (i32.store (i32.const 16) (i32.add (i32.load (i32.const 16)) (i32.const 1)))
+    (drop (memory.grow (i32.const 1)))
+    (i32.store (i32.const 32) (i32.const 48))
+    (i32.store (i32.const 36) (i32.const 16))
+    (i32.store (i32.const 40) (i32.const 16))
+    (i32.store (i32.const 48) (global.get $next))
+    (i32.store (i32.const 52) (i32.load (i32.const 16)))
+    (i32.store (i32.const 56) (memory.size))
+    (i32.store (i32.const 60) (i32.load8_u (i32.const 64)))
+    (i32.store8 (i32.const 64) (i32.const 106))
+    (i32.const 32))
+  (func (export "sudo") (param i32 i32) (result i32)
+    (drop (i32.load (i32.const 65536)))
+    (i32.store (i32.const 32) (i32.const 48))
+    (i32.store (i32.const 36) (i32.const 0))
+    (i32.store (i32.const 40) (i32.const 0))
+    (i32.const 32)))"#;
+
+fn words(bytes: &[u8]) -> Vec<u32> {
+    bytes
+        .chunks(4)
+        .map(|word| u32::from_le_bytes(word.try_into().unwrap()))
+        .collect()
+}
+
+#[test]
+fn a_reset_restores_hidden_globals_memory_bytes_and_size() {
+    let module = compiled(&wat::parse_str(STATEFUL).unwrap());
+    let map = support::Map::default();
+    let mut instance = ContractInstance::new(&module, &InstanceOptions::default()).unwrap();
+    let first = call(&mut instance, &map, EntryPoint::Query, "{}");
+    // Allocations for env and msg moved the hidden global; the counter,
+    // size and data byte are the instantiated ones.
+    let first_words = words(&first.0.clone().unwrap());
+    assert_eq!(first_words[1..], [1, 2, u32::from(b'h')]);
+    // Without a reset every piece of state shows the first call.
+    let second = call(&mut instance, &map, EntryPoint::Query, "{}");
+    let second_words = words(&second.0.unwrap());
+    assert!(second_words[0] > first_words[0]);
+    assert_eq!(second_words[1..], [2, 3, u32::from(b'j')]);
+    // The grown page is there to read before the reset...
+    assert!(call(&mut instance, &map, EntryPoint::Sudo, "{}").0.is_ok());
+    instance.reset().unwrap();
+    assert_eq!(call(&mut instance, &map, EntryPoint::Query, "{}"), first);
+    instance.reset().unwrap();
+    // ...and out of bounds after it: the memory is one page again.
+    match call(&mut instance, &map, EntryPoint::Sudo, "{}").0 {
+        Err(VmFailure::Trap { message }) => {
+            assert!(message.contains("out of bounds"), "{message}")
+        }
+        other => panic!("expected an out-of-bounds trap, got {other:?}"),
+    }
+    assert!(instance.is_poisoned());
+    instance.reset().unwrap();
+    assert_eq!(call(&mut instance, &map, EntryPoint::Query, "{}"), first);
+}
