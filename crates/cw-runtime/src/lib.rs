@@ -26,5 +26,8 @@ pub use compile::{Checksum, CompileConfig, CompiledModule, compile};
 pub use cw_host::{CallResult, VmFailure};
 pub use error::{RuntimeError, ValidationError};
 #[cfg(feature = "engine")]
-pub use instance::{ContractInstance, InstanceOptions, WasmContract};
+pub use instance::{
+    ContractInstance, InstanceOptions, InstancePool, PoolLimits, PoolMetrics, PooledInstance,
+    WasmContract,
+};
 pub use validate::{ModuleInfo, ValidationConfig, validate};

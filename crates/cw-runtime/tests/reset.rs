@@ -1,13 +1,14 @@
 //! `ContractInstance::reset` puts an instance back exactly as instantiation
 //! left it: every call after a reset gives the same result bytes, gas and
 //! storage as the same call on a new instance, whatever the calls before it
-//! did (grew memory, trapped, ran out of gas, hit the stack limit).
+//! did (grew memory, trapped, ran out of gas, hit the stack limit). An
+//! `InstancePool` hands out such instances.
 
 use cw_gas::CosmWasmSchedule;
 use cw_host::{Bech32Api, EntryPoint};
 use cw_runtime::{
-    CompileConfig, CompiledModule, ContractInstance, InstanceOptions, ValidationConfig, VmFailure,
-    compile,
+    CompileConfig, CompiledModule, ContractInstance, InstanceOptions, InstancePool, PoolLimits,
+    ValidationConfig, VmFailure, compile,
 };
 use serde_json::json;
 
@@ -220,4 +221,101 @@ fn a_reset_restores_hidden_globals_memory_bytes_and_size() {
     assert!(instance.is_poisoned());
     instance.reset().unwrap();
     assert_eq!(call(&mut instance, &map, EntryPoint::Query, "{}"), first);
+}
+
+fn pool(per_module: usize, total: usize) -> InstancePool<CosmWasmSchedule> {
+    InstancePool::new(InstanceOptions::default(), PoolLimits { per_module, total })
+}
+
+#[test]
+fn a_pool_reuses_returned_instances_in_their_instantiated_state() {
+    let module = compiled(&wat::parse_str(STATEFUL).unwrap());
+    let map = support::Map::default();
+    let pool = pool(2, 8);
+    let first = {
+        let mut instance = pool.checkout(&module).unwrap();
+        call(&mut instance, &map, EntryPoint::Query, "{}")
+    };
+    for _ in 0..3 {
+        {
+            // One page again: reading the second traps and poisons the
+            // instance; the pool still takes it back.
+            let mut instance = pool.checkout(&module).unwrap();
+            assert!(call(&mut instance, &map, EntryPoint::Sudo, "{}").0.is_err());
+            assert!(instance.is_poisoned());
+        }
+        let mut instance = pool.checkout(&module).unwrap();
+        assert_eq!(call(&mut instance, &map, EntryPoint::Query, "{}"), first);
+    }
+    let metrics = pool.metrics();
+    assert_eq!((metrics.created, metrics.reused), (1, 6));
+    assert_eq!(metrics.idle_on_this_thread, 1);
+}
+
+#[test]
+fn a_pool_makes_a_new_instance_while_one_is_out_and_keeps_within_its_limits() {
+    let module = compiled(&wat::parse_str(STATEFUL).unwrap());
+    let map = support::Map::default();
+    let pool = pool(2, 8);
+    {
+        let mut outer = pool.checkout(&module).unwrap();
+        let first = call(&mut outer, &map, EntryPoint::Query, "{}");
+        // A contract calling itself needs a second instance meanwhile.
+        let mut inner = pool.checkout(&module).unwrap();
+        let mut third = pool.checkout(&module).unwrap();
+        assert_eq!(call(&mut inner, &map, EntryPoint::Query, "{}"), first);
+        assert_eq!(call(&mut third, &map, EntryPoint::Query, "{}"), first);
+    }
+    let metrics = pool.metrics();
+    assert_eq!((metrics.created, metrics.reused), (3, 0));
+    assert_eq!((metrics.idle_on_this_thread, metrics.dropped_full), (2, 1));
+    // The same code compiled again is another module: nothing to reuse.
+    let again = compiled(&wat::parse_str(STATEFUL).unwrap());
+    drop(pool.checkout(&again).unwrap());
+    assert_eq!(pool.metrics().created, 4);
+    // The total limit counts every module's idle instances.
+    let small = self::pool(2, 1);
+    drop((
+        small.checkout(&module).unwrap(),
+        small.checkout(&again).unwrap(),
+    ));
+    assert_eq!(small.metrics().idle_on_this_thread, 1);
+    small.clear_this_thread();
+    assert_eq!(small.metrics().idle_on_this_thread, 0);
+}
+
+#[test]
+fn pooled_instances_stay_on_their_thread_and_agree_across_threads() {
+    let module = compiled(&tests::fixture_bytes("cw20_base"));
+    let pool = pool(4, 8);
+    let api = Bech32Api::default();
+    let alice = api.addr_make("alice").unwrap();
+    let init = json!({
+        "name": "Pool", "symbol": "POOL", "decimals": 6,
+        "initial_balances": [{"address": alice, "amount": "1000"}],
+    })
+    .to_string();
+    let transfer = json!({"transfer": {"recipient": api.addr_make("bob").unwrap(), "amount": "1"}})
+        .to_string();
+    let run = || {
+        let map = support::Map::default();
+        let mut outcomes = Vec::new();
+        for (entry, msg) in [
+            (EntryPoint::Instantiate, &init),
+            (EntryPoint::Execute, &transfer),
+        ] {
+            for _ in 0..3 {
+                let mut instance = pool.checkout(&module).unwrap();
+                outcomes.push(call(&mut instance, &map, entry, msg));
+            }
+        }
+        (outcomes, support::dump(&map))
+    };
+    let here = run();
+    let there = std::thread::scope(|scope| scope.spawn(run).join().unwrap());
+    assert_eq!(here, there);
+    let metrics = pool.metrics();
+    // One instance made on each thread, reused for the other five calls.
+    assert_eq!((metrics.created, metrics.reused), (2, 10));
+    assert_eq!(metrics.idle_on_this_thread, 1);
 }

@@ -73,6 +73,8 @@ pub struct ChainBuilder<T: CostTable + Clone> {
     cache: Option<Arc<crate::cache::ModuleCache<T>>>,
     #[cfg(feature = "engine")]
     instance: crate::instance::InstanceOptions,
+    #[cfg(feature = "engine")]
+    pool_limits: crate::instance::PoolLimits,
 }
 
 impl<T: CostTable + Clone + Send + Sync + 'static> ChainBuilder<T> {
@@ -100,6 +102,8 @@ impl<T: CostTable + Clone + Send + Sync + 'static> ChainBuilder<T> {
             cache: None,
             #[cfg(feature = "engine")]
             instance: crate::instance::InstanceOptions::default(),
+            #[cfg(feature = "engine")]
+            pool_limits: crate::instance::PoolLimits::default(),
         }
     }
 
@@ -193,6 +197,16 @@ impl<T: CostTable + Clone + Send + Sync + 'static> ChainBuilder<T> {
         self
     }
 
+    /// How many idle instances the chain keeps for reuse (each call runs
+    /// on an instance reset to its instantiated state; see
+    /// [`crate::instance::InstancePool`]).
+    #[cfg(feature = "engine")]
+    #[must_use]
+    pub fn instance_pool(mut self, limits: crate::instance::PoolLimits) -> Self {
+        self.pool_limits = limits;
+        self
+    }
+
     /// The chain, with no code and no contracts.
     ///
     /// # Errors
@@ -220,7 +234,10 @@ impl<T: CostTable + Clone + Send + Sync + 'static> ChainBuilder<T> {
             #[cfg(feature = "engine")]
             cache,
             #[cfg(feature = "engine")]
-            instance: self.instance,
+            pool: Arc::new(crate::instance::InstancePool::new(
+                self.instance,
+                self.pool_limits,
+            )),
             validation: self.validation,
             natives: self.natives,
         };

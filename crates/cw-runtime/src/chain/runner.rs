@@ -92,8 +92,10 @@ impl<T: CostTable> Runner<T> {
 pub(crate) struct Executor<T: CostTable + Clone> {
     #[cfg(feature = "engine")]
     pub cache: Option<Arc<crate::cache::ModuleCache<T>>>,
+    /// Instances reset and reused across calls (made with the chain's
+    /// instance options).
     #[cfg(feature = "engine")]
-    pub instance: crate::instance::InstanceOptions,
+    pub pool: Arc<crate::instance::InstancePool<T>>,
     pub validation: ValidationConfig,
     pub natives: NativeRegistry<T>,
 }
@@ -145,9 +147,9 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Executor<T> {
     pub(crate) fn contract(&self, runner: &Runner<T>) -> Box<dyn Contract<T>> {
         match runner {
             #[cfg(feature = "engine")]
-            Runner::Wasm(module) => Box::new(crate::instance::WasmContract::new(
+            Runner::Wasm(module) => Box::new(crate::instance::WasmContract::pooled(
                 module.clone(),
-                self.instance,
+                Arc::clone(&self.pool),
             )),
             Runner::Native(factory) => factory.contract(),
         }

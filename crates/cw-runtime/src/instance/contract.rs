@@ -1,31 +1,40 @@
 //! A compiled Wasm contract behind the byte-boundary [`Contract`] trait.
 
-use cw_gas::CostTable;
-use cw_host::{CallBackend, CallInput, CallResult, Contract, HostError, VmFailure};
+use std::sync::Arc;
 
-use super::{ContractInstance, InstanceOptions};
+use cw_gas::CostTable;
+use cw_host::{CallBackend, CallInput, CallResult, Contract, VmFailure};
+
+use super::{InstanceOptions, InstancePool, PoolLimits};
 use crate::compile::CompiledModule;
 use crate::error::RuntimeError;
 
-/// A Wasm contract as the chain layer calls it: every call runs on a fresh
-/// instance of the module, as on a chain, so no call can see the guest
-/// memory or globals another call left (which would make gas and results
-/// depend on history).
+/// A Wasm contract as the chain layer calls it: every call runs on an
+/// instance in its instantiated state (new, or reset), as on a chain, so no
+/// call can see the guest memory or globals another call left (which would
+/// make gas and results depend on history).
 pub struct WasmContract<T: CostTable> {
     module: CompiledModule,
-    options: InstanceOptions,
-    instance: Option<ContractInstance<T>>,
+    pool: Arc<InstancePool<T>>,
 }
 
 impl<T: CostTable> WasmContract<T> {
-    /// A contract over `module`; each call makes its own instance.
+    /// A contract over `module` that keeps one instance of its own and
+    /// resets it before each call after the first.
     #[must_use]
     pub fn new(module: CompiledModule, options: InstanceOptions) -> Self {
-        Self {
-            module,
-            options,
-            instance: None,
-        }
+        let limits = PoolLimits {
+            per_module: 1,
+            total: 1,
+        };
+        Self::pooled(module, Arc::new(InstancePool::new(options, limits)))
+    }
+
+    /// A contract over `module` taking its instances from `pool`, which
+    /// other contracts may share.
+    #[must_use]
+    pub fn pooled(module: CompiledModule, pool: Arc<InstancePool<T>>) -> Self {
+        Self { module, pool }
     }
 
     /// The module this contract runs.
@@ -33,33 +42,13 @@ impl<T: CostTable> WasmContract<T> {
     pub fn module(&self) -> &CompiledModule {
         &self.module
     }
-
-    fn instance(&mut self) -> Result<&mut ContractInstance<T>, VmFailure> {
-        self.instance = None;
-        {
-            let fresh =
-                ContractInstance::new(&self.module, &self.options).map_err(|e| match e {
-                    RuntimeError::Instantiate { message } => VmFailure::Instantiate { message },
-                    other => VmFailure::Instantiate {
-                        message: other.to_string(),
-                    },
-                })?;
-            self.instance = Some(fresh);
-        }
-        self.instance
-            .as_mut()
-            .ok_or(VmFailure::Host(HostError::Bridge {
-                problem: "the instance vanished",
-            }))
-    }
 }
 
 impl<T: CostTable> std::fmt::Debug for WasmContract<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WasmContract")
             .field("module", &self.module)
-            .field("options", &self.options)
-            .field("has_instance", &self.instance.is_some())
+            .field("pool", &self.pool)
             .finish()
     }
 }
@@ -70,9 +59,15 @@ impl<T: CostTable> Contract<T> for WasmContract<T> {
         input: CallInput<'_>,
         backend: CallBackend<T>,
     ) -> (CallResult, CallBackend<T>) {
-        let instance = match self.instance() {
+        let mut instance = match self.pool.checkout(&self.module) {
             Ok(instance) => instance,
-            Err(failure) => return (Err(failure), backend),
+            Err(RuntimeError::Instantiate { message }) => {
+                return (Err(VmFailure::Instantiate { message }), backend);
+            }
+            Err(other) => {
+                let message = other.to_string();
+                return (Err(VmFailure::Instantiate { message }), backend);
+            }
         };
         instance.call(input.entry, input.env, input.info, input.msg, backend)
     }

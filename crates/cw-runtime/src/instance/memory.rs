@@ -18,6 +18,11 @@ use wasmer::sys::vm::{LinearMemory, Trap, VMMemoryDefinition};
 use wasmer::{MemoryError, MemoryStyle, MemoryType, Pages};
 use wasmer_types::TrapCode;
 
+/// How much memory above the initial size a reset keeps mapped (zeroed),
+/// so the next call's growth does not fault it in again; pages beyond it
+/// go back to the system.
+pub(crate) const RETAINED_GROWN_BYTES: usize = 1 << 20;
+
 /// The contents instantiation gave the memory: byte runs at offsets, the
 /// rest zero.
 #[derive(Debug, Default)]
@@ -273,22 +278,23 @@ impl MemoryReset {
     /// zero everywhere but the recorded contents, and every page past the
     /// initial size inaccessible.
     ///
+    /// Pages the process holds are zeroed in place, so the next call does
+    /// not fault them in again; pages it does not hold (never touched, or
+    /// swapped out) are replaced with fresh zero pages.
+    ///
     /// # Errors
-    /// The operating system refused to remap the pages; the memory is then
-    /// in an unknown state and must not be run again.
+    /// The operating system refused to query or remap the pages; the memory
+    /// is then in an unknown state and must not be run again.
     pub(crate) fn reset(&self) -> io::Result<()> {
         let shared = &self.shared;
         let initial = shared.minimum.bytes().0;
         let current = shared.current_bytes();
-        if current > initial {
-            shared.mapping.fresh(initial, current - initial, false)?;
-        }
-        shared.mapping.fresh(0, initial, true)?;
+        shared.mapping.scrub(current.max(initial), initial)?;
         shared.set_current_bytes(initial);
         let image = shared.image.lock().unwrap_or_else(PoisonError::into_inner);
         for (start, bytes) in &image.runs {
             // SAFETY: every run was inside `[0, initial)` when recorded and
-            // that range is accessible again.
+            // that range is accessible.
             unsafe { shared.mapping.write(*start, bytes) };
         }
         Ok(())
@@ -300,6 +306,8 @@ impl MemoryReset {
 struct Reservation {
     base: NonNull<u8>,
     length: usize,
+    /// The operating system's page size.
+    page: usize,
 }
 
 impl Reservation {
@@ -321,7 +329,22 @@ impl Reservation {
         }
         let base = NonNull::new(pointer.cast::<u8>())
             .ok_or_else(|| io::Error::other("mmap returned a null mapping"))?;
-        Ok(Self { base, length })
+        // SAFETY: sysconf has no preconditions.
+        let page = usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) })
+            .ok()
+            .filter(|page| page.is_power_of_two())
+            .ok_or_else(|| io::Error::other("the system page size is unknown"))?;
+        let reservation = Self { base, length, page };
+        // Huge pages would make a reset zero 2 MiB for every page touched.
+        #[cfg(target_os = "linux")]
+        {
+            // SAFETY: advice on our own mapping; it changes no contents.
+            let status = unsafe { libc::madvise(pointer, length, libc::MADV_NOHUGEPAGE) };
+            if status != 0 {
+                return Err(io::Error::last_os_error());
+            }
+        }
+        Ok(reservation)
     }
 
     fn check(&self, offset: usize, length: usize) -> io::Result<()> {
@@ -356,6 +379,7 @@ impl Reservation {
 
     /// Replaces `[offset, offset + length)` with fresh zero pages, readable
     /// and writable or not.
+    #[cfg(not(target_os = "linux"))]
     fn fresh(&self, offset: usize, length: usize, accessible: bool) -> io::Result<()> {
         self.check(offset, length)?;
         if length == 0 {
@@ -377,6 +401,84 @@ impl Reservation {
             return Err(io::Error::last_os_error());
         }
         Ok(())
+    }
+
+    /// Makes `[0, end)` all zero, with `[0, keep)` accessible and
+    /// `[keep, end)` not. Pages the process holds are zeroed in place (above
+    /// `keep`, up to [`RETAINED_GROWN_BYTES`]); the rest are discarded. Both
+    /// must be multiples of the system page size, `keep <= end`, and
+    /// `[0, end)` accessible.
+    fn scrub(&self, end: usize, keep: usize) -> io::Result<()> {
+        self.check(0, end)?;
+        if !end.is_multiple_of(self.page) || !keep.is_multiple_of(self.page) || keep > end {
+            return Err(io::Error::other(format!(
+                "cannot scrub {end} bytes keeping {keep} with {}-byte pages",
+                self.page
+            )));
+        }
+        let mut resident = vec![0; end / self.page];
+        // SAFETY: the range is inside this reservation and `resident` has a
+        // byte for each of its pages.
+        let status =
+            unsafe { libc::mincore(self.base.as_ptr().cast(), end, resident.as_mut_ptr()) };
+        if status != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let boundary = keep / self.page;
+        let mut retained = 0;
+        let mut index = 0;
+        while index < resident.len() {
+            let held = resident[index] & 1 == 1;
+            let limit = if index < boundary {
+                boundary
+            } else {
+                resident.len()
+            };
+            let run = resident[index..limit]
+                .iter()
+                .take_while(|flags| (**flags & 1 == 1) == held)
+                .count();
+            let (offset, length) = (index * self.page, run * self.page);
+            let keep_mapped = index < boundary || retained + length <= RETAINED_GROWN_BYTES;
+            if held && keep_mapped {
+                if index >= boundary {
+                    retained += length;
+                }
+                // SAFETY: inside the reservation and accessible (the caller's
+                // promise); no Wasm runs meanwhile.
+                unsafe { std::ptr::write_bytes(self.base.as_ptr().add(offset), 0, length) };
+            } else {
+                self.discard(offset, length, index < boundary)?;
+            }
+            index += run;
+        }
+        self.protect(keep, end - keep, false)
+    }
+
+    /// Drops whatever `[offset, offset + length)` holds (a page the kernel
+    /// swapped out still holds bytes), so it reads as zero.
+    #[cfg(target_os = "linux")]
+    fn discard(&self, offset: usize, length: usize, _accessible: bool) -> io::Result<()> {
+        self.check(offset, length)?;
+        // SAFETY: the range is inside this private anonymous mapping, which
+        // Linux refills with zero pages on the next touch.
+        let status = unsafe {
+            libc::madvise(
+                self.base.as_ptr().add(offset).cast(),
+                length,
+                libc::MADV_DONTNEED,
+            )
+        };
+        if status != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(())
+    }
+
+    /// As on Linux; elsewhere `MADV_DONTNEED` need not zero, so remap.
+    #[cfg(not(target_os = "linux"))]
+    fn discard(&self, offset: usize, length: usize, accessible: bool) -> io::Result<()> {
+        self.fresh(offset, length, accessible)
     }
 
     /// # Safety

@@ -3,11 +3,13 @@
 
 mod contract;
 mod memory;
+mod pool;
 mod tunables;
 
 use std::sync::{Arc, Mutex, PoisonError};
 
 pub use contract::WasmContract;
+pub use pool::{InstancePool, PoolLimits, PoolMetrics, PooledInstance, RETAINED_GROWN_BYTES};
 
 use cw_gas::middleware::{
     MeteringPoints, STACK_HEIGHT_EXPORT, TrapCause, classify_trap, remaining_points,
