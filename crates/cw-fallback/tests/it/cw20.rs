@@ -4,7 +4,6 @@ use cw_fallback::NativeKind;
 use cw_host::EntryPoint;
 use proptest::collection::vec;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Value, json};
 
 use crate::strategies::{
@@ -221,12 +220,7 @@ pub fn calls(action: &Action) -> Vec<Call> {
 #[test]
 fn cw20_native_matches_wasm() {
     let tally = Tally::default();
-    let config = Config {
-        cases: 256,
-        failure_persistence: None,
-        ..Config::default()
-    };
-    TestRunner::new(config)
+    crate::support::runner(256)
         .run(&script(), |script| {
             run_script(NativeKind::Cw20Base, &script, &tally).map(drop)
         })
