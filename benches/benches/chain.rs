@@ -1,13 +1,13 @@
 //! `chain/*`: the chain layer on cw20-base and the probe as receiver.
 //!
 //! * `chain/cw20_transfer`: one `transfer` as a transaction
-//!   (`Chain::execute`): registry lookup, env and info JSON, a fresh
-//!   instance from the memory cache, the call, parsing the response,
-//!   events, checkpoint and commit.
-//! * `chain/engine_cw20_transfer`: the same call without the chain: a
-//!   fresh `WasmContract` from the same cached module and the same storage
-//!   contents in a `MockStorage`. The difference to `chain/cw20_transfer` is
-//!   the dispatch overhead.
+//!   (`Chain::execute`): registry lookup, env and info JSON, an instance
+//!   from the chain's pool (reset to its instantiated state), the call,
+//!   parsing the response, events, checkpoint and commit.
+//! * `chain/engine_cw20_transfer`: the same call without the chain: one
+//!   `WasmContract` on the same cached module (it too resets its instance
+//!   before each call) and the same storage contents in a `MockStorage`.
+//!   The difference to `chain/cw20_transfer` is the dispatch overhead.
 //! * `chain/cw20_send_to_receiver`: `send` into the probe's `receive`: two
 //!   contract calls and one submessage.
 //! * `chain/1000_transfers`: 1,000 transfers in a row (throughput; the
@@ -145,14 +145,12 @@ fn benches(c: &mut Criterion) {
     )
     .unwrap();
     let info = to_json_vec(&json!({"sender": s.alice, "funds": []})).unwrap();
+    let mut contract =
+        WasmContract::<CosmWasmSchedule>::new(module.clone(), InstanceOptions::default());
     group.bench_function("engine_cw20_transfer", |b| {
         b.iter_batched(
             || engine_backend(storage.clone()),
             |backend| {
-                let mut contract = WasmContract::<CosmWasmSchedule>::new(
-                    module.clone(),
-                    InstanceOptions::default(),
-                );
                 let (result, backend) = contract.call(
                     CallInput {
                         entry: EntryPoint::Execute,

@@ -10,6 +10,9 @@
 //!   cache and dropping it. Ours: `ModuleCache::get_by_checksum` +
 //!   `ContractInstance::new`; cosmwasm-vm: `Cache::get_instance` (both given
 //!   the checksum, as a chain has it).
+//!   `ours_pooled`: the same from an `InstancePool` (what the chain does):
+//!   the lookup, checking out an instance that ran a transfer before (reset
+//!   to its instantiated state) and returning it.
 //! * `runtime/cw20_transfer`: the above plus one `transfer` execute.
 //! * `runtime/cw20_balance`: the above plus one `balance` query.
 //! * `runtime/cw20_transfer_reused`: one `transfer` on an instance kept
@@ -50,8 +53,8 @@ use cw_host::wasmer::CallBackend;
 use cw_host::{Bech32Api, CallState, DebugInfo, EntryPoint, Storage as _};
 use cw_runtime::validate::DEFAULT_CAPABILITIES;
 use cw_runtime::{
-    CacheTier, CompileConfig, CompiledModule, ContractInstance, InstanceOptions, ModuleCache,
-    ValidationConfig, compile,
+    CacheTier, CompileConfig, CompiledModule, ContractInstance, InstanceOptions, InstancePool,
+    ModuleCache, PoolLimits, PooledInstance, ValidationConfig, compile,
 };
 use serde_json::json;
 
@@ -291,6 +294,17 @@ impl Setup {
         ContractInstance::new(&module, &instance_options()).expect("instance")
     }
 
+    /// An instance from `pool` of the module found by checksum, as the
+    /// chain gets one.
+    fn pooled<'p>(
+        &self,
+        pool: &'p InstancePool<CosmWasmSchedule>,
+    ) -> PooledInstance<'p, CosmWasmSchedule> {
+        let found = self.ours.get_by_checksum(&self.held.checksum);
+        let module = found.expect("cache readable").expect("cached").0;
+        pool.checkout(&module).expect("instance")
+    }
+
     /// One `transfer` on `instance` from the starting state.
     fn transfer_on(&self, instance: &mut ContractInstance<CosmWasmSchedule>) {
         let backend = our_backend(self.state.clone(), EntryPoint::Execute);
@@ -353,16 +367,16 @@ fn instance_from_memory_cache(c: &mut Criterion, s: &Setup) {
             b.iter_custom(|iters| time_each(iters, &mut (), |_| (), |_, ()| s.our_instance(lookup)))
         });
     }
-    // A kept instance put back to its instantiated state after a transfer
-    // (the call is untimed): what an instance pool pays instead.
-    group.bench_function("ours_reset", |b| {
-        let mut instance = s.our_instance(Lookup::ByCode);
+    // An instance checked out of the pool, reset after the transfer it ran
+    // last (untimed), and returned: what the chain pays instead.
+    group.bench_function("ours_pooled", |b| {
+        let pool = InstancePool::new(instance_options(), PoolLimits::default());
         b.iter_custom(|iters| {
             time_each(
                 iters,
-                &mut instance,
-                |instance| s.transfer_on(instance),
-                |instance, ()| instance.reset().expect("resets"),
+                &mut (),
+                |_| s.transfer_on(&mut s.pooled(&pool)),
+                |_, ()| drop(s.pooled(&pool)),
             )
         })
     });
@@ -402,18 +416,15 @@ fn call_on_new_instance(c: &mut Criterion, s: &Setup, name: &str, entry: EntryPo
             })
         });
     }
-    // The same call on a kept instance reset first, as a pool serves it.
-    group.bench_function("ours_reset", |b| {
-        let mut instance = s.our_instance(Lookup::ByCode);
+    // The same call on an instance from the pool, as the chain runs it.
+    group.bench_function("ours_pooled", |b| {
+        let pool = InstancePool::new(instance_options(), PoolLimits::default());
         b.iter_custom(|iters| {
             time_each(
                 iters,
-                &mut instance,
+                &mut (),
                 |_| our_backend(s.state.clone(), entry),
-                |instance, backend| {
-                    instance.reset().expect("resets");
-                    instance.call(entry, &s.env, info, msg, backend)
-                },
+                |_, backend| s.pooled(&pool).call(entry, &s.env, info, msg, backend),
             )
         })
     });
