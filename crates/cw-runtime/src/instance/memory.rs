@@ -425,6 +425,7 @@ impl Reservation {
             return Err(io::Error::last_os_error());
         }
         let boundary = keep / self.page;
+        let may_hold_swapped = swap_configured()?;
         let mut retained = 0;
         let mut index = 0;
         while index < resident.len() {
@@ -447,7 +448,7 @@ impl Reservation {
                 // SAFETY: inside the reservation and accessible (the caller's
                 // promise); no Wasm runs meanwhile.
                 unsafe { std::ptr::write_bytes(self.base.as_ptr().add(offset), 0, length) };
-            } else {
+            } else if held || may_hold_swapped {
                 self.discard(offset, length, index < boundary)?;
             }
             index += run;
@@ -503,6 +504,28 @@ impl Reservation {
     }
 }
 
+/// Whether a page the process does not hold may still hold bytes: only if
+/// the system has swap. Without swap, Linux never takes an anonymous page
+/// away, so a page not held reads as zero (and `swapoff` brings every
+/// swapped page back before it returns).
+#[cfg(target_os = "linux")]
+fn swap_configured() -> io::Result<bool> {
+    // SAFETY: `sysinfo` fills the struct it is given; zero is a valid value
+    // of every field.
+    let mut info: libc::sysinfo = unsafe { std::mem::zeroed() };
+    // SAFETY: `info` is a valid, writable `sysinfo`.
+    if unsafe { libc::sysinfo(&mut info) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(info.totalswap != 0)
+}
+
+/// Elsewhere, assume swap.
+#[cfg(not(target_os = "linux"))]
+fn swap_configured() -> io::Result<bool> {
+    Ok(true)
+}
+
 fn protection(accessible: bool) -> libc::c_int {
     if accessible {
         libc::PROT_READ | libc::PROT_WRITE
@@ -518,5 +541,81 @@ impl Drop for Reservation {
         unsafe {
             libc::munmap(self.base.as_ptr().cast(), self.length);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A memory of `initial` pages whose definition lives on the heap, as
+    /// Wasmer's would in an instance context.
+    fn memory(initial: u32) -> (ResettableMemory, Box<VMMemoryDefinition>) {
+        let mut definition = Box::new(VMMemoryDefinition {
+            base: std::ptr::null_mut(),
+            current_length: 0,
+        });
+        let location = NonNull::from(definition.as_mut());
+        let ty = MemoryType::new(Pages(initial), Some(Pages(512)), false);
+        // SAFETY: the box outlives the memory in every test below.
+        let memory = unsafe { ResettableMemory::new(&ty, &MemoryStyle::Static, location) };
+        (memory.unwrap(), definition)
+    }
+
+    fn contents(definition: &VMMemoryDefinition) -> &[u8] {
+        // SAFETY: `[0, current_length)` is accessible while the memory lives.
+        unsafe { std::slice::from_raw_parts(definition.base, definition.current_length) }
+    }
+
+    fn fill(definition: &VMMemoryDefinition, byte: u8) {
+        // SAFETY: as in `contents`, and nothing else touches it meanwhile.
+        unsafe { std::ptr::write_bytes(definition.base, byte, definition.current_length) };
+    }
+
+    #[test]
+    fn a_reset_zeroes_every_page_touched_and_keeps_only_the_data_segments() {
+        let (mut memory, definition) = memory(2);
+        // SAFETY: inside the two accessible pages.
+        unsafe { memory.initialize_with_data(70_000, b"segment").unwrap() };
+        let handle = memory.reset_handle();
+        // Grow well past what a reset keeps mapped, and dirty everything.
+        let grown = (3 * RETAINED_GROWN_BYTES / wasmer::WASM_PAGE_SIZE) as u32;
+        assert_eq!(memory.grow(Pages(grown)).unwrap(), Pages(2));
+        fill(&definition, 0xAB);
+        handle.reset().unwrap();
+        assert_eq!(memory.size(), Pages(2));
+        let reset = contents(&definition);
+        assert_eq!(&reset[70_000..70_007], b"segment");
+        let nonzero = reset.iter().filter(|&&byte| byte != 0).count();
+        assert_eq!(nonzero, b"segment".len());
+        // Growing again gives zero pages, kept mapped or not.
+        memory.grow(Pages(grown)).unwrap();
+        assert!(
+            contents(&definition)[2 * wasmer::WASM_PAGE_SIZE..]
+                .iter()
+                .all(|&b| b == 0)
+        );
+        // And the cycle repeats.
+        fill(&definition, 0xCD);
+        handle.reset().unwrap();
+        assert_eq!(contents(&definition).iter().filter(|&&b| b != 0).count(), 7);
+    }
+
+    #[test]
+    fn growth_stops_at_the_maximum_and_reports_the_previous_size() {
+        let (mut memory, definition) = memory(1);
+        assert_eq!(memory.grow(Pages(0)).unwrap(), Pages(1));
+        assert_eq!(memory.grow(Pages(10)).unwrap(), Pages(1));
+        assert_eq!(definition.current_length, 11 * wasmer::WASM_PAGE_SIZE);
+        assert!(matches!(
+            memory.grow(Pages(502)),
+            Err(MemoryError::CouldNotGrow { .. })
+        ));
+        assert_eq!(memory.size(), Pages(11));
+        assert_eq!(memory.ty().minimum, Pages(11));
+        // A data segment past the end is refused, as Wasmer refuses it.
+        // SAFETY: the call checks the range itself.
+        let outside = unsafe { memory.initialize_with_data(11 * wasmer::WASM_PAGE_SIZE, b"x") };
+        assert!(outside.is_err());
     }
 }
