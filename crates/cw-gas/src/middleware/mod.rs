@@ -22,6 +22,7 @@ use crate::schedule::{CostTable, OperatorClass};
 use crate::units::GasQuantity;
 
 mod combined;
+mod globals;
 mod metering;
 mod stack_limit;
 
@@ -73,6 +74,7 @@ fn add_exported_counter_and_flag(
 }
 
 pub use combined::GasMiddleware;
+pub use globals::MiddlewareGlobals;
 pub use metering::Metering;
 pub use stack_limit::{
     DEFAULT_STACK_LIMIT_BYTES, FRAME_OVERHEAD_BYTES, FunctionAnalysis, METERING_SCRATCH_SLOTS,
@@ -180,11 +182,7 @@ fn global_u64(
         .exports
         .get_global(export)
         .map_err(|_| GasError::MeteringNotInstalled { export })?;
-    match global.get(store) {
-        Value::I64(v) => Ok(u64::from_ne_bytes(v.to_ne_bytes())),
-        Value::I32(v) => Ok(u64::from(u32::from_ne_bytes(v.to_ne_bytes()))),
-        _ => Err(GasError::MeteringNotInstalled { export }),
-    }
+    globals::read(store, global, export)
 }
 
 fn set_global(
@@ -193,12 +191,11 @@ fn set_global(
     export: &'static str,
     value: Value,
 ) -> Result<(), GasError> {
-    instance
+    let global = instance
         .exports
         .get_global(export)
-        .map_err(|_| GasError::MeteringNotInstalled { export })?
-        .set(store, value)
-        .map_err(|_| GasError::MeteringNotInstalled { export })
+        .map_err(|_| GasError::MeteringNotInstalled { export })?;
+    globals::write(store, global, export, value)
 }
 
 /// Reads the remaining operator gas (in the unit of the schedule the module

@@ -232,3 +232,65 @@ fn near_precharges_the_whole_metered_block() {
         MeteringPoints::Remaining(CwGas::new(1_000))
     );
 }
+
+/// `MiddlewareGlobals` (handles found once) reads and writes exactly what
+/// the free functions (lookups by name) do.
+#[test]
+fn middleware_globals_agree_with_the_free_functions() {
+    use cw_gas::middleware::MiddlewareGlobals;
+    let wat = r#"(module
+      (func $recurse (export "recurse") call $recurse)
+      (func (export "spin") (loop br 0)))"#;
+    let (mut store, instance) = crate::instantiate(CosmWasmSchedule::default(), wat, Some(4096));
+    let globals = MiddlewareGlobals::of(&instance).unwrap();
+    assert!(globals.is_stack_limited());
+    let agree = |store: &mut wasmer::Store| {
+        assert_eq!(
+            globals.remaining_points::<CwGas>(store).unwrap(),
+            middleware::remaining_points::<CwGas>(store, &instance).unwrap()
+        );
+        assert_eq!(
+            globals.classify_trap(store),
+            middleware::classify_trap(store, &instance)
+        );
+    };
+    globals
+        .set_remaining_points(&mut store, CwGas::new(1_000_000))
+        .unwrap();
+    agree(&mut store);
+    let recurse = instance.exports.get_function("recurse").unwrap();
+    assert!(recurse.call(&mut store, &[]).is_err());
+    assert_eq!(globals.classify_trap(&mut store), TrapCause::StackLimit);
+    agree(&mut store);
+    globals.reset_stack_height(&mut store).unwrap();
+    assert_eq!(
+        middleware::stack_height_bytes(&mut store, &instance).unwrap(),
+        0
+    );
+    assert_eq!(globals.classify_trap(&mut store), TrapCause::Other);
+    globals
+        .set_remaining_points(&mut store, CwGas::new(10))
+        .unwrap();
+    let spin = instance.exports.get_function("spin").unwrap();
+    assert!(spin.call(&mut store, &[]).is_err());
+    assert_eq!(
+        globals.remaining_points::<CwGas>(&mut store).unwrap(),
+        MeteringPoints::Exhausted
+    );
+    assert_eq!(globals.classify_trap(&mut store), TrapCause::OutOfGas);
+    agree(&mut store);
+
+    // Without the limiter there is no stack state to reset.
+    let (mut store, instance) = crate::instantiate(CosmWasmSchedule::default(), wat, None);
+    let globals = MiddlewareGlobals::of(&instance).unwrap();
+    assert!(!globals.is_stack_limited());
+    globals.reset_stack_height(&mut store).unwrap();
+    // Without metering there is nothing to find.
+    let mut store = wasmer::Store::default();
+    let module = wasmer::Module::new(&store, wat::parse_str(wat).unwrap()).unwrap();
+    let plain = wasmer::Instance::new(&mut store, &module, &wasmer::imports! {}).unwrap();
+    assert!(matches!(
+        MiddlewareGlobals::of(&plain),
+        Err(cw_gas::GasError::MeteringNotInstalled { .. })
+    ));
+}

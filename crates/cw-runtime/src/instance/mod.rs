@@ -11,10 +11,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 pub use contract::WasmContract;
 pub use pool::{InstancePool, PoolLimits, PoolMetrics, PooledInstance, RETAINED_GROWN_BYTES};
 
-use cw_gas::middleware::{
-    MeteringPoints, STACK_HEIGHT_EXPORT, TrapCause, classify_trap, remaining_points,
-    reset_stack_height, set_remaining_points,
-};
+use cw_gas::middleware::{MeteringPoints, MiddlewareGlobals, TrapCause};
 use cw_gas::{CostTable, GasError, GasMeter};
 use cw_host::wasmer::{CallBackend, HostEnv, module_imports};
 use cw_host::{CallResult, EntryPoint, HostError, InfoArg, VmFailure};
@@ -56,14 +53,15 @@ pub struct ContractInstance<T: CostTable> {
     memory: Memory,
     allocate: TypedFunction<u32, u32>,
     deallocate: TypedFunction<u32, ()>,
-    /// Whether the module was compiled with the stack limiter (whose
-    /// counter is reset after every call); `CompileConfig` allows without.
-    stack_limited: bool,
+    /// The metering globals, and the stack limiter's if the module was
+    /// compiled with it (`CompileConfig` allows without); its counter is
+    /// reset after every call.
+    globals: MiddlewareGlobals,
     poisoned: bool,
     /// Handles that put each memory back as instantiation left it.
     memories: Vec<MemoryReset>,
     /// Every global's value right after instantiation, in store order.
-    globals: Vec<u128>,
+    initial_globals: Vec<u128>,
 }
 
 impl<T: CostTable> ContractInstance<T> {
@@ -71,7 +69,9 @@ impl<T: CostTable> ContractInstance<T> {
     ///
     /// # Errors
     /// [`RuntimeError::Instantiate`] when Wasmer cannot instantiate (for
-    /// example an import with the wrong signature, or a memory above the limit).
+    /// example an import with the wrong signature, or a memory above the
+    /// limit); [`RuntimeError::Gas`] when the module was compiled without
+    /// metering.
     pub fn new(module: &CompiledModule, options: &InstanceOptions) -> Result<Self, RuntimeError> {
         let mut engine = module.engine.clone();
         let pages =
@@ -103,14 +103,14 @@ impl<T: CostTable> ContractInstance<T> {
         let deallocate = exports
             .get_typed_function(&store, "deallocate")
             .map_err(|e| instantiate_error(e.to_string()))?;
-        let stack_limited = exports.get_global(STACK_HEIGHT_EXPORT).is_ok();
+        let globals = MiddlewareGlobals::of(&instance)?;
         let memories = std::mem::take(&mut *created.lock().unwrap_or_else(PoisonError::into_inner));
         // The memories recorded their data segments; a start function may
         // have written more, so take what it left instead.
         if module.module.info().start_function.is_some() {
             memories.iter().for_each(MemoryReset::capture);
         }
-        let globals = store
+        let initial_globals = store
             .as_store_mut()
             .objects_mut()
             .as_sys()
@@ -122,10 +122,10 @@ impl<T: CostTable> ContractInstance<T> {
             memory,
             allocate,
             deallocate,
-            stack_limited,
+            globals,
             poisoned: false,
             memories,
-            globals,
+            initial_globals,
         })
     }
 
@@ -152,7 +152,7 @@ impl<T: CostTable> ContractInstance<T> {
         }
         let mut store = self.store.as_store_mut();
         let objects = store.objects_mut().as_sys();
-        for (index, value) in self.globals.iter().enumerate() {
+        for (index, value) in self.initial_globals.iter().enumerate() {
             objects.set_global_unchecked(index, *value);
         }
         self.poisoned = false;
@@ -208,7 +208,7 @@ impl<T: CostTable> ContractInstance<T> {
         };
         // Fold operator gas into the meter: what the instance has left, or
         // nothing if operators ran out.
-        let bookkeeping = match remaining_points::<T::Gas>(&mut self.store, &self.instance) {
+        let bookkeeping = match self.globals.remaining_points::<T::Gas>(&mut self.store) {
             Ok(MeteringPoints::Remaining(left)) => {
                 backend.gas.record_wasm_remaining(left);
                 Ok(())
@@ -226,11 +226,7 @@ impl<T: CostTable> ContractInstance<T> {
                 Err(self.classify(trap, &mut backend))
             }
         };
-        let reset = if self.stack_limited {
-            reset_stack_height(&mut self.store, &self.instance)
-        } else {
-            Ok(())
-        };
+        let reset = self.globals.reset_stack_height(&mut self.store);
         if let Err(e) = bookkeeping.and(reset) {
             self.poisoned = true;
             result = Err(VmFailure::Host(HostError::Gas(e)));
@@ -247,7 +243,9 @@ impl<T: CostTable> ContractInstance<T> {
         msg: &[u8],
         result_limit: usize,
     ) -> Result<Vec<u8>, Trap> {
-        set_remaining_points(&mut self.store, &self.instance, gas_left).map_err(Trap::Gas)?;
+        self.globals
+            .set_remaining_points(&mut self.store, gas_left)
+            .map_err(Trap::Gas)?;
         let mut args = Vec::with_capacity(3);
         for bytes in std::iter::once(env).chain(info).chain(std::iter::once(msg)) {
             args.push(Value::I32(self.write_argument(bytes)? as i32));
@@ -300,8 +298,10 @@ impl<T: CostTable> ContractInstance<T> {
         &mut self,
         charge: impl FnOnce(&mut GasMeter<T>) -> Result<(), GasError>,
     ) -> Result<(), Trap> {
-        let points =
-            remaining_points::<T::Gas>(&mut self.store, &self.instance).map_err(Trap::Gas)?;
+        let points = self
+            .globals
+            .remaining_points::<T::Gas>(&mut self.store)
+            .map_err(Trap::Gas)?;
         let backend = self
             .env
             .as_mut(&mut self.store)
@@ -317,7 +317,9 @@ impl<T: CostTable> ContractInstance<T> {
         }
         let charged = charge(&mut backend.gas);
         let left = backend.gas.remaining();
-        set_remaining_points(&mut self.store, &self.instance, left).map_err(Trap::Gas)?;
+        self.globals
+            .set_remaining_points(&mut self.store, left)
+            .map_err(Trap::Gas)?;
         charged.map_err(Trap::Gas)
     }
 
@@ -347,7 +349,7 @@ impl<T: CostTable> ContractInstance<T> {
                 other => VmFailure::Host(other.clone()),
             };
         }
-        match classify_trap(&mut self.store, &self.instance) {
+        match self.globals.classify_trap(&mut self.store) {
             TrapCause::OutOfGas => {
                 backend.gas.record_wasm_exhausted();
                 VmFailure::OutOfGas
