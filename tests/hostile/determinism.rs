@@ -7,7 +7,9 @@
 //! `WasmContract` (since 80c2eb1; before, it kept its instance between calls
 //! that did not trap, so the guest's heap and globals carried over and gas
 //! depended on the instance's history, which differs between a node that
-//! restarted and one that did not). These are the regression tests.
+//! restarted and one that did not). Since `ContractInstance::reset` the
+//! instance is reused but reset to its instantiated state before each call,
+//! so these regression tests now check the reset path.
 
 use cw_host::EntryPoint;
 use cw_runtime::{InstanceOptions, WasmContract};
