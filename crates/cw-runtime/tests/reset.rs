@@ -319,3 +319,26 @@ fn pooled_instances_stay_on_their_thread_and_agree_across_threads() {
     assert_eq!((metrics.created, metrics.reused), (2, 10));
     assert_eq!(metrics.idle_on_this_thread, 1);
 }
+
+/// Instantiation runs no Wasm: a start function would run before any gas is
+/// set (operator metering starts at 0 points), so it traps and the module
+/// cannot be instantiated. The data segments are therefore the whole
+/// instantiated memory a reset restores.
+#[test]
+fn a_module_with_a_start_function_cannot_instantiate() {
+    let code = STATEFUL.replacen(
+        r#"(data (i32.const 64) "h")"#,
+        r#"(data (i32.const 64) "h")
+  (func $start (i32.store8 (i32.const 64) (i32.const 115)))
+  (start $start)"#,
+        1,
+    );
+    let module = compiled(&wat::parse_str(&code).unwrap());
+    match ContractInstance::<CosmWasmSchedule>::new(&module, &InstanceOptions::default()) {
+        Err(cw_runtime::RuntimeError::Instantiate { message }) => {
+            assert!(message.contains("unreachable"), "{message}")
+        }
+        Err(other) => panic!("expected an instantiation trap, got {other}"),
+        Ok(_) => panic!("the start function ran"),
+    }
+}

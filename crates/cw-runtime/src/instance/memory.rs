@@ -240,40 +240,6 @@ impl LinearMemory for ResettableMemory {
 }
 
 impl MemoryReset {
-    /// Takes the memory's current contents as the state [`reset`] restores,
-    /// replacing the data segments recorded during instantiation (for a
-    /// module whose start function wrote to memory). Keeps only the 4 KiB
-    /// pages that are not all zero.
-    ///
-    /// [`reset`]: Self::reset
-    pub(crate) fn capture(&self) {
-        const CHUNK: usize = 4096;
-        let length = self.shared.current_bytes();
-        // SAFETY: `[0, length)` is accessible and no Wasm runs meanwhile.
-        let contents = unsafe { self.shared.mapping.slice(0, length) };
-        let mut runs: Vec<(usize, Box<[u8]>)> = Vec::new();
-        let mut open: Option<usize> = None;
-        for (index, chunk) in contents.chunks(CHUNK).enumerate() {
-            let nonzero = chunk.iter().any(|&byte| byte != 0);
-            match (nonzero, open) {
-                (true, None) => open = Some(index * CHUNK),
-                (false, Some(start)) => {
-                    runs.push((start, contents[start..index * CHUNK].into()));
-                    open = None;
-                }
-                _ => {}
-            }
-        }
-        if let Some(start) = open {
-            runs.push((start, contents[start..].into()));
-        }
-        self.shared
-            .image
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .runs = runs;
-    }
-
     /// Puts the memory back to its instantiated state: the initial size,
     /// zero everywhere but the recorded contents, and every page past the
     /// initial size inaccessible.
@@ -494,13 +460,6 @@ impl Reservation {
                 data.len(),
             );
         }
-    }
-
-    /// # Safety
-    /// As for [`Self::write`], for reads.
-    unsafe fn slice(&self, offset: usize, length: usize) -> &[u8] {
-        // SAFETY: per the caller's promise.
-        unsafe { std::slice::from_raw_parts(self.base.as_ptr().add(offset), length) }
     }
 }
 

@@ -104,12 +104,10 @@ impl<T: CostTable> ContractInstance<T> {
             .get_typed_function(&store, "deallocate")
             .map_err(|e| instantiate_error(e.to_string()))?;
         let globals = MiddlewareGlobals::of(&instance)?;
+        // The memories recorded their data segments: the whole instantiated
+        // state, since no Wasm ran (a start function would have trapped, its
+        // gas being 0 until a call sets it).
         let memories = std::mem::take(&mut *created.lock().unwrap_or_else(PoisonError::into_inner));
-        // The memories recorded their data segments; a start function may
-        // have written more, so take what it left instead.
-        if module.module.info().start_function.is_some() {
-            memories.iter().for_each(MemoryReset::capture);
-        }
         let initial_globals = store
             .as_store_mut()
             .objects_mut()
