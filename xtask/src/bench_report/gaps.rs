@@ -16,6 +16,9 @@ pub fn render_gaps(md: &mut String, results: &Results) {
     if let Some(text) = per_call_gap(results) {
         paragraphs.push(text);
     }
+    if let Some(text) = per_query_gap(results) {
+        paragraphs.push(text);
+    }
     if paragraphs.is_empty() {
         return;
     }
@@ -118,6 +121,38 @@ than Singlepass (a longer compile).",
     Some(text)
 }
 
+/// The balance query on the chain's path (a pooled instance).
+fn per_query_gap(results: &Results) -> Option<String> {
+    let group = "runtime/cw20_balance";
+    let ours = results.median(group, "ours_pooled", None)?;
+    let theirs = results.median(group, "cosmwasm_vm", None)?;
+    if 2.0 * ours <= theirs {
+        return None;
+    }
+    let mut text = format!(
+        "**Per query** ({} per cw20 balance query on a pooled instance against cosmwasm-vm's \
+{} on a new instance: {:.2}×). ",
+        time(ours),
+        time(theirs),
+        theirs / ours,
+    );
+    if let Some(reset) = results.median("runtime/instance_from_memory_cache", "ours_pooled", None) {
+        let _ = write!(
+            text,
+            "Getting the instance takes {}; the other {} is the query itself from the \
+instantiated state, Wasm at cosmwasm-vm's speed. A query does less Wasm work than a \
+transfer, so the instance's share, where we are {:.1}× faster, is larger, yet the fixed \
+cost of the contract's first-call setup weighs the same.",
+            time(reset),
+            time(ours - reset),
+            results
+                .median("runtime/instance_from_memory_cache", "cosmwasm_vm", None)
+                .map_or(0.0, |theirs| theirs / reset),
+        );
+    }
+    Some(text)
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::SystemTime;
@@ -171,6 +206,19 @@ mod tests {
         );
         assert!(md.contains("The rest, 17.0 µs more"), "{md}");
         assert!(md.contains("leaves 12.5 µs beyond"), "{md}");
+        assert!(!md.contains("Per query"), "no balance results: {md}");
+
+        let query = results(&[
+            ("runtime/instance_from_memory_cache", "ours_pooled", 10e3),
+            ("runtime/instance_from_memory_cache", "cosmwasm_vm", 50e3),
+            ("runtime/cw20_balance", "ours_pooled", 75e3),
+            ("runtime/cw20_balance", "cosmwasm_vm", 126e3),
+        ]);
+        let mut md = String::new();
+        render_gaps(&mut md, &query);
+        assert!(md.contains("75.0 µs per cw20 balance query"), "{md}");
+        assert!(md.contains("the other 65.0 µs is the query"), "{md}");
+        assert!(md.contains("we are 5.0× faster"), "{md}");
 
         // Without a pooled measurement the new-instance path is judged.
         let unpooled = results(&[

@@ -183,11 +183,12 @@ pub fn render_goals(md: &mut String, results: &Results) {
             "cw20 balance query (pooled instance + query)",
             2.0,
         ),
+        // A reference, not a goal: the same compiler on both sides.
         (
             "runtime/cw20_transfer_reused",
             "ours",
-            "cw20 transfer on a kept instance",
-            2.0,
+            "cw20 transfer on a kept instance (reference: the Wasm alone)",
+            0.0,
         ),
     ];
     let mut rows = Vec::new();
@@ -195,13 +196,17 @@ pub fn render_goals(md: &mut String, results: &Results) {
         let ours = results.median(group, function, None);
         let theirs = results.median(group, "cosmwasm_vm", None);
         if let (Some(ours), Some(theirs)) = (ours, theirs) {
-            let met = if theirs / ours >= goal { "yes" } else { "no" };
+            let (goal, met) = match goal {
+                0.0 => ("–".to_string(), "–"),
+                goal if theirs / ours >= goal => (format!("≥ {goal:.0}×"), "yes"),
+                goal => (format!("≥ {goal:.0}×"), "no"),
+            };
             rows.push(vec![
                 format!("{what} (`{group}/{function}`)"),
                 time(ours),
                 time(theirs),
                 ratio(theirs, ours),
-                format!("≥ {goal:.0}×"),
+                goal,
                 met.to_string(),
             ]);
         }
