@@ -18,6 +18,10 @@
 //! * `runtime/cw20_transfer_reused`: one `transfer` on an instance kept
 //!   across iterations.
 //!
+//! With `CW_PAIRED_ROUNDS=N` set, the bench runs no criterion group but N
+//! paired rounds of the transfer (see `paired_transfers`):
+//! `CW_PAIRED_ROUNDS=3000 cargo bench -p benches --bench runtime`.
+//!
 //! Two diagnostics sit beside `ours` to locate our costs:
 //! `ours_no_stack_limit` (compiled without the deterministic stack limiter,
 //! which cosmwasm-vm lacks; in `compile_cw20` and `cw20_transfer_reused`)
@@ -34,6 +38,7 @@
 
 use std::hint::black_box;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use benches::time_each;
 use cosmwasm_std::testing::{message_info, mock_env};
@@ -515,8 +520,75 @@ fn cw20_transfer_reused(c: &mut Criterion, s: &Setup) {
     group.finish();
 }
 
+/// `CW_PAIRED_ROUNDS=N`: N rounds, each timing one cw20 transfer three
+/// ways back to back (a pooled instance, cosmwasm-vm's new instance, our
+/// new instance); prints the three medians and the ratios. Each round's
+/// three calls see the same machine load, so on a noisy machine these
+/// ratios are steadier than criterion medians taken minutes apart.
+fn paired_transfers(s: &Setup, rounds: usize) {
+    const WARM_UP: usize = 200;
+    let pool = InstancePool::new(instance_options(), PoolLimits::default());
+    let info = Some(s.info.as_slice());
+    let mut times: [Vec<Duration>; 3] = Default::default();
+    for round in 0..WARM_UP + rounds {
+        let backend = our_backend(s.state.clone(), EntryPoint::Execute);
+        let started = Instant::now();
+        let mut pooled = s.pooled(&pool);
+        let (result, _) = pooled.call(EntryPoint::Execute, &s.env, info, &s.transfer, backend);
+        drop(pooled);
+        let pooled_time = started.elapsed();
+        result.expect("transfers");
+
+        let backend = vm_backend(s.state.clone());
+        let started = Instant::now();
+        let mut instance = s
+            .theirs
+            .get_instance(&s.checksum, backend, vm_options())
+            .expect("instance");
+        call_execute_raw(&mut instance, &s.env, &s.info, &s.transfer).expect("runs");
+        drop(instance);
+        let vm_time = started.elapsed();
+
+        let backend = our_backend(s.state.clone(), EntryPoint::Execute);
+        let started = Instant::now();
+        let (result, _) = s.our_instance(Lookup::ByCode).call(
+            EntryPoint::Execute,
+            &s.env,
+            info,
+            &s.transfer,
+            backend,
+        );
+        let new_time = started.elapsed();
+        result.expect("transfers");
+
+        if round >= WARM_UP {
+            for (list, time) in times.iter_mut().zip([pooled_time, vm_time, new_time]) {
+                list.push(time);
+            }
+        }
+    }
+    let [pooled, vm, new] = times.map(|mut list| {
+        list.sort_unstable();
+        list[list.len() / 2].as_secs_f64() * 1e6
+    });
+    println!(
+        "paired cw20 transfers ({rounds} rounds): ours_pooled {pooled:.1} µs, cosmwasm_vm \
+{vm:.1} µs, ours (new instance) {new:.1} µs; cosmwasm_vm / ours_pooled {:.2}×, \
+cosmwasm_vm / ours {:.2}×",
+        vm / pooled,
+        vm / new
+    );
+}
+
 fn runtime(c: &mut Criterion) {
     let setup = Setup::new();
+    if let Some(rounds) = std::env::var("CW_PAIRED_ROUNDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+    {
+        paired_transfers(&setup, rounds);
+        return;
+    }
     compile_cw20(c, &setup);
     instance_from_memory_cache(c, &setup);
     cw20_transfer(c, &setup);
