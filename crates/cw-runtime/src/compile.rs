@@ -5,7 +5,8 @@ use std::borrow::Cow;
 use std::fmt;
 
 use cw_gas::CostTable;
-use cw_gas::middleware::{FunctionAnalysis, StackAnalysis, StackLimiter, singlepass_engine_with};
+pub use cw_gas::middleware::Compiler;
+use cw_gas::middleware::{FunctionAnalysis, StackAnalysis, StackLimiter, engine_with};
 use sha2::{Digest, Sha256};
 use wasmer::{Engine, Module};
 use wasmparser::{FuncValidator, Operator, Payload, ValidatorResources};
@@ -82,6 +83,16 @@ impl<T: CostTable + Clone> CompileConfig<T> {
         hasher.update([u8::from(self.stack_limit_bytes.is_some())]);
         hex::encode(&hasher.finalize()[..16])
     }
+
+    /// [`key`](Self::key) for modules `compiler` compiled: the key itself
+    /// for Singlepass (so existing disk caches stay valid), the key with the
+    /// compiler's name appended otherwise.
+    pub fn key_for(&self, compiler: Compiler) -> String {
+        match compiler {
+            Compiler::Singlepass => self.key(),
+            other => format!("{}-{}", self.key(), other.name()),
+        }
+    }
 }
 
 /// A compiled module with the engine it runs on. Cloning is cheap.
@@ -95,6 +106,8 @@ pub struct CompiledModule {
     pub checksum: Checksum,
     /// Size of its serialized artifact: the cache's measure of its memory use.
     pub size_bytes: usize,
+    /// The compiler that made its code.
+    pub compiler: Compiler,
 }
 
 impl fmt::Debug for CompiledModule {
@@ -102,25 +115,44 @@ impl fmt::Debug for CompiledModule {
         f.debug_struct("CompiledModule")
             .field("checksum", &self.checksum)
             .field("size_bytes", &self.size_bytes)
+            .field("compiler", &self.compiler)
             .finish_non_exhaustive()
     }
 }
 
-/// Validates and compiles `wasm`; returns the module and its serialized
-/// artifact (what the disk cache stores).
+/// Validates and compiles `wasm` with Singlepass; returns the module and
+/// its serialized artifact (what the disk cache stores).
 pub fn compile<T: CostTable + Clone>(
     wasm: &[u8],
     config: &CompileConfig<T>,
 ) -> Result<(CompiledModule, ModuleInfo, Vec<u8>), RuntimeError> {
+    compile_with(wasm, config, Compiler::Singlepass)
+}
+
+/// [`compile`] with `compiler`. Every compiler accepts and refuses the same
+/// code (validation comes first and is the same), and the modules charge
+/// the same gas and give the same results. A compiler other than Singlepass
+/// refuses code it cannot run exactly as Singlepass does, with
+/// [`RuntimeError::NotExactOnCompiler`]: today, code that computes with
+/// floats.
+pub fn compile_with<T: CostTable + Clone>(
+    wasm: &[u8],
+    config: &CompileConfig<T>,
+    compiler: Compiler,
+) -> Result<(CompiledModule, ModuleInfo, Vec<u8>), RuntimeError> {
     let mut analysis = StackAnalysisObserver::default();
-    let info = match config.stack_limit_bytes {
-        Some(_) => validate_observed(wasm, &config.validation, &mut analysis)?,
-        None => validate_observed(wasm, &config.validation, &mut ())?,
-    };
+    let info = validate_observed(wasm, &config.validation, &mut analysis)?;
+    if analysis.floats && compiler != Compiler::Singlepass {
+        return Err(RuntimeError::NotExactOnCompiler {
+            compiler: compiler.name(),
+            reason: "the code computes with floats, and this compiler canonicalizes NaN \
+                     results differently from Singlepass (the chain's compiler)",
+        });
+    }
     let limiter = config
         .stack_limit_bytes
         .map(|limit| StackLimiter::from_analysis(analysis.module, limit));
-    let engine = singlepass_engine_with(config.table.clone(), limiter);
+    let engine = engine_with(compiler, config.table.clone(), limiter);
     let stripped = without_custom_sections(wasm)?;
     // SAFETY: Wasmer's own validation is skipped because `validate_observed`
     // has just run wasmparser's full validator (the version Wasmer 7.4.2
@@ -144,6 +176,7 @@ pub fn compile<T: CostTable + Clone>(
         engine,
         checksum: Checksum::of(wasm),
         size_bytes: artifact.len(),
+        compiler,
     };
     Ok((compiled, info, artifact))
 }
@@ -154,6 +187,8 @@ pub fn compile<T: CostTable + Clone>(
 struct StackAnalysisObserver {
     module: StackAnalysis,
     function: FunctionAnalysis,
+    /// Whether any body computes with floats (see [`computes_with_floats`]).
+    floats: bool,
 }
 
 impl ModuleObserver for StackAnalysisObserver {
@@ -174,12 +209,80 @@ impl ModuleObserver for StackAnalysisObserver {
 
     fn operator(&mut self, operator: &Operator<'_>, operand_height: u32) {
         self.function.operator(operator, operand_height);
+        self.floats = self.floats || computes_with_floats(operator);
     }
 
     fn function_end(&mut self, validator: &FuncValidator<ValidatorResources>, ty_index: u32) {
         let function = std::mem::take(&mut self.function);
         self.module.function(function, validator, ty_index);
     }
+}
+
+/// Whether `operator` computes with floats: arithmetic, rounding,
+/// promotion, demotion and conversions to or from integers. Moving float
+/// bits (const, load, store, reinterpret, select) and comparing them is
+/// not. Singlepass and Cranelift canonicalize NaN results of such
+/// operators differently (e.g. `f64.promote_f32` of a NaN: only Cranelift
+/// canonicalizes it), so only Singlepass, the chain's compiler, may compile
+/// a module that has one.
+fn computes_with_floats(operator: &Operator<'_>) -> bool {
+    matches!(
+        operator,
+        Operator::F32Abs
+            | Operator::F32Neg
+            | Operator::F32Ceil
+            | Operator::F32Floor
+            | Operator::F32Trunc
+            | Operator::F32Nearest
+            | Operator::F32Sqrt
+            | Operator::F32Add
+            | Operator::F32Sub
+            | Operator::F32Mul
+            | Operator::F32Div
+            | Operator::F32Min
+            | Operator::F32Max
+            | Operator::F32Copysign
+            | Operator::F64Abs
+            | Operator::F64Neg
+            | Operator::F64Ceil
+            | Operator::F64Floor
+            | Operator::F64Trunc
+            | Operator::F64Nearest
+            | Operator::F64Sqrt
+            | Operator::F64Add
+            | Operator::F64Sub
+            | Operator::F64Mul
+            | Operator::F64Div
+            | Operator::F64Min
+            | Operator::F64Max
+            | Operator::F64Copysign
+            | Operator::F32DemoteF64
+            | Operator::F64PromoteF32
+            | Operator::I32TruncF32S
+            | Operator::I32TruncSatF32S
+            | Operator::I32TruncF32U
+            | Operator::I32TruncSatF32U
+            | Operator::I32TruncF64S
+            | Operator::I32TruncSatF64S
+            | Operator::I32TruncF64U
+            | Operator::I32TruncSatF64U
+            | Operator::I64TruncF32S
+            | Operator::I64TruncSatF32S
+            | Operator::I64TruncF32U
+            | Operator::I64TruncSatF32U
+            | Operator::I64TruncF64S
+            | Operator::I64TruncSatF64S
+            | Operator::I64TruncF64U
+            | Operator::I64TruncSatF64U
+            | Operator::F32ConvertI32S
+            | Operator::F32ConvertI32U
+            | Operator::F32ConvertI64S
+            | Operator::F32ConvertI64U
+            | Operator::F64ConvertI32S
+            | Operator::F64ConvertI32U
+            | Operator::F64ConvertI64S
+            | Operator::F64ConvertI64U
+    )
 }
 
 /// `wasm` (already validated) without its custom sections: what Wasmer

@@ -208,6 +208,15 @@ pub enum RuntimeError {
         /// Wasmer's description.
         message: String,
     },
+    /// A compiler other than Singlepass was asked for code it would run
+    /// differently from Singlepass; Singlepass compiles it.
+    #[error("{compiler} cannot run this module exactly as a chain does: {reason}")]
+    NotExactOnCompiler {
+        /// The compiler's name.
+        compiler: &'static str,
+        /// What in the code it would run differently.
+        reason: &'static str,
+    },
     /// A compiled module could not be serialized for the disk cache.
     #[error("serializing a compiled module failed: {message}")]
     Serialize {

@@ -16,12 +16,12 @@ pub mod instance;
 pub mod validate;
 
 #[cfg(feature = "engine")]
-pub use cache::{CacheMetrics, CacheTier, ModuleCache};
+pub use cache::{CacheMetrics, CacheTier, ModuleCache, TierUp};
 pub use chain::{
     Chain, ChainBuilder, ChainError, ExecutionMode, Instantiate, TxFailure, TxResult, TxSuccess,
 };
 #[cfg(feature = "engine")]
-pub use compile::{Checksum, CompileConfig, CompiledModule, compile};
+pub use compile::{Checksum, CompileConfig, CompiledModule, Compiler, compile, compile_with};
 #[cfg(feature = "engine")]
 pub use cw_host::{CallResult, VmFailure};
 pub use error::{RuntimeError, ValidationError};

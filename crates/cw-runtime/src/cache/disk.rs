@@ -33,6 +33,7 @@ pub(crate) enum DiskLoad {
 
 #[derive(Debug)]
 pub(crate) struct DiskCache {
+    base: PathBuf,
     dir: PathBuf,
 }
 
@@ -48,7 +49,15 @@ impl DiskCache {
     pub(crate) fn new(base: &Path, config_key: &str) -> Result<Self, RuntimeError> {
         let dir = base.join(config_key);
         std::fs::create_dir_all(&dir).map_err(io(&dir))?;
-        Ok(Self { dir })
+        Ok(Self {
+            base: base.to_path_buf(),
+            dir,
+        })
+    }
+
+    /// The folder holding every configuration's folder.
+    pub(crate) fn base(&self) -> &Path {
+        &self.base
     }
 
     pub(crate) fn path(&self, checksum: &Checksum) -> PathBuf {

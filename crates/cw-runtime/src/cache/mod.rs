@@ -3,13 +3,20 @@
 //! the code checksum within one [`CompileConfig`]; the disk folder is also
 //! keyed by [`CompileConfig::key`], so artifacts compiled under other prices,
 //! limits, Wasmer versions or CPUs are never loaded.
+//!
+//! Every module is first compiled with Singlepass (linear compile time, as
+//! a chain does). With [`TierUp`], a module looked up often enough is
+//! recompiled with Cranelift on a background thread and replaces the
+//! Singlepass one in every tier (faster code, same gas and results); the
+//! disk keeps both, each under its own [`CompileConfig::key_for`] folder.
 
 mod disk;
+mod tier_up;
 
 use std::collections::BTreeMap;
 use std::num::NonZeroUsize;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use clru::{CLruCache, CLruCacheConfig, WeightScale};
@@ -17,9 +24,11 @@ use cw_gas::CostTable;
 use wasmer::Module;
 use wasmer::sys::NativeEngineExt;
 
-use crate::compile::{Checksum, CompileConfig, CompiledModule, compile};
+use crate::compile::{Checksum, CompileConfig, CompiledModule, Compiler, compile};
 use crate::error::RuntimeError;
 use disk::{DiskCache, DiskLoad};
+pub use tier_up::TierUp;
+use tier_up::TierUpState;
 
 /// Where a module came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +70,14 @@ pub struct CacheMetrics {
     pub compile_time: Duration,
     /// Total time spent loading from disk (read, verify, deserialize).
     pub disk_load_time: Duration,
+    /// Modules recompiled with Cranelift by [`TierUp`].
+    pub optimized: u64,
+    /// Tier-up compiles that failed (the Singlepass module stays in use).
+    pub optimize_failures: u64,
+    /// Why the last tier-up compile failed, with its checksum.
+    pub last_optimize_failure: Option<String>,
+    /// Total time spent in tier-up compiles (on the background thread).
+    pub optimize_time: Duration,
 }
 
 struct ByArtifactSize;
@@ -82,14 +99,44 @@ struct State {
     metrics: CacheMetrics,
 }
 
+impl State {
+    /// Puts `module` wherever its checksum lives now (pinned or memory), or
+    /// into memory if it lives nowhere.
+    fn replace(&mut self, module: CompiledModule) {
+        match self.pinned.get_mut(&module.checksum) {
+            Some(pinned) => *pinned = module,
+            // A module larger than the whole LRU is simply not kept.
+            None => drop(self.memory.put_with_weight(module.checksum, module)),
+        }
+    }
+}
+
+/// The state a cache shares with its tier-up thread.
+pub(crate) struct Shared {
+    state: Mutex<State>,
+    tier_up: TierUpState,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave the maps half-updated
+        // (each update is one call), so a poisoned lock is still consistent.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
 /// A thread-safe module cache; see the module docs.
 pub struct ModuleCache<T: CostTable + Clone> {
     config: CompileConfig<T>,
-    disk: Option<DiskCache>,
-    state: Mutex<State>,
+    disk: Option<Arc<DiskCache>>,
+    /// The Cranelift artifacts on disk (with a disk folder and [`TierUp`]).
+    optimized_disk: Option<Arc<DiskCache>>,
+    shared: Arc<Shared>,
 }
 
-impl<T: CostTable + Clone> ModuleCache<T> {
+impl<T: CostTable + Clone + Send + Sync + 'static> ModuleCache<T> {
     /// A cache compiling with `config`, keeping at most `memory_limit_bytes` of
     /// modules in memory (pinned modules do not count), and, with `disk_dir`,
     /// artifacts on disk.
@@ -99,7 +146,7 @@ impl<T: CostTable + Clone> ModuleCache<T> {
         disk_dir: Option<&Path>,
     ) -> Result<Self, RuntimeError> {
         let disk = disk_dir
-            .map(|dir| DiskCache::new(dir, &config.key()))
+            .map(|dir| DiskCache::new(dir, &config.key()).map(Arc::new))
             .transpose()?;
         let capacity = NonZeroUsize::new(memory_limit_bytes.max(1)).unwrap_or(NonZeroUsize::MIN);
         let memory =
@@ -107,12 +154,39 @@ impl<T: CostTable + Clone> ModuleCache<T> {
         Ok(Self {
             config,
             disk,
-            state: Mutex::new(State {
-                memory,
-                pinned: BTreeMap::new(),
-                metrics: CacheMetrics::default(),
+            optimized_disk: None,
+            shared: Arc::new(Shared {
+                state: Mutex::new(State {
+                    memory,
+                    pinned: BTreeMap::new(),
+                    metrics: CacheMetrics::default(),
+                }),
+                tier_up: TierUpState::default(),
             }),
         })
+    }
+
+    /// This cache, recompiling modules with Cranelift as `tier_up` says.
+    /// With a disk folder, Cranelift artifacts are kept there too (in the
+    /// `<key>-cranelift` folder) and preferred when loading.
+    ///
+    /// # Errors
+    /// [`RuntimeError::Io`] if the Cranelift artifact folder cannot be made.
+    pub fn with_tier_up(mut self, tier_up: TierUp) -> Result<Self, RuntimeError> {
+        if let Some(disk) = &self.disk {
+            let base = disk.base();
+            let folder = self.config.key_for(Compiler::Cranelift);
+            self.optimized_disk = Some(Arc::new(DiskCache::new(base, &folder)?));
+        }
+        self.shared.tier_up.enable(tier_up);
+        Ok(self)
+    }
+
+    /// Blocks until no tier-up compile is queued or running. Lookups made
+    /// afterwards return the Cranelift module of every module whose tier-up
+    /// succeeded.
+    pub fn wait_for_optimizations(&self) {
+        self.shared.tier_up.wait_idle();
     }
 
     /// The compile configuration.
@@ -126,7 +200,8 @@ impl<T: CostTable + Clone> ModuleCache<T> {
     /// try [`get_by_checksum`](Self::get_by_checksum) first.
     pub fn get(&self, wasm: &[u8]) -> Result<(CompiledModule, CacheTier), RuntimeError> {
         let checksum = Checksum::of(wasm);
-        if let Some(hit) = self.get_by_checksum(&checksum)? {
+        if let Some(hit) = self.lookup(&checksum)? {
+            self.note_use(&hit.0, Some(wasm));
             return Ok(hit);
         }
         let started = Instant::now();
@@ -139,6 +214,7 @@ impl<T: CostTable + Clone> ModuleCache<T> {
         state.metrics.compile_time += started.elapsed();
         drop(state);
         self.remember(module.clone());
+        self.note_use(&module, Some(wasm));
         Ok((module, CacheTier::Compiled))
     }
 
@@ -146,7 +222,21 @@ impl<T: CostTable + Clone> ModuleCache<T> {
     /// then a verified disk artifact, which is then kept in memory), without
     /// the code and without compiling. `None` means: call [`get`](Self::get)
     /// with the code.
+    ///
+    /// A lookup here counts towards [`TierUp`], but the tier-up compile
+    /// needs the code, so it starts at the next [`get`](Self::get).
     pub fn get_by_checksum(
+        &self,
+        checksum: &Checksum,
+    ) -> Result<Option<(CompiledModule, CacheTier)>, RuntimeError> {
+        let hit = self.lookup(checksum)?;
+        if let Some((module, _)) = &hit {
+            self.note_use(module, None);
+        }
+        Ok(hit)
+    }
+
+    fn lookup(
         &self,
         checksum: &Checksum,
     ) -> Result<Option<(CompiledModule, CacheTier)>, RuntimeError> {
@@ -158,6 +248,26 @@ impl<T: CostTable + Clone> ModuleCache<T> {
             return Ok(Some((module, CacheTier::Disk)));
         }
         Ok(None)
+    }
+
+    /// Counts a use of `module` and, once [`TierUp`] says so and the code is
+    /// at hand, queues its Cranelift compile.
+    fn note_use(&self, module: &CompiledModule, wasm: Option<&[u8]>) {
+        if module.compiler != Compiler::Singlepass {
+            return;
+        }
+        let Some(wasm) = self.shared.tier_up.count(module.checksum, wasm) else {
+            return;
+        };
+        tier_up::queue(
+            &self.shared,
+            tier_up::Job {
+                checksum: module.checksum,
+                wasm,
+                config: self.config.clone(),
+                disk: self.optimized_disk.clone(),
+            },
+        );
     }
 
     /// Keeps the module for `wasm` in memory for good (compiling or loading it
@@ -193,12 +303,8 @@ impl<T: CostTable + Clone> ModuleCache<T> {
         metrics
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        // A panic while holding the lock cannot leave the maps half-updated
-        // (each update is one call), so a poisoned lock is still consistent.
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.shared.lock()
     }
 
     fn lookup_memory(&self, checksum: &Checksum) -> Option<(CompiledModule, CacheTier)> {
@@ -212,9 +318,15 @@ impl<T: CostTable + Clone> ModuleCache<T> {
         Some((module, CacheTier::Memory))
     }
 
+    /// Keeps `module` in memory unless it is pinned or a tier-up module
+    /// already replaced it (a lookup racing the tier-up thread).
     fn remember(&self, module: CompiledModule) {
         let mut state = self.lock();
-        if !state.pinned.contains_key(&module.checksum) {
+        let optimized = state
+            .memory
+            .peek(&module.checksum)
+            .is_some_and(|kept| kept.compiler != Compiler::Singlepass);
+        if !state.pinned.contains_key(&module.checksum) && !optimized {
             // A module larger than the whole LRU is simply not kept.
             let _ = state.memory.put_with_weight(module.checksum, module);
         }
@@ -226,10 +338,26 @@ impl<T: CostTable + Clone> ModuleCache<T> {
         state.metrics.last_discard = Some(format!("{checksum}: {reason}"));
     }
 
+    /// The Cranelift artifact if tier-up keeps them on disk, else the
+    /// Singlepass one.
     fn load_disk(&self, checksum: &Checksum) -> Result<Option<CompiledModule>, RuntimeError> {
-        let Some(disk) = &self.disk else {
-            return Ok(None);
-        };
+        if let Some(disk) = &self.optimized_disk
+            && let Some(module) = self.load_from(disk, checksum, Compiler::Cranelift)?
+        {
+            return Ok(Some(module));
+        }
+        match &self.disk {
+            Some(disk) => self.load_from(disk, checksum, Compiler::Singlepass),
+            None => Ok(None),
+        }
+    }
+
+    fn load_from(
+        &self,
+        disk: &DiskCache,
+        checksum: &Checksum,
+        compiler: Compiler,
+    ) -> Result<Option<CompiledModule>, RuntimeError> {
         let started = Instant::now();
         let artifact = match disk.load(checksum)? {
             DiskLoad::Missing => return Ok(None),
@@ -262,6 +390,7 @@ impl<T: CostTable + Clone> ModuleCache<T> {
             engine,
             checksum: *checksum,
             size_bytes: artifact.len(),
+            compiler,
         }))
     }
 }

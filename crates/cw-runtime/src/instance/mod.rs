@@ -410,6 +410,7 @@ mod tests {
             engine,
             checksum: Checksum::of(&wasm),
             size_bytes: 0,
+            compiler: crate::compile::Compiler::Singlepass,
         }
     }
 

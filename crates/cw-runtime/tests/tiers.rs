@@ -1,0 +1,435 @@
+//! Singlepass and Cranelift modules of the same code are interchangeable:
+//! every call gives the same result bytes, gas and storage, traps included.
+//! `TierUp` relies on this to swap one for the other under running callers.
+
+use std::path::Path;
+
+use cw_gas::CosmWasmSchedule;
+use cw_host::{Bech32Api, EntryPoint};
+use cw_runtime::{
+    CacheTier, CompileConfig, CompiledModule, Compiler, ContractInstance, InstanceOptions,
+    ModuleCache, RuntimeError, TierUp, ValidationConfig, VmFailure, compile_with,
+};
+use serde_json::json;
+
+mod support;
+
+const GAS_LIMIT: u64 = 500_000_000;
+
+fn config() -> CompileConfig<CosmWasmSchedule> {
+    CompileConfig {
+        table: CosmWasmSchedule::default(),
+        stack_limit_bytes: Some(cw_gas::middleware::DEFAULT_STACK_LIMIT_BYTES),
+        validation: ValidationConfig::default(),
+    }
+}
+
+fn compiled(wasm: &[u8], compiler: Compiler) -> CompiledModule {
+    let module = compile_with(wasm, &config(), compiler).unwrap().0;
+    assert_eq!(module.compiler, compiler);
+    module
+}
+
+/// What one call gave: the result and the gas used.
+type Outcome = (Result<Vec<u8>, VmFailure>, u64);
+
+/// A store's contents, sorted by key.
+type Dump = std::collections::BTreeMap<Vec<u8>, Vec<u8>>;
+
+/// Runs `steps` from empty storage, each on a new instance; returns the
+/// outcomes and the final storage.
+fn run(module: &CompiledModule, steps: &[(EntryPoint, String)]) -> (Vec<Outcome>, Dump) {
+    let map = support::Map::default();
+    let info = support::info_bytes(&Bech32Api::default().addr_make("alice").unwrap());
+    let outcomes = steps
+        .iter()
+        .map(|(entry, msg)| {
+            let mut instance = ContractInstance::new(module, &InstanceOptions::default()).unwrap();
+            let info =
+                matches!(entry, EntryPoint::Instantiate | EntryPoint::Execute).then_some(&info[..]);
+            let (result, backend) = instance.call(
+                *entry,
+                &support::env_bytes(),
+                info,
+                msg.as_bytes(),
+                support::backend(*entry, &map, GAS_LIMIT),
+            );
+            (result, backend.gas.used().as_u64())
+        })
+        .collect();
+    (outcomes, support::dump(&map))
+}
+
+/// Runs `steps` on both compilers' modules and asserts they agree call by
+/// call and in the final storage; returns the outcomes.
+fn compare(wasm: &[u8], steps: &[(EntryPoint, String)]) -> Vec<Outcome> {
+    let singlepass = run(&compiled(wasm, Compiler::Singlepass), steps);
+    let cranelift = run(&compiled(wasm, Compiler::Cranelift), steps);
+    for (index, (one, other)) in singlepass.0.iter().zip(&cranelift.0).enumerate() {
+        assert_eq!(one, other, "step {index} ({}) differs", steps[index].1);
+    }
+    assert_eq!(singlepass.1, cranelift.1, "final storage differs");
+    singlepass.0
+}
+
+fn cw20_steps() -> Vec<(EntryPoint, String)> {
+    let api = Bech32Api::default();
+    let alice = api.addr_make("alice").unwrap();
+    let bob = api.addr_make("bob").unwrap();
+    let mut steps = vec![(
+        EntryPoint::Instantiate,
+        json!({
+            "name": "Tiers", "symbol": "TIER", "decimals": 6,
+            "initial_balances": [{"address": alice, "amount": "1000000"}],
+            "mint": {"minter": alice, "cap": "9000000"},
+        })
+        .to_string(),
+    )];
+    for msg in [
+        json!({"transfer": {"recipient": bob, "amount": "250"}}),
+        json!({"transfer": {"recipient": bob, "amount": "99999999"}}),
+        json!({"burn": {"amount": "17"}}),
+        json!({"mint": {"recipient": bob, "amount": "42"}}),
+        json!({"increase_allowance": {"spender": bob, "amount": "5"}}),
+        json!({"transfer": {"recipient": "not-an-address", "amount": "1"}}),
+    ] {
+        steps.push((EntryPoint::Execute, msg.to_string()));
+    }
+    for msg in [
+        json!({"balance": {"address": bob}}),
+        json!({"token_info": {}}),
+        json!({"all_accounts": {}}),
+        json!({"allowance": {"owner": alice, "spender": bob}}),
+    ] {
+        steps.push((EntryPoint::Query, msg.to_string()));
+    }
+    steps
+}
+
+#[test]
+fn cw20_gives_the_same_results_gas_and_storage_on_both_compilers() {
+    let outcomes = compare(&tests::fixture_bytes("cw20_base"), &cw20_steps());
+    assert!(outcomes.iter().all(|(_, gas)| *gas > 0));
+    // The overdrawn transfer is the contract's own error, not a VM failure.
+    let overdrawn = String::from_utf8(outcomes[2].0.clone().unwrap()).unwrap();
+    assert!(overdrawn.contains("error"), "{overdrawn}");
+}
+
+/// The exports every hand-written contract here shares: a bump allocator
+/// over a global the contract does not export.
+const ALLOCATOR: &str = r#"
+  (memory (export "memory") 1)
+  (global $next (mut i32) (i32.const 1024))
+  (func (export "interface_version_8"))
+  (func (export "allocate") (param $length i32) (result i32)
+    (local $region i32)
+    (local.set $region (global.get $next))
+    (i32.store (local.get $region) (i32.add (local.get $region) (i32.const 12)))
+    (i32.store offset=4 (local.get $region) (local.get $length))
+    (i32.store offset=8 (local.get $region) (i32.const 0))
+    (global.set $next (i32.add (global.get $next) (i32.add (local.get $length) (i32.const 12))))
+    (local.get $region))
+  (func (export "deallocate") (param i32))"#;
+
+/// `query` traps in the way picked by the message's first byte ('0' to
+/// '4'); any other byte returns an empty result.
+const TRAPS: &str = r#"
+  (type $nullary (func))
+  (table 2 2 funcref)
+  (elem (i32.const 0) $nothing)
+  (func $nothing)
+  (func (export "query") (param i32) (param $msg i32) (result i32)
+    (i32.store (i32.const 80) (i32.const 92))
+    (i32.store (i32.const 84) (i32.const 0))
+    (i32.store (i32.const 88) (i32.const 0))
+    (block $done
+      (block $div_zero
+        (block $overflow
+          (block $bounds
+            (block $unreachable
+              (block $null_entry
+                (br_table $div_zero $overflow $bounds $unreachable $null_entry $done
+                  (i32.sub (i32.load8_u (i32.load (local.get $msg))) (i32.const 48))))
+              (call_indirect (type $nullary) (i32.const 1))
+              (br $done))
+            (unreachable))
+          (drop (i32.load (i32.const 65534)))
+          (br $done))
+        (drop (i32.div_s (i32.const 0x80000000) (i32.const -1)))
+        (br $done))
+      (drop (i64.rem_u (i64.const 7) (i64.const 0))))
+    (i32.const 80))"#;
+
+#[test]
+fn every_trap_is_the_same_trap_on_both_compilers() {
+    let wasm = wat::parse_str(format!("(module {ALLOCATOR} {TRAPS})")).unwrap();
+    let steps: Vec<(EntryPoint, String)> = ["0", "1", "2", "3", "4", "5"]
+        .iter()
+        .map(|case| (EntryPoint::Query, (*case).to_string()))
+        .collect();
+    let outcomes = compare(&wasm, &steps);
+    for (case, (result, _)) in outcomes.iter().enumerate().take(5) {
+        assert!(
+            matches!(result, Err(VmFailure::Trap { .. })),
+            "case {case}: {result:?}"
+        );
+    }
+    assert_eq!(outcomes[5].0, Ok(Vec::new()));
+}
+
+/// `query` misbehaves as the message's first byte says: '0' recurses
+/// until the stack limit, '1' loops until out of gas, '2' asks for more
+/// memory than the limit and '3' grows 40 pages and writes to the last;
+/// the last two return what `memory.grow` answered.
+const MISBEHAVIOUR: &str = r#"
+  (func $recurse (param $depth i64) (result i64)
+    (local i64 i64 i64 i64)
+    (i64.add (call $recurse (i64.add (local.get $depth) (i64.const 1))) (i64.const 1)))
+  (func (export "query") (param i32) (param $msg i32) (result i32)
+    (local $case i32)
+    (local.set $case (i32.load8_u (i32.load (local.get $msg))))
+    (if (i32.eq (local.get $case) (i32.const 48))
+      (then (drop (call $recurse (i64.const 0)))))
+    (if (i32.eq (local.get $case) (i32.const 49))
+      (then (loop $forever (br $forever))))
+    (if (i32.eq (local.get $case) (i32.const 50))
+      (then (i32.store (i32.const 128) (memory.grow (i32.const 10000)))))
+    (if (i32.eq (local.get $case) (i32.const 51))
+      (then
+        (i32.store (i32.const 128) (memory.grow (i32.const 40)))
+        (i32.store (i32.const 2686972) (i32.const 7))))
+    (i32.store (i32.const 80) (i32.const 128))
+    (i32.store (i32.const 84) (i32.const 4))
+    (i32.store (i32.const 88) (i32.const 4))
+    (i32.const 80))"#;
+
+#[test]
+fn stack_limit_gas_and_memory_limits_hit_at_the_same_point_on_both_compilers() {
+    let wasm = wat::parse_str(format!("(module {ALLOCATOR} {MISBEHAVIOUR})")).unwrap();
+    let steps: Vec<(EntryPoint, String)> = ["0", "1", "2", "3"]
+        .iter()
+        .map(|case| (EntryPoint::Query, (*case).to_string()))
+        .collect();
+    let outcomes = compare(&wasm, &steps);
+    assert!(
+        matches!(outcomes[0].0, Err(VmFailure::StackLimit)),
+        "{:?}",
+        outcomes[0]
+    );
+    assert!(
+        matches!(outcomes[1].0, Err(VmFailure::OutOfGas)),
+        "{:?}",
+        outcomes[1]
+    );
+    assert_eq!(outcomes[2].0, Ok((-1i32).to_le_bytes().to_vec()));
+    assert_eq!(outcomes[3].0, Ok(1i32.to_le_bytes().to_vec()));
+}
+
+/// `query` returns the bits of NaN-producing float operations.
+const FLOATS: &str = r#"
+  (func $bits (param $at i32) (param $x f64)
+    (i64.store (local.get $at) (i64.reinterpret_f64 (local.get $x))))
+  (func (export "query") (param i32 i32) (result i32)
+    (call $bits (i32.const 128) (f64.div (f64.const 0) (f64.const 0)))
+    (call $bits (i32.const 136) (f64.sqrt (f64.const -1)))
+    (call $bits (i32.const 144) (f64.add (f64.const nan:0x4000000000001) (f64.const 1)))
+    (call $bits (i32.const 152) (f64.promote_f32 (f32.const nan:0x200001)))
+    (i32.store (i32.const 80) (i32.const 128))
+    (i32.store (i32.const 84) (i32.const 32))
+    (i32.store (i32.const 88) (i32.const 32))
+    (i32.const 80))"#;
+
+/// Singlepass (cosmwasm-vm's compiler, so the chain's answer) canonicalizes
+/// arithmetic NaNs but passes `f64.promote_f32`'s NaN payload through;
+/// Cranelift canonicalizes that one too. So Cranelift refuses any code that
+/// computes with floats rather than answer differently from a chain.
+#[test]
+fn cranelift_refuses_code_that_computes_with_floats() {
+    let wasm = wat::parse_str(format!("(module {ALLOCATOR} {FLOATS})")).unwrap();
+    match compile_with(&wasm, &config(), Compiler::Cranelift) {
+        Err(RuntimeError::NotExactOnCompiler { compiler, reason }) => {
+            assert_eq!(compiler, "cranelift");
+            assert!(reason.contains("floats"), "{reason}");
+        }
+        other => panic!("expected a refusal, got {:?}", other.map(|m| m.0)),
+    }
+    let (outcomes, _) = run(
+        &compiled(&wasm, Compiler::Singlepass),
+        &[(EntryPoint::Query, "{}".to_string())],
+    );
+    let bits: Vec<u64> = outcomes[0]
+        .0
+        .as_ref()
+        .unwrap()
+        .chunks(8)
+        .map(|word| u64::from_le_bytes(word.try_into().unwrap()))
+        .collect();
+    assert_eq!(
+        bits,
+        [
+            0x7ff8_0000_0000_0000,
+            0x7ff8_0000_0000_0000,
+            0x7ff8_0000_0000_0000,
+            0x7ffc_0000_2000_0000
+        ]
+    );
+}
+
+#[test]
+fn tier_up_leaves_float_code_on_singlepass_and_says_why() {
+    let wasm = wat::parse_str(format!("(module {ALLOCATOR} {FLOATS})")).unwrap();
+    let cache = ModuleCache::new(config(), 64 << 20, None)
+        .unwrap()
+        .with_tier_up(TierUp { after_uses: 1 })
+        .unwrap();
+    cache.get(&wasm).unwrap();
+    cache.wait_for_optimizations();
+    let metrics = cache.metrics();
+    assert_eq!((metrics.optimized, metrics.optimize_failures), (0, 1));
+    let reason = metrics.last_optimize_failure.unwrap();
+    assert!(reason.contains("floats"), "{reason}");
+    let (module, tier) = cache.get(&wasm).unwrap();
+    assert_eq!(
+        (tier, module.compiler),
+        (CacheTier::Memory, Compiler::Singlepass)
+    );
+}
+
+fn artifact_count(dir: &Path) -> usize {
+    walk(dir)
+        .iter()
+        .filter(|path| path.extension().is_some_and(|e| e == "module"))
+        .count()
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(walk(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
+}
+
+#[test]
+fn tier_up_replaces_a_used_module_with_cranelift_in_memory_and_on_disk() {
+    let wasm = tests::fixture_bytes("cw20_base");
+    let dir = tempfile::tempdir().unwrap();
+    let cache = ModuleCache::new(config(), 64 << 20, Some(dir.path()))
+        .unwrap()
+        .with_tier_up(TierUp { after_uses: 3 })
+        .unwrap();
+    let (first, tier) = cache.get(&wasm).unwrap();
+    assert_eq!(
+        (tier, first.compiler),
+        (CacheTier::Compiled, Compiler::Singlepass)
+    );
+    // Uses below the threshold queue nothing.
+    let (second, _) = cache.get(&wasm).unwrap();
+    assert_eq!(second.compiler, Compiler::Singlepass);
+    cache.wait_for_optimizations();
+    assert_eq!(cache.metrics().optimized, 0);
+    // The third use queues the compile; the Singlepass module serves until
+    // it is done.
+    cache.get(&wasm).unwrap();
+    cache.wait_for_optimizations();
+    let metrics = cache.metrics();
+    assert_eq!((metrics.optimized, metrics.optimize_failures), (1, 0));
+    let (optimized, tier) = cache.get(&wasm).unwrap();
+    assert_eq!(
+        (tier, optimized.compiler),
+        (CacheTier::Memory, Compiler::Cranelift)
+    );
+    assert_eq!(artifact_count(dir.path()), 2);
+    // Pinning keeps the Cranelift module.
+    cache.pin(&wasm).unwrap();
+    let (pinned, tier) = cache.get(&wasm).unwrap();
+    assert_eq!(
+        (tier, pinned.compiler),
+        (CacheTier::Pinned, Compiler::Cranelift)
+    );
+
+    // A new cache with tier-up loads the Cranelift artifact from disk; one
+    // without it never sees Cranelift code.
+    let tiered = ModuleCache::new(config(), 64 << 20, Some(dir.path()))
+        .unwrap()
+        .with_tier_up(TierUp::default())
+        .unwrap();
+    let (loaded, tier) = tiered.get(&wasm).unwrap();
+    assert_eq!(
+        (tier, loaded.compiler),
+        (CacheTier::Disk, Compiler::Cranelift)
+    );
+    let plain = ModuleCache::new(config(), 64 << 20, Some(dir.path())).unwrap();
+    let (loaded_plain, tier) = plain.get(&wasm).unwrap();
+    assert_eq!(
+        (tier, loaded_plain.compiler),
+        (CacheTier::Disk, Compiler::Singlepass)
+    );
+
+    // Every one of these modules runs the same script identically.
+    let steps = cw20_steps();
+    let expected = run(&first, &steps);
+    for module in [&optimized, &loaded, &loaded_plain] {
+        assert_eq!(run(module, &steps), expected, "{:?}", module.compiler);
+    }
+}
+
+#[test]
+fn lookups_by_checksum_count_but_only_a_lookup_with_the_code_queues() {
+    let wasm = tests::fixture_bytes("cw1_whitelist");
+    let cache = ModuleCache::new(config(), 64 << 20, None)
+        .unwrap()
+        .with_tier_up(TierUp { after_uses: 2 })
+        .unwrap();
+    let (module, _) = cache.get(&wasm).unwrap();
+    for _ in 0..3 {
+        let (hit, _) = cache.get_by_checksum(&module.checksum).unwrap().unwrap();
+        assert_eq!(hit.compiler, Compiler::Singlepass);
+    }
+    cache.wait_for_optimizations();
+    assert_eq!(cache.metrics().optimized, 0);
+    cache.get(&wasm).unwrap();
+    cache.wait_for_optimizations();
+    assert_eq!(cache.metrics().optimized, 1);
+    let (hit, tier) = cache.get_by_checksum(&module.checksum).unwrap().unwrap();
+    assert_eq!(
+        (tier, hit.compiler),
+        (CacheTier::Memory, Compiler::Cranelift)
+    );
+    // Once optimized, a module is never queued again.
+    for _ in 0..4 {
+        cache.get(&wasm).unwrap();
+    }
+    cache.wait_for_optimizations();
+    assert_eq!(cache.metrics().optimized, 1);
+}
+
+/// Every cw-plus and cw-nfts contract we build is float-free, so each
+/// tiers up; our own probe formats floats and stays on Singlepass.
+#[test]
+fn the_real_contracts_compile_on_cranelift() {
+    for name in [
+        "cw20_base",
+        "cw721_base",
+        "cw1_whitelist",
+        "cw1_subkeys",
+        "cw3_fixed_multisig",
+        "cw4_group",
+    ] {
+        let module = compiled(&tests::fixture_bytes(name), Compiler::Cranelift);
+        assert!(module.size_bytes > 0, "{name}");
+    }
+    assert!(matches!(
+        compile_with(
+            &tests::fixture_bytes("probe"),
+            &config(),
+            Compiler::Cranelift
+        ),
+        Err(RuntimeError::NotExactOnCompiler { .. })
+    ));
+}
