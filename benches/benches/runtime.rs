@@ -58,8 +58,8 @@ use cw_host::wasmer::CallBackend;
 use cw_host::{Bech32Api, CallState, DebugInfo, EntryPoint, Storage as _};
 use cw_runtime::validate::DEFAULT_CAPABILITIES;
 use cw_runtime::{
-    CacheTier, CompileConfig, CompiledModule, ContractInstance, InstanceOptions, InstancePool,
-    ModuleCache, PoolLimits, PooledInstance, ValidationConfig, compile,
+    CacheTier, CompileConfig, CompiledModule, Compiler, ContractInstance, InstanceOptions,
+    InstancePool, ModuleCache, PoolLimits, PooledInstance, TierUp, ValidationConfig, compile,
 };
 use serde_json::json;
 
@@ -171,6 +171,8 @@ struct Setup {
     balance: Vec<u8>,
     state: MockStorage,
     ours: ModuleCache<CosmWasmSchedule>,
+    /// A cache whose cw20 module has tiered up to Cranelift.
+    tiered: ModuleCache<CosmWasmSchedule>,
     held: CompiledModule,
     theirs: VmCache,
     checksum: VmChecksum,
@@ -201,6 +203,13 @@ impl Setup {
         assert_eq!(ours.get(&wasm).expect("compiles").1, CacheTier::Compiled);
         let (held, tier) = ours.get(&wasm).expect("cached");
         assert_eq!(tier, CacheTier::Memory);
+        let tiered = ModuleCache::new(config.clone(), MEMORY_CACHE_BYTES, None)
+            .and_then(|cache| cache.with_tier_up(TierUp { after_uses: 1 }))
+            .expect("cache");
+        tiered.get(&wasm).expect("compiles");
+        tiered.wait_for_optimizations();
+        let (optimized, _) = tiered.get(&wasm).expect("cached");
+        assert_eq!(optimized.compiler, Compiler::Cranelift);
 
         let dir = tempfile::tempdir().expect("temp dir");
         let options = CacheOptions::new(
@@ -235,6 +244,7 @@ impl Setup {
             balance: balance.to_string().into_bytes(),
             state,
             ours,
+            tiered,
             held,
             theirs,
             checksum,
@@ -252,6 +262,16 @@ impl Setup {
             (EntryPoint::Query, &self.balance),
         ] {
             let (ours, ours_gas) = self.ours_call(entry, msg);
+            let pool = InstancePool::new(instance_options(), PoolLimits::default());
+            let (tiered, backend) = self.pooled_from(&self.tiered, &pool).call(
+                entry,
+                &self.env,
+                (entry != EntryPoint::Query).then_some(self.info.as_slice()),
+                msg,
+                our_backend(self.state.clone(), entry),
+            );
+            assert_eq!(tiered.expect("succeeds"), ours, "tiered {entry:?}");
+            assert_eq!(backend.gas.used().as_u64(), ours_gas, "tiered gas");
             let mut vm = self.vm_instance(VmInstanceOptions {
                 gas_limit: GAS_LIMIT,
             });
@@ -305,7 +325,16 @@ impl Setup {
         &self,
         pool: &'p InstancePool<CosmWasmSchedule>,
     ) -> PooledInstance<'p, CosmWasmSchedule> {
-        let found = self.ours.get_by_checksum(&self.held.checksum);
+        self.pooled_from(&self.ours, pool)
+    }
+
+    /// [`pooled`](Self::pooled) with the module from `cache`.
+    fn pooled_from<'p>(
+        &self,
+        cache: &ModuleCache<CosmWasmSchedule>,
+        pool: &'p InstancePool<CosmWasmSchedule>,
+    ) -> PooledInstance<'p, CosmWasmSchedule> {
+        let found = cache.get_by_checksum(&self.held.checksum);
         let module = found.expect("cache readable").expect("cached").0;
         pool.checkout(&module).expect("instance")
     }
@@ -421,18 +450,24 @@ fn call_on_new_instance(c: &mut Criterion, s: &Setup, name: &str, entry: EntryPo
             })
         });
     }
-    // The same call on an instance from the pool, as the chain runs it.
-    group.bench_function("ours_pooled", |b| {
-        let pool = InstancePool::new(instance_options(), PoolLimits::default());
-        b.iter_custom(|iters| {
-            time_each(
-                iters,
-                &mut (),
-                |_| our_backend(s.state.clone(), entry),
-                |_, backend| s.pooled(&pool).call(entry, &s.env, info, msg, backend),
-            )
-        })
-    });
+    // The same call on an instance from the pool, as the chain runs it;
+    // `ours_pooled_tiered` once the module has tiered up to Cranelift.
+    for (cache, name) in [(&s.ours, "ours_pooled"), (&s.tiered, "ours_pooled_tiered")] {
+        group.bench_function(name, |b| {
+            let pool = InstancePool::new(instance_options(), PoolLimits::default());
+            b.iter_custom(|iters| {
+                time_each(
+                    iters,
+                    &mut (),
+                    |_| our_backend(s.state.clone(), entry),
+                    |_, backend| {
+                        s.pooled_from(cache, &pool)
+                            .call(entry, &s.env, info, msg, backend)
+                    },
+                )
+            })
+        });
+    }
     group.bench_function("cosmwasm_vm", |b| {
         b.iter_custom(|iters| {
             time_each(
@@ -520,24 +555,28 @@ fn cw20_transfer_reused(c: &mut Criterion, s: &Setup) {
     group.finish();
 }
 
-/// `CW_PAIRED_ROUNDS=N`: N rounds, each timing one cw20 transfer three
-/// ways back to back (a pooled instance, cosmwasm-vm's new instance, our
-/// new instance); prints the three medians and the ratios. Each round's
-/// three calls see the same machine load, so on a noisy machine these
-/// ratios are steadier than criterion medians taken minutes apart.
+/// `CW_PAIRED_ROUNDS=N`: N rounds, each timing one cw20 transfer four
+/// ways back to back (a pooled instance, a pooled instance of the tiered-up
+/// Cranelift module, cosmwasm-vm's new instance, our new instance); prints
+/// the medians and the ratios. Each round's calls see the same machine
+/// load, so on a noisy machine these ratios are steadier than criterion
+/// medians taken minutes apart.
 fn paired_transfers(s: &Setup, rounds: usize) {
     const WARM_UP: usize = 200;
     let pool = InstancePool::new(instance_options(), PoolLimits::default());
     let info = Some(s.info.as_slice());
-    let mut times: [Vec<Duration>; 3] = Default::default();
+    let mut times: [Vec<Duration>; 4] = Default::default();
     for round in 0..WARM_UP + rounds {
-        let backend = our_backend(s.state.clone(), EntryPoint::Execute);
-        let started = Instant::now();
-        let mut pooled = s.pooled(&pool);
-        let (result, _) = pooled.call(EntryPoint::Execute, &s.env, info, &s.transfer, backend);
-        drop(pooled);
-        let pooled_time = started.elapsed();
-        result.expect("transfers");
+        let mut pooled_times = [Duration::ZERO; 2];
+        for (cache, time) in [&s.ours, &s.tiered].into_iter().zip(&mut pooled_times) {
+            let backend = our_backend(s.state.clone(), EntryPoint::Execute);
+            let started = Instant::now();
+            let mut pooled = s.pooled_from(cache, &pool);
+            let (result, _) = pooled.call(EntryPoint::Execute, &s.env, info, &s.transfer, backend);
+            drop(pooled);
+            *time = started.elapsed();
+            result.expect("transfers");
+        }
 
         let backend = vm_backend(s.state.clone());
         let started = Instant::now();
@@ -562,20 +601,22 @@ fn paired_transfers(s: &Setup, rounds: usize) {
         result.expect("transfers");
 
         if round >= WARM_UP {
-            for (list, time) in times.iter_mut().zip([pooled_time, vm_time, new_time]) {
+            let [pooled, tiered] = pooled_times;
+            for (list, time) in times.iter_mut().zip([pooled, tiered, vm_time, new_time]) {
                 list.push(time);
             }
         }
     }
-    let [pooled, vm, new] = times.map(|mut list| {
+    let [pooled, tiered, vm, new] = times.map(|mut list| {
         list.sort_unstable();
         list[list.len() / 2].as_secs_f64() * 1e6
     });
     println!(
-        "paired cw20 transfers ({rounds} rounds): ours_pooled {pooled:.1} µs, cosmwasm_vm \
-{vm:.1} µs, ours (new instance) {new:.1} µs; cosmwasm_vm / ours_pooled {:.2}×, \
-cosmwasm_vm / ours {:.2}×",
+        "paired cw20 transfers ({rounds} rounds): ours_pooled {pooled:.1} µs, ours_pooled_tiered \
+{tiered:.1} µs, cosmwasm_vm {vm:.1} µs, ours (new instance) {new:.1} µs; cosmwasm_vm / \
+ours_pooled {:.2}×, cosmwasm_vm / ours_pooled_tiered {:.2}×, cosmwasm_vm / ours {:.2}×",
         vm / pooled,
+        vm / tiered,
         vm / new
     );
 }

@@ -7,7 +7,7 @@ use cosmwasm_std::Binary;
 use cw_gas::CosmWasmSchedule;
 use cw_gas::middleware::DEFAULT_STACK_LIMIT_BYTES;
 use cw_runtime::chain::{ExecutionMode, Instantiate, TxResult};
-use cw_runtime::{Chain, ChainBuilder, CompileConfig, ModuleCache, ValidationConfig};
+use cw_runtime::{Chain, ChainBuilder, CompileConfig, ModuleCache, TierUp, ValidationConfig};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -299,8 +299,28 @@ fn fifty_runs_across_cache_paths_and_threads_are_byte_identical() {
         assert_eq!(scenario_transcript(cold), reference, "cold compile");
         runs += 1;
     }
+    // Tier-up: Cranelift code replacing Singlepass code during a run, then
+    // from the start of one.
+    let tiered = Arc::new(
+        ModuleCache::new(config(), 512 << 20, None)
+            .unwrap()
+            .with_tier_up(TierUp { after_uses: 1 })
+            .unwrap(),
+    );
+    assert_eq!(scenario_transcript(tiered.clone()), reference, "tiering up");
+    tiered.wait_for_optimizations();
+    let metrics = tiered.metrics();
+    // cw20 tiers up; the probe, which computes with floats, stays on
+    // Singlepass.
+    assert_eq!((metrics.optimized, metrics.optimize_failures), (1, 1));
+    let refusal = metrics.last_optimize_failure.unwrap_or_default();
+    assert!(refusal.contains("floats"), "{refusal}");
+    for _ in 0..2 {
+        assert_eq!(scenario_transcript(tiered.clone()), reference, "tiered up");
+    }
+    runs += 3;
     // Memory cache.
-    for _ in 0..19 {
+    for _ in 0..16 {
         assert_eq!(
             scenario_transcript(shared_cache()),
             reference,

@@ -284,6 +284,32 @@ fn a_pool_makes_a_new_instance_while_one_is_out_and_keeps_within_its_limits() {
     assert_eq!(small.metrics().idle_on_this_thread, 0);
 }
 
+/// A full pool keeps what is in use: returning an instance of a module not
+/// kept yet evicts the least recently used idle instance, so a module
+/// nobody asks for any more (replaced by its tiered-up build, or
+/// recompiled after leaving the cache) cannot hold the pool's room forever.
+#[test]
+fn a_full_pool_evicts_the_least_recently_used_module_first() {
+    let [a, b, c] = [(); 3].map(|()| compiled(&wat::parse_str(STATEFUL).unwrap()));
+    let pool = pool(2, 2);
+    drop(pool.checkout(&a).unwrap());
+    drop(pool.checkout(&b).unwrap());
+    // `a` is used again, so `b` is now the least recently used.
+    drop(pool.checkout(&a).unwrap());
+    drop(pool.checkout(&c).unwrap());
+    let metrics = pool.metrics();
+    assert_eq!((metrics.created, metrics.reused), (3, 1));
+    assert_eq!((metrics.evicted, metrics.dropped_full), (1, 0));
+    assert_eq!(metrics.idle_on_this_thread, 2);
+    // `a` and `c` are still idle; `b` must be made again.
+    drop((pool.checkout(&a).unwrap(), pool.checkout(&c).unwrap()));
+    assert_eq!(pool.metrics().created, 3);
+    drop(pool.checkout(&b).unwrap());
+    let metrics = pool.metrics();
+    assert_eq!((metrics.created, metrics.evicted), (4, 2));
+    assert_eq!(metrics.idle_on_this_thread, 2);
+}
+
 #[test]
 fn pooled_instances_stay_on_their_thread_and_agree_across_threads() {
     let module = compiled(&tests::fixture_bytes("cw20_base"));

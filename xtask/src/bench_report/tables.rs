@@ -10,9 +10,10 @@ use super::estimates::{Entry, Results, Throughput};
 use super::{LAYERS, plot_link, utc};
 
 /// Ratios drawn when a row has both functions: `(numerator, denominator)`.
-const RATIOS: [(&str, &str); 6] = [
+const RATIOS: [(&str, &str); 7] = [
     ("cosmwasm_vm", "ours"),
     ("cosmwasm_vm", "ours_pooled"),
+    ("cosmwasm_vm", "ours_pooled_tiered"),
     ("guest_memory", "memcpy"),
     ("guest_memory", "to_vec"),
     ("wasm_cached", "native"),
@@ -20,9 +21,10 @@ const RATIOS: [(&str, &str); 6] = [
 ];
 
 /// Column order of the generic table; other functions follow by name.
-const FUNCTION_ORDER: [&str; 11] = [
+const FUNCTION_ORDER: [&str; 12] = [
     "ours",
     "ours_pooled",
+    "ours_pooled_tiered",
     "ours_module_held",
     "ours_no_stack_limit",
     "cosmwasm_vm",
@@ -47,7 +49,7 @@ fn describe(layer: &str) -> &'static str {
             "One `execute` making 0 or 1,000 host calls on an instance kept across iterations, ours and cosmwasm-vm 3.0.10 running the same module; the per-call table is `(t(1000) - t(0)) / 1000`."
         }
         "runtime" => {
-            "cw20-base through our runtime (`ours`) and cosmwasm-vm 3.0.10 (`cosmwasm_vm`) in the same run, on the same storage, priced free on both; setup asserts identical result bytes and gas."
+            "cw20-base through our runtime (`ours`) and cosmwasm-vm 3.0.10 (`cosmwasm_vm`) in the same run, on the same storage, priced free on both; setup asserts identical result bytes and gas. `ours_pooled` runs on a reset instance from the pool, `ours_pooled_tiered` the same once the module has tiered up to Cranelift (`ModuleCache::with_tier_up`); the compile row is Singlepass, what every module gets first."
         }
         "chain" => {
             "The chain layer: a cw20 transfer as a transaction, the same call on the engine alone, a `send` into a receiver contract (two calls, one submessage), and 1,000 transfers in a row."
@@ -172,6 +174,12 @@ pub fn render_goals(md: &mut String, results: &Results) {
             2.0,
         ),
         (
+            "runtime/cw20_transfer",
+            "ours_pooled_tiered",
+            "cw20 transfer (pooled instance of the tiered-up Cranelift module + call)",
+            2.0,
+        ),
+        (
             "runtime/cw20_balance",
             "ours",
             "cw20 balance query (new instance + query)",
@@ -181,6 +189,12 @@ pub fn render_goals(md: &mut String, results: &Results) {
             "runtime/cw20_balance",
             "ours_pooled",
             "cw20 balance query (pooled instance + query)",
+            2.0,
+        ),
+        (
+            "runtime/cw20_balance",
+            "ours_pooled_tiered",
+            "cw20 balance query (pooled instance of the tiered-up Cranelift module + query)",
             2.0,
         ),
         // A reference, not a goal: the same compiler on both sides.

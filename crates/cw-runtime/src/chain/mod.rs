@@ -75,6 +75,8 @@ pub struct ChainBuilder<T: CostTable + Clone> {
     instance: crate::instance::InstanceOptions,
     #[cfg(feature = "engine")]
     pool_limits: crate::instance::PoolLimits,
+    #[cfg(feature = "engine")]
+    tier_up: Option<crate::cache::TierUp>,
 }
 
 impl<T: CostTable + Clone + Send + Sync + 'static> ChainBuilder<T> {
@@ -104,6 +106,8 @@ impl<T: CostTable + Clone + Send + Sync + 'static> ChainBuilder<T> {
             instance: crate::instance::InstanceOptions::default(),
             #[cfg(feature = "engine")]
             pool_limits: crate::instance::PoolLimits::default(),
+            #[cfg(feature = "engine")]
+            tier_up: None,
         }
     }
 
@@ -207,6 +211,17 @@ impl<T: CostTable + Clone + Send + Sync + 'static> ChainBuilder<T> {
         self
     }
 
+    /// Recompiles often-called code with Cranelift in the background (see
+    /// [`crate::cache::TierUp`]) in the module cache this chain makes; a
+    /// cache given with [`module_cache`](Self::module_cache) keeps its own
+    /// setting. Off by default.
+    #[cfg(feature = "engine")]
+    #[must_use]
+    pub fn tier_up(mut self, tier_up: crate::cache::TierUp) -> Self {
+        self.tier_up = Some(tier_up);
+        self
+    }
+
     /// The chain, with no code and no contracts.
     ///
     /// # Errors
@@ -221,12 +236,14 @@ impl<T: CostTable + Clone + Send + Sync + 'static> ChainBuilder<T> {
                     stack_limit_bytes: Some(cw_gas::middleware::DEFAULT_STACK_LIMIT_BYTES),
                     validation: self.validation.clone(),
                 };
-                let cache =
-                    crate::cache::ModuleCache::new(config, 256 << 20, None).map_err(|e| {
-                        ChainError::Backend {
-                            message: e.to_string(),
-                        }
-                    })?;
+                let backend = |e: crate::error::RuntimeError| ChainError::Backend {
+                    message: e.to_string(),
+                };
+                let mut cache =
+                    crate::cache::ModuleCache::new(config, 256 << 20, None).map_err(backend)?;
+                if let Some(tier_up) = self.tier_up {
+                    cache = cache.with_tier_up(tier_up).map_err(backend)?;
+                }
                 Some(Arc::new(cache))
             }
         };

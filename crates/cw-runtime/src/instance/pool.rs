@@ -2,7 +2,7 @@
 //! a reset instead of an instantiation.
 
 use std::any::Any;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
@@ -50,8 +50,13 @@ pub struct PoolMetrics {
     /// Idle instances whose reset failed; each was dropped and the checkout
     /// instantiated instead.
     pub reset_failures: u64,
-    /// Instances dropped on return because the pool was full.
+    /// Instances dropped on return because their module already had
+    /// `per_module` idle instances, or no other module had one to evict.
     pub dropped_full: u64,
+    /// Idle instances dropped to make room, under the `total` limit, for
+    /// one returned more recently: the least recently used go first (such
+    /// as those of a module replaced by its tiered-up or recompiled build).
+    pub evicted: u64,
     /// Instances idle now on the calling thread.
     pub idle_on_this_thread: usize,
 }
@@ -74,12 +79,25 @@ struct Slot {
     /// A `Vec<ContractInstance<T>>` for the pool's `T`.
     instances: Box<dyn Any>,
     count: usize,
+    /// When an instance was last taken from or returned to this slot, in
+    /// [`TICK`]s.
+    last_used: u64,
 }
 
 thread_local! {
     /// Idle instances live on the thread that last ran them: a Wasmer store
     /// may not move between threads.
     static IDLE: RefCell<HashMap<SlotKey, Slot>> = RefCell::new(HashMap::new());
+    /// This thread's clock for least-recently-used eviction.
+    static TICK: Cell<u64> = const { Cell::new(0) };
+}
+
+fn tick() -> u64 {
+    TICK.with(|tick| {
+        let now = tick.get().wrapping_add(1);
+        tick.set(now);
+        now
+    })
 }
 
 static NEXT_POOL_ID: AtomicU64 = AtomicU64::new(0);
@@ -184,6 +202,7 @@ impl<T: CostTable + 'static> InstancePool<T> {
     fn take_idle(&self, key: &SlotKey) -> Option<ContractInstance<T>> {
         IDLE.with_borrow_mut(|idle| {
             let slot = idle.get_mut(key)?;
+            slot.last_used = tick();
             let instance = slot
                 .instances
                 .downcast_mut::<Vec<ContractInstance<T>>>()?
@@ -203,31 +222,70 @@ impl<T: CostTable + 'static> InstancePool<T> {
 
     fn give_back(&self, key: SlotKey, instance: ContractInstance<T>) {
         let total = self.idle_on_this_thread();
-        let refused = IDLE.with_borrow_mut(|idle| {
+        let (refused, evicted) = IDLE.with_borrow_mut(|idle| {
             if !idle.contains_key(&key) {
                 // A new slot: first purge the slots of pools dropped since.
                 idle.retain(|_, slot| slot.pool_alive.strong_count() > 0);
             }
+            if idle.get(&key).map_or(0, |slot| slot.count) >= self.limits.per_module {
+                return (Some(instance), None);
+            }
+            let evicted = if total >= self.limits.total {
+                match self.evict_least_recent(idle, &key) {
+                    Some(evicted) => Some(evicted),
+                    None => return (Some(instance), None),
+                }
+            } else {
+                None
+            };
             let slot = idle.entry(key).or_insert_with(|| Slot {
                 pool_alive: Arc::downgrade(&self.alive),
                 instances: Box::new(Vec::<ContractInstance<T>>::new()),
                 count: 0,
+                last_used: 0,
             });
-            let full = total >= self.limits.total || slot.count >= self.limits.per_module;
+            slot.last_used = tick();
             match slot.instances.downcast_mut::<Vec<ContractInstance<T>>>() {
-                Some(kept) if !full => {
+                Some(kept) => {
                     kept.push(instance);
                     slot.count += 1;
-                    None
+                    (None, evicted)
                 }
-                _ => Some(instance),
+                None => (Some(instance), evicted),
             }
         });
         if refused.is_some() {
             self.record(|metrics| metrics.dropped_full += 1);
         }
+        if evicted.is_some() {
+            self.record(|metrics| metrics.evicted += 1);
+        }
         // Unmapping happens outside the thread's pool borrow.
-        drop(refused);
+        drop((refused, evicted));
+    }
+
+    /// Takes one instance out of this pool's least recently used slot on
+    /// this thread other than `keep`'s, removing the slot once empty.
+    fn evict_least_recent(
+        &self,
+        idle: &mut HashMap<SlotKey, Slot>,
+        keep: &SlotKey,
+    ) -> Option<ContractInstance<T>> {
+        let victim = idle
+            .iter()
+            .filter(|(key, slot)| key.pool == self.id && *key != keep && slot.count > 0)
+            .min_by_key(|(_, slot)| slot.last_used)
+            .map(|(key, _)| *key)?;
+        let slot = idle.get_mut(&victim)?;
+        let instance = slot
+            .instances
+            .downcast_mut::<Vec<ContractInstance<T>>>()?
+            .pop()?;
+        slot.count -= 1;
+        if slot.count == 0 {
+            idle.remove(&victim);
+        }
+        Some(instance)
     }
 }
 
