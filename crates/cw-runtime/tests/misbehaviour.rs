@@ -22,7 +22,8 @@ fn probe() -> CompiledModule {
     compile(&tests::fixture_bytes("probe"), &config).unwrap().0
 }
 
-/// Runs one call on a fresh instance over `map`; returns the outcome and the gas used.
+/// Runs one call on a fresh instance over `map`; returns the outcome, the
+/// gas used and whether the instance is poisoned afterwards.
 fn run(
     module: &CompiledModule,
     map: &support::Map,
@@ -30,17 +31,8 @@ fn run(
     msg: &str,
 ) -> (Result<Vec<u8>, VmFailure>, u64, bool) {
     let mut instance = ContractInstance::new(module, &InstanceOptions::default()).unwrap();
-    let info = support::info_bytes("cosmwasm1sender");
-    let info = (entry == EntryPoint::Execute).then_some(info.as_slice());
-    let (result, backend) = instance.call(
-        entry,
-        &support::env_bytes(),
-        info,
-        msg.as_bytes(),
-        support::backend(entry, map, GAS_LIMIT),
-    );
-    let used = backend.gas.used().as_u64();
-    assert!(used <= GAS_LIMIT);
+    let (result, used) =
+        support::call(&mut instance, map, entry, msg, "cosmwasm1sender", GAS_LIMIT);
     (result, used, instance.is_poisoned())
 }
 

@@ -25,8 +25,7 @@ fn compiled(wasm: &[u8]) -> CompiledModule {
     compile(wasm, &config).unwrap().0
 }
 
-/// What one call gave: the result and the gas used.
-type Outcome = (Result<Vec<u8>, VmFailure>, u64);
+use support::Outcome;
 
 fn call(
     instance: &mut ContractInstance<CosmWasmSchedule>,
@@ -34,16 +33,8 @@ fn call(
     entry: EntryPoint,
     msg: &str,
 ) -> Outcome {
-    let info = support::info_bytes(&Bech32Api::default().addr_make("alice").unwrap());
-    let info = matches!(entry, EntryPoint::Instantiate | EntryPoint::Execute).then_some(&info[..]);
-    let (result, backend) = instance.call(
-        entry,
-        &support::env_bytes(),
-        info,
-        msg.as_bytes(),
-        support::backend(entry, map, GAS_LIMIT),
-    );
-    (result, backend.gas.used().as_u64())
+    let alice = Bech32Api::default().addr_make("alice").unwrap();
+    support::call(instance, map, entry, msg, &alice, GAS_LIMIT)
 }
 
 /// Runs `steps` twice from empty storage: each on a new instance, then all

@@ -30,8 +30,7 @@ fn compiled(wasm: &[u8], compiler: Compiler) -> CompiledModule {
     module
 }
 
-/// What one call gave: the result and the gas used.
-type Outcome = (Result<Vec<u8>, VmFailure>, u64);
+use support::Outcome;
 
 /// A store's contents, sorted by key.
 type Dump = std::collections::BTreeMap<Vec<u8>, Vec<u8>>;
@@ -40,21 +39,12 @@ type Dump = std::collections::BTreeMap<Vec<u8>, Vec<u8>>;
 /// outcomes and the final storage.
 fn run(module: &CompiledModule, steps: &[(EntryPoint, String)]) -> (Vec<Outcome>, Dump) {
     let map = support::Map::default();
-    let info = support::info_bytes(&Bech32Api::default().addr_make("alice").unwrap());
+    let alice = Bech32Api::default().addr_make("alice").unwrap();
     let outcomes = steps
         .iter()
         .map(|(entry, msg)| {
             let mut instance = ContractInstance::new(module, &InstanceOptions::default()).unwrap();
-            let info =
-                matches!(entry, EntryPoint::Instantiate | EntryPoint::Execute).then_some(&info[..]);
-            let (result, backend) = instance.call(
-                *entry,
-                &support::env_bytes(),
-                info,
-                msg.as_bytes(),
-                support::backend(*entry, &map, GAS_LIMIT),
-            );
-            (result, backend.gas.used().as_u64())
+            support::call(&mut instance, &map, *entry, msg, &alice, GAS_LIMIT)
         })
         .collect();
     (outcomes, support::dump(&map))

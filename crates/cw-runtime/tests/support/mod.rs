@@ -44,3 +44,31 @@ pub fn env_bytes() -> Vec<u8> {
 pub fn info_bytes(sender: &str) -> Vec<u8> {
     to_json_vec(&message_info(&Addr::unchecked(sender), &[])).unwrap()
 }
+
+/// What one call gave: the result and the gas used.
+pub type Outcome = (Result<Vec<u8>, cw_runtime::VmFailure>, u64);
+
+/// One call of `entry` with `msg` on `instance` over `map`, with
+/// `mock_env()`, `sender` (when the entry point takes info) and
+/// `gas_limit`; the outcome never spends more than the limit.
+pub fn call(
+    instance: &mut cw_runtime::ContractInstance<CosmWasmSchedule>,
+    map: &Map,
+    entry: EntryPoint,
+    msg: &str,
+    sender: &str,
+    gas_limit: u64,
+) -> Outcome {
+    let info = info_bytes(sender);
+    let info = matches!(entry, EntryPoint::Instantiate | EntryPoint::Execute).then_some(&info[..]);
+    let (result, backend) = instance.call(
+        entry,
+        &env_bytes(),
+        info,
+        msg.as_bytes(),
+        backend(entry, map, gas_limit),
+    );
+    let used = backend.gas.used().as_u64();
+    assert!(used <= gas_limit, "{used} gas used of {gas_limit}");
+    (result, used)
+}
