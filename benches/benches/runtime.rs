@@ -19,7 +19,8 @@
 //!   across iterations.
 //!
 //! With `CW_PAIRED_ROUNDS=N` set, the bench runs no criterion group but N
-//! paired rounds of the transfer (see `paired_transfers`):
+//! paired rounds of the transfer (see `paired_transfers`) and N / 100 of
+//! the compile (`paired_compiles`):
 //! `CW_PAIRED_ROUNDS=3000 cargo bench -p benches --bench runtime`.
 //!
 //! Two diagnostics sit beside `ours` to locate our costs:
@@ -621,6 +622,39 @@ ours_pooled {:.2}×, cosmwasm_vm / ours_pooled_tiered {:.2}×, cosmwasm_vm / our
     );
 }
 
+/// With `CW_PAIRED_ROUNDS=N`: N / 100 rounds (at least 10), each compiling
+/// cw20-base on our side and on cosmwasm-vm's back to back, as
+/// `runtime/compile_cw20` does; prints the medians and their ratio.
+fn paired_compiles(s: &Setup, rounds: usize) {
+    let capabilities = capabilities_from_csv(&DEFAULT_CAPABILITIES.join(","));
+    let limits = WasmLimits::default();
+    let mut times: [Vec<Duration>; 2] = Default::default();
+    for round in 0..rounds + 2 {
+        let started = Instant::now();
+        black_box(compile(black_box(&s.wasm), &s.config).expect("compiles"));
+        let ours = started.elapsed();
+        let started = Instant::now();
+        check_wasm(black_box(&s.wasm), &capabilities, &limits, Logger::Off).expect("valid");
+        let (module, engine) = compile_module(&s.wasm, None).expect("compiles");
+        black_box((module.serialize().expect("serializes"), engine));
+        let theirs = started.elapsed();
+        // The first two rounds warm up.
+        if round >= 2 {
+            times[0].push(ours);
+            times[1].push(theirs);
+        }
+    }
+    let [ours, theirs] = times.map(|mut list| {
+        list.sort_unstable();
+        list[list.len() / 2].as_secs_f64() * 1e3
+    });
+    println!(
+        "paired cw20-base compiles ({rounds} rounds): ours {ours:.1} ms, cosmwasm_vm \
+{theirs:.1} ms; cosmwasm_vm / ours {:.2}×",
+        theirs / ours
+    );
+}
+
 fn runtime(c: &mut Criterion) {
     let setup = Setup::new();
     if let Some(rounds) = std::env::var("CW_PAIRED_ROUNDS")
@@ -628,6 +662,7 @@ fn runtime(c: &mut Criterion) {
         .and_then(|n| n.parse().ok())
     {
         paired_transfers(&setup, rounds);
+        paired_compiles(&setup, (rounds / 100).max(10));
         return;
     }
     compile_cw20(c, &setup);

@@ -72,7 +72,9 @@ pub struct CacheMetrics {
     pub disk_load_time: Duration,
     /// Modules recompiled with Cranelift by [`TierUp`].
     pub optimized: u64,
-    /// Tier-up compiles that failed (the Singlepass module stays in use).
+    /// Tier-up compiles that failed or that Cranelift refused (code it
+    /// cannot run exactly as Singlepass does); the Singlepass module stays
+    /// in use.
     pub optimize_failures: u64,
     /// Why the last tier-up compile failed, with its checksum.
     pub last_optimize_failure: Option<String>,
