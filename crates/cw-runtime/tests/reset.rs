@@ -67,31 +67,7 @@ fn compare(module: &CompiledModule, steps: &[(EntryPoint, String)]) -> Vec<Outco
 #[test]
 fn cw20_calls_after_resets_match_new_instances() {
     let module = compiled(&tests::fixture_bytes("cw20_base"));
-    let api = Bech32Api::default();
-    let alice = api.addr_make("alice").unwrap();
-    let bob = api.addr_make("bob").unwrap();
-    let mut steps = vec![(
-        EntryPoint::Instantiate,
-        json!({
-            "name": "Reset", "symbol": "RST", "decimals": 6,
-            "initial_balances": [{"address": alice, "amount": "1000000"}],
-            "mint": {"minter": alice, "cap": "9000000"},
-        })
-        .to_string(),
-    )];
-    for msg in [
-        json!({"transfer": {"recipient": bob, "amount": "250"}}),
-        json!({"transfer": {"recipient": bob, "amount": "99999999"}}),
-        json!({"burn": {"amount": "17"}}),
-        json!({"mint": {"recipient": bob, "amount": "42"}}),
-        json!({"transfer": {"recipient": "not-an-address", "amount": "1"}}),
-    ] {
-        steps.push((EntryPoint::Execute, msg.to_string()));
-    }
-    steps.push((
-        EntryPoint::Query,
-        json!({"balance": {"address": bob}}).to_string(),
-    ));
+    let steps = support::cw20_steps();
     let outcomes = compare(&module, &steps);
     assert!(outcomes.iter().all(|(_, gas)| *gas > 0));
     assert!(outcomes[1].0.is_ok() && outcomes[2].0.is_ok());

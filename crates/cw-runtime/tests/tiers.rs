@@ -10,7 +10,6 @@ use cw_runtime::{
     CacheTier, CompileConfig, CompiledModule, Compiler, ContractInstance, InstanceOptions,
     ModuleCache, RuntimeError, TierUp, ValidationConfig, VmFailure, compile_with,
 };
-use serde_json::json;
 
 mod support;
 
@@ -62,43 +61,9 @@ fn compare(wasm: &[u8], steps: &[(EntryPoint, String)]) -> Vec<Outcome> {
     singlepass.0
 }
 
-fn cw20_steps() -> Vec<(EntryPoint, String)> {
-    let api = Bech32Api::default();
-    let alice = api.addr_make("alice").unwrap();
-    let bob = api.addr_make("bob").unwrap();
-    let mut steps = vec![(
-        EntryPoint::Instantiate,
-        json!({
-            "name": "Tiers", "symbol": "TIER", "decimals": 6,
-            "initial_balances": [{"address": alice, "amount": "1000000"}],
-            "mint": {"minter": alice, "cap": "9000000"},
-        })
-        .to_string(),
-    )];
-    for msg in [
-        json!({"transfer": {"recipient": bob, "amount": "250"}}),
-        json!({"transfer": {"recipient": bob, "amount": "99999999"}}),
-        json!({"burn": {"amount": "17"}}),
-        json!({"mint": {"recipient": bob, "amount": "42"}}),
-        json!({"increase_allowance": {"spender": bob, "amount": "5"}}),
-        json!({"transfer": {"recipient": "not-an-address", "amount": "1"}}),
-    ] {
-        steps.push((EntryPoint::Execute, msg.to_string()));
-    }
-    for msg in [
-        json!({"balance": {"address": bob}}),
-        json!({"token_info": {}}),
-        json!({"all_accounts": {}}),
-        json!({"allowance": {"owner": alice, "spender": bob}}),
-    ] {
-        steps.push((EntryPoint::Query, msg.to_string()));
-    }
-    steps
-}
-
 #[test]
 fn cw20_gives_the_same_results_gas_and_storage_on_both_compilers() {
-    let outcomes = compare(&tests::fixture_bytes("cw20_base"), &cw20_steps());
+    let outcomes = compare(&tests::fixture_bytes("cw20_base"), &support::cw20_steps());
     assert!(outcomes.iter().all(|(_, gas)| *gas > 0));
     // The overdrawn transfer is the contract's own error, not a VM failure.
     let overdrawn = String::from_utf8(outcomes[2].0.clone().unwrap()).unwrap();
@@ -213,6 +178,59 @@ fn stack_limit_gas_and_memory_limits_hit_at_the_same_point_on_both_compilers() {
     );
     assert_eq!(outcomes[2].0, Ok((-1i32).to_le_bytes().to_vec()));
     assert_eq!(outcomes[3].0, Ok(1i32.to_le_bytes().to_vec()));
+}
+
+/// A contract whose `query` recurses until the stack limit through a
+/// function with `params` i64 parameters, `locals` locals of `local_ty`
+/// and `live` values held on the operand stack across the call (which
+/// both compilers must keep in the native frame).
+fn recursion(params: usize, locals: usize, local_ty: &str, live: usize) -> Vec<u8> {
+    let params_decl = if params > 0 {
+        format!("(param{})", " i64".repeat(params))
+    } else {
+        String::new()
+    };
+    let locals_decl = if locals > 0 {
+        format!("(local{})", format!(" {local_ty}").repeat(locals))
+    } else {
+        String::new()
+    };
+    let args = "i64.const 7 ".repeat(params);
+    let held = "i64.const 1 ".repeat(live);
+    let dropped = "drop ".repeat(live);
+    let wat = format!(
+        r#"(module {ALLOCATOR}
+          (func $r {params_decl} {locals_decl} {held} {args} call $r {dropped})
+          (func (export "query") (param i32 i32) (result i32) {args} call $r i32.const 0))"#
+    );
+    wat::parse_str(wat).unwrap()
+}
+
+/// The limiter counts Wasm-level frames, sized from Singlepass's spills
+/// (8 bytes per value); Cranelift frames are smaller, so every shape hits
+/// the deterministic limit at the same depth and gas on both compilers,
+/// never the native stack first.
+#[test]
+fn every_frame_shape_hits_the_stack_limit_identically_on_both_compilers() {
+    for (params, locals, local_ty, live) in [
+        (0, 0, "i32", 0),
+        (0, 1, "i32", 0),
+        (8, 0, "i32", 0),
+        // The chain allows at most 100 locals (parameters included).
+        (0, 100, "i32", 0),
+        (0, 100, "i64", 0),
+        (50, 50, "i64", 0),
+        (0, 0, "i32", 100),
+        (4, 20, "i64", 40),
+    ] {
+        let wasm = recursion(params, locals, local_ty, live);
+        let outcomes = compare(&wasm, &[(EntryPoint::Query, "{}".to_string())]);
+        assert!(
+            matches!(outcomes[0].0, Err(VmFailure::StackLimit)),
+            "shape ({params}, {locals}, {local_ty}, {live}): {:?}",
+            outcomes[0]
+        );
+    }
 }
 
 /// `query` returns the bits of NaN-producing float operations.
@@ -362,7 +380,7 @@ fn tier_up_replaces_a_used_module_with_cranelift_in_memory_and_on_disk() {
     );
 
     // Every one of these modules runs the same script identically.
-    let steps = cw20_steps();
+    let steps = support::cw20_steps();
     let expected = run(&first, &steps);
     for module in [&optimized, &loaded, &loaded_plain] {
         assert_eq!(run(module, &steps), expected, "{:?}", module.compiler);

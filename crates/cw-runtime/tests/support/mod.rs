@@ -9,6 +9,7 @@ use cosmwasm_std::{Addr, to_json_vec};
 use cw_gas::{CosmWasmSchedule, CwGas, GasMeter};
 use cw_host::wasmer::CallBackend;
 use cw_host::{Bech32Api, CallState, EntryPoint, TracingDebugHandler};
+use serde_json::json;
 
 /// A store both the test and the contract see.
 pub type Map = cw_host::testing::SharedStorage;
@@ -71,4 +72,42 @@ pub fn call(
     let used = backend.gas.used().as_u64();
     assert!(used <= gas_limit, "{used} gas used of {gas_limit}");
     (result, used)
+}
+
+/// A cw20-base script from empty storage, as `(entry point, message)`:
+/// instantiate (alice holds 1000000 and may mint), six executes as alice
+/// (two transfers to bob, the second overdrawn; a burn, a mint, an
+/// allowance, a transfer to an invalid address) and four queries.
+pub fn cw20_steps() -> Vec<(EntryPoint, String)> {
+    let api = Bech32Api::default();
+    let alice = api.addr_make("alice").unwrap();
+    let bob = api.addr_make("bob").unwrap();
+    let mut steps = vec![(
+        EntryPoint::Instantiate,
+        json!({
+            "name": "Steps", "symbol": "STEP", "decimals": 6,
+            "initial_balances": [{"address": alice, "amount": "1000000"}],
+            "mint": {"minter": alice, "cap": "9000000"},
+        })
+        .to_string(),
+    )];
+    for msg in [
+        json!({"transfer": {"recipient": bob, "amount": "250"}}),
+        json!({"transfer": {"recipient": bob, "amount": "99999999"}}),
+        json!({"burn": {"amount": "17"}}),
+        json!({"mint": {"recipient": bob, "amount": "42"}}),
+        json!({"increase_allowance": {"spender": bob, "amount": "5"}}),
+        json!({"transfer": {"recipient": "not-an-address", "amount": "1"}}),
+    ] {
+        steps.push((EntryPoint::Execute, msg.to_string()));
+    }
+    for msg in [
+        json!({"balance": {"address": bob}}),
+        json!({"token_info": {}}),
+        json!({"all_accounts": {}}),
+        json!({"allowance": {"owner": alice, "spender": bob}}),
+    ] {
+        steps.push((EntryPoint::Query, msg.to_string()));
+    }
+    steps
 }
