@@ -441,3 +441,26 @@ fn the_real_contracts_compile_on_cranelift() {
         Err(RuntimeError::NotExactOnCompiler { .. })
     ));
 }
+
+/// A module whose Cranelift build left the cache (here: the memory tier is
+/// too small to keep any module, and there is no disk) tiers up again once
+/// it has been looked up often enough again.
+#[test]
+fn a_module_whose_cranelift_build_was_evicted_tiers_up_again() {
+    let wasm = tests::fixture_bytes("cw1_whitelist");
+    let cache = ModuleCache::new(config(), 1, None)
+        .unwrap()
+        .with_tier_up(TierUp { after_uses: 2 })
+        .unwrap();
+    for round in 1..=2 {
+        for _ in 0..2 {
+            let (module, tier) = cache.get(&wasm).unwrap();
+            assert_eq!(
+                (tier, module.compiler),
+                (CacheTier::Compiled, Compiler::Singlepass)
+            );
+        }
+        cache.wait_for_optimizations();
+        assert_eq!(cache.metrics().optimized, round);
+    }
+}

@@ -22,7 +22,10 @@ use crate::compile::{Checksum, CompileConfig, Compiler, compile_with};
 ///
 /// The cost is one Cranelift compile per module, several times a Singlepass
 /// compile (cw20-base: about 0.5 s against 0.08 s), on a background thread,
-/// one module at a time.
+/// one module at a time. A module whose Cranelift build later leaves the
+/// cache (evicted from memory, none on disk) tiers up again after another
+/// `after_uses` lookups; one Cranelift refused or failed on is not tried
+/// again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TierUp {
     /// Lookups before the Cranelift compile is queued; at least 1.
@@ -52,7 +55,9 @@ type Task = Box<dyn FnOnce() + Send>;
 struct Inner {
     policy: Option<TierUp>,
     uses: HashMap<Checksum, u32>,
-    /// Modules queued, compiling, done or failed: never queued again.
+    /// Modules queued, compiling, failed or refused: not queued again. A
+    /// module whose tier-up succeeded leaves the set, so if its Cranelift
+    /// build is evicted and it is compiled again, it can tier up again.
     started: HashSet<Checksum>,
     /// Jobs queued or running.
     pending: usize,
@@ -99,8 +104,12 @@ impl TierUpState {
         Some(Arc::from(wasm))
     }
 
-    fn finish(&self) {
+    /// Ends a queued job; `succeeded` lets the module tier up again later.
+    fn finish(&self, checksum: Checksum, succeeded: bool) {
         let mut inner = self.lock();
+        if succeeded {
+            inner.started.remove(&checksum);
+        }
         inner.pending -= 1;
         if inner.pending == 0 {
             self.idle.notify_all();
@@ -165,6 +174,7 @@ pub(crate) fn queue<T: CostTable + Clone + Send + Sync + 'static>(
             .unwrap_or_else(|_| Err("the Cranelift compile panicked".to_string()));
         let mut state = target.lock();
         state.metrics.optimize_time += started.elapsed();
+        let succeeded = outcome.is_ok();
         match outcome {
             Ok((module, stored)) => {
                 state.metrics.optimized += 1;
@@ -181,7 +191,7 @@ pub(crate) fn queue<T: CostTable + Clone + Send + Sync + 'static>(
             }
         }
         drop(state);
-        target.tier_up.finish();
+        target.tier_up.finish(checksum, succeeded);
     });
     if shared.tier_up.send(task).is_err() {
         let mut state = shared.lock();
@@ -189,7 +199,7 @@ pub(crate) fn queue<T: CostTable + Clone + Send + Sync + 'static>(
         state.metrics.last_optimize_failure =
             Some(format!("{checksum}: no tier-up thread could be started"));
         drop(state);
-        shared.tier_up.finish();
+        shared.tier_up.finish(checksum, false);
     }
 }
 
