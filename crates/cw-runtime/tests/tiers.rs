@@ -8,7 +8,8 @@ use cw_gas::CosmWasmSchedule;
 use cw_host::{Bech32Api, EntryPoint};
 use cw_runtime::{
     CacheTier, CompileConfig, CompiledModule, Compiler, ContractInstance, InstanceOptions,
-    ModuleCache, RuntimeError, TierUp, ValidationConfig, VmFailure, compile_with,
+    InstancePool, ModuleCache, PoolLimits, RuntimeError, TierUp, ValidationConfig, VmFailure,
+    compile_with,
 };
 
 mod support;
@@ -68,6 +69,32 @@ fn cw20_gives_the_same_results_gas_and_storage_on_both_compilers() {
     // The overdrawn transfer is the contract's own error, not a VM failure.
     let overdrawn = String::from_utf8(outcomes[2].0.clone().unwrap()).unwrap();
     assert!(overdrawn.contains("error"), "{overdrawn}");
+}
+
+/// The chain runs tiered-up modules on pooled instances too: a Cranelift
+/// instance reset between calls gives what new Singlepass instances give.
+#[test]
+fn pooled_cranelift_instances_match_new_singlepass_instances() {
+    let wasm = tests::fixture_bytes("cw20_base");
+    let steps = support::cw20_steps();
+    let expected = run(&compiled(&wasm, Compiler::Singlepass), &steps);
+    let module = compiled(&wasm, Compiler::Cranelift);
+    let pool = InstancePool::new(InstanceOptions::default(), PoolLimits::default());
+    let map = support::Map::default();
+    let alice = Bech32Api::default().addr_make("alice").unwrap();
+    let outcomes: Vec<Outcome> = steps
+        .iter()
+        .map(|(entry, msg)| {
+            let mut instance = pool.checkout(&module).unwrap();
+            support::call(&mut instance, &map, *entry, msg, &alice, GAS_LIMIT)
+        })
+        .collect();
+    assert_eq!((outcomes, support::dump(&map)), expected);
+    let metrics = pool.metrics();
+    assert_eq!(
+        (metrics.created, metrics.reused),
+        (1, steps.len() as u64 - 1)
+    );
 }
 
 /// The exports every hand-written contract here shares: a bump allocator
