@@ -57,10 +57,11 @@ use cw_gas::{CosmWasmSchedule, CwGas, GasMeter};
 use cw_host::testing::{MockQuerier, MockStorage};
 use cw_host::wasmer::CallBackend;
 use cw_host::{Bech32Api, CallState, DebugInfo, EntryPoint, Storage as _};
-use cw_runtime::validate::DEFAULT_CAPABILITIES;
+
 use cw_runtime::{
     CacheTier, CompileConfig, CompiledModule, Compiler, ContractInstance, InstanceOptions,
     InstancePool, ModuleCache, PoolLimits, PooledInstance, TierUp, ValidationConfig, compile,
+    validate,
 };
 use serde_json::json;
 
@@ -215,7 +216,7 @@ impl Setup {
         let dir = tempfile::tempdir().expect("temp dir");
         let options = CacheOptions::new(
             dir.path(),
-            capabilities_from_csv(&DEFAULT_CAPABILITIES.join(",")),
+            capabilities_from_csv(&validate::DEFAULT_CAPABILITIES.join(",")),
             Size::new(MEMORY_CACHE_BYTES),
             Size::new(MEMORY_LIMIT_BYTES),
         );
@@ -383,7 +384,7 @@ fn compile_cw20(c: &mut Criterion, s: &Setup) {
     group.bench_function("ours_no_stack_limit", |b| {
         b.iter(|| compile(black_box(&s.wasm), &unlimited).expect("compiles"))
     });
-    let capabilities = capabilities_from_csv(&DEFAULT_CAPABILITIES.join(","));
+    let capabilities = capabilities_from_csv(&validate::DEFAULT_CAPABILITIES.join(","));
     let limits = WasmLimits::default();
     group.bench_function("cosmwasm_vm", |b| {
         b.iter(|| {
@@ -622,35 +623,74 @@ ours_pooled {:.2}×, cosmwasm_vm / ours_pooled_tiered {:.2}×, cosmwasm_vm / our
     );
 }
 
-/// With `CW_PAIRED_ROUNDS=N`: N / 100 rounds (at least 10), each compiling
-/// cw20-base on our side and on cosmwasm-vm's back to back, as
-/// `runtime/compile_cw20` does; prints the medians and their ratio.
-fn paired_compiles(s: &Setup, rounds: usize) {
-    let capabilities = capabilities_from_csv(&DEFAULT_CAPABILITIES.join(","));
-    let limits = WasmLimits::default();
-    let mut times: [Vec<Duration>; 2] = Default::default();
+/// Medians of `rounds` paired timings of `ours` and `theirs` (after two
+/// warm-up rounds), run back to back in alternating order so neither
+/// always follows the other: (ours, theirs, median of the per-round
+/// theirs / ours ratios), times in ms.
+fn paired(rounds: usize, mut ours: impl FnMut(), mut theirs: impl FnMut()) -> (f64, f64, f64) {
+    let mut times: [Vec<f64>; 3] = Default::default();
     for round in 0..rounds + 2 {
-        let started = Instant::now();
-        black_box(compile(black_box(&s.wasm), &s.config).expect("compiles"));
-        let ours = started.elapsed();
-        let started = Instant::now();
-        check_wasm(black_box(&s.wasm), &capabilities, &limits, Logger::Off).expect("valid");
-        let (module, engine) = compile_module(&s.wasm, None).expect("compiles");
-        black_box((module.serialize().expect("serializes"), engine));
-        let theirs = started.elapsed();
+        let time = |f: &mut dyn FnMut()| {
+            let started = Instant::now();
+            f();
+            started.elapsed().as_secs_f64() * 1e3
+        };
+        let (a, b) = if round % 2 == 0 {
+            let a = time(&mut ours);
+            (a, time(&mut theirs))
+        } else {
+            let b = time(&mut theirs);
+            (time(&mut ours), b)
+        };
         // The first two rounds warm up.
         if round >= 2 {
-            times[0].push(ours);
-            times[1].push(theirs);
+            times[0].push(a);
+            times[1].push(b);
+            times[2].push(b / a);
         }
     }
-    let [ours, theirs] = times.map(|mut list| {
-        list.sort_unstable();
-        list[list.len() / 2].as_secs_f64() * 1e3
+    let [ours, theirs, ratio] = times.map(|mut list| {
+        list.sort_unstable_by(f64::total_cmp);
+        list[list.len() / 2]
     });
+    (ours, theirs, ratio)
+}
+
+/// With `CW_PAIRED_ROUNDS=N`: N / 100 rounds (at least 10), each compiling
+/// cw20-base on our side and on cosmwasm-vm's, as `runtime/compile_cw20`
+/// does, and N / 10 rounds validating it (`validate` against `check_wasm`);
+/// prints the medians and ratios.
+fn paired_compiles(s: &Setup, rounds: usize) {
+    let capabilities = capabilities_from_csv(&validate::DEFAULT_CAPABILITIES.join(","));
+    let limits = WasmLimits::default();
+    let check = || check_wasm(black_box(&s.wasm), &capabilities, &limits, Logger::Off);
+    let (ours, theirs, ratio) = paired(
+        rounds,
+        || {
+            black_box(compile(black_box(&s.wasm), &s.config).expect("compiles"));
+        },
+        || {
+            check().expect("valid");
+            let (module, engine) = compile_module(&s.wasm, None).expect("compiles");
+            black_box((module.serialize().expect("serializes"), engine));
+        },
+    );
     println!(
         "paired cw20-base compiles ({rounds} rounds): ours {ours:.1} ms, cosmwasm_vm \
-{theirs:.1} ms; cosmwasm_vm / ours {:.2}×",
+{theirs:.1} ms; cosmwasm_vm / ours {:.2}× (median of round ratios {ratio:.2}×)",
+        theirs / ours
+    );
+    let rounds = rounds * 10;
+    let (ours, theirs, ratio) = paired(
+        rounds,
+        || {
+            black_box(validate(black_box(&s.wasm), &s.config.validation).expect("valid"));
+        },
+        || check().expect("valid"),
+    );
+    println!(
+        "paired cw20-base validations ({rounds} rounds): ours {ours:.2} ms, cosmwasm_vm \
+{theirs:.2} ms; cosmwasm_vm / ours {:.2}× (median of round ratios {ratio:.2}×)",
         theirs / ours
     );
 }

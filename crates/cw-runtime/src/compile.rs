@@ -6,13 +6,17 @@ use std::fmt;
 
 use cw_gas::CostTable;
 pub use cw_gas::middleware::Compiler;
-use cw_gas::middleware::{FunctionAnalysis, StackAnalysis, StackLimiter, engine_with};
+use cw_gas::middleware::{
+    AnalysedFunction, FunctionAnalysis, StackAnalysis, StackLimiter, engine_with,
+};
 use sha2::{Digest, Sha256};
 use wasmer::{Engine, Module};
 use wasmparser::{FuncValidator, Operator, Payload, ValidatorResources};
 
 use crate::error::{RuntimeError, ValidationError};
-use crate::validate::{ModuleInfo, ModuleObserver, ValidationConfig, validate_observed};
+use crate::validate::{
+    BodyObserver, ModuleInfo, ModuleObserver, ValidationConfig, validate_observed,
+};
 
 /// The version of what this crate writes to the disk cache and of how it
 /// compiles. Bump it whenever compiled code or the artifact file layout would
@@ -186,12 +190,13 @@ pub fn compile_with<T: CostTable + Clone>(
 #[derive(Default)]
 struct StackAnalysisObserver {
     module: StackAnalysis,
-    function: FunctionAnalysis,
     /// Whether any body computes with floats (see [`computes_with_floats`]).
     floats: bool,
 }
 
 impl ModuleObserver for StackAnalysisObserver {
+    type Body = BodyAnalysis;
+
     fn section(&mut self, payload: &Payload<'_>) -> Result<(), ValidationError> {
         // The validator accepted the payload first, so this is unreachable
         // in practice; it still reports rather than panics.
@@ -207,14 +212,35 @@ impl ModuleObserver for StackAnalysisObserver {
         })
     }
 
-    fn operator(&mut self, operator: &Operator<'_>, operand_height: u32) {
-        self.function.operator(operator, operand_height);
+    fn function(&mut self, (function, floats): (AnalysedFunction, bool)) {
+        self.module.push(function);
+        self.floats = self.floats || floats;
+    }
+}
+
+/// One body's part of [`StackAnalysisObserver`].
+#[derive(Default)]
+struct BodyAnalysis {
+    function: FunctionAnalysis,
+    floats: bool,
+}
+
+impl BodyObserver for BodyAnalysis {
+    type Summary = (AnalysedFunction, bool);
+
+    #[inline(always)]
+    fn operator(&mut self, operator: &Operator<'_>) {
+        self.function.record_calls(operator);
         self.floats = self.floats || computes_with_floats(operator);
     }
 
-    fn function_end(&mut self, validator: &FuncValidator<ValidatorResources>, ty_index: u32) {
-        let function = std::mem::take(&mut self.function);
-        self.module.function(function, validator, ty_index);
+    #[inline(always)]
+    fn operand_height(&mut self, height: u32) {
+        self.function.operand_height(height);
+    }
+
+    fn finish(self, validator: &FuncValidator<ValidatorResources>, ty_index: u32) -> Self::Summary {
+        (self.function.finish(validator, ty_index), self.floats)
     }
 }
 
@@ -225,6 +251,7 @@ impl ModuleObserver for StackAnalysisObserver {
 /// operators differently (e.g. `f64.promote_f32` of a NaN: only Cranelift
 /// canonicalizes it), so only Singlepass, the chain's compiler, may compile
 /// a module that has one.
+#[inline(always)]
 fn computes_with_floats(operator: &Operator<'_>) -> bool {
     matches!(
         operator,
@@ -334,7 +361,10 @@ mod tests {
 
     #[test]
     fn one_pass_compile_matches_the_separately_analysed_checked_compile() {
-        use cw_gas::middleware::{DEFAULT_STACK_LIMIT_BYTES, singlepass_engine};
+        use std::sync::Arc;
+
+        use cw_gas::middleware::{DEFAULT_STACK_LIMIT_BYTES, Metering};
+        use wasmer::sys::CompilerConfig;
         for name in ["cw20_base", "probe"] {
             let wasm = ::tests::fixture_bytes(name);
             for stack_limit_bytes in [Some(DEFAULT_STACK_LIMIT_BYTES), None] {
@@ -344,11 +374,19 @@ mod tests {
                     validation: ValidationConfig::default(),
                 };
                 let (_, _, artifact) = compile(&wasm, &config).unwrap();
-                // The slow way: the limiter validates the bytes itself and
-                // Wasmer validates them again.
+                // The slow way: the limiter validates the bytes itself,
+                // metering and the limiter run as two separate Wasmer
+                // stages over every function (no fused stage, no skipped
+                // leaves), and Wasmer validates the bytes again.
                 let stripped = without_custom_sections(&wasm).unwrap();
-                let engine =
-                    singlepass_engine(config.table, stripped.as_ref(), stack_limit_bytes).unwrap();
+                let mut two_stages = wasmer::sys::Singlepass::new();
+                two_stages.canonicalize_nans(true);
+                two_stages.push_middleware(Arc::new(Metering::new(config.table)));
+                if let Some(limit) = stack_limit_bytes {
+                    let limiter = StackLimiter::new(stripped.as_ref(), limit).unwrap();
+                    two_stages.push_middleware(Arc::new(limiter));
+                }
+                let engine = Engine::from(two_stages);
                 let checked = Module::new(&engine, stripped.as_ref()).unwrap();
                 assert!(
                     checked.serialize().unwrap().as_ref() == artifact.as_slice(),

@@ -44,6 +44,14 @@ impl<T: CostTable> ModuleMiddleware for GasMiddleware<T> {
         let metering = self.metering.function_middleware();
         match &self.limiter {
             None => Box::new(metering),
+            // A leaf passes every operator through the limiter unchanged:
+            // skip the stage (same code, less work per operator).
+            Some(limiter)
+                if limiter.is_instrumented(local_function_index.as_u32() as usize)
+                    == Some(false) =>
+            {
+                Box::new(metering)
+            }
             Some(limiter) => Box::new(MeteredStackLimit {
                 metering,
                 limiter: limiter.function_middleware(local_function_index),

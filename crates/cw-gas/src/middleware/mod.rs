@@ -77,8 +77,8 @@ pub use combined::GasMiddleware;
 pub use globals::MiddlewareGlobals;
 pub use metering::Metering;
 pub use stack_limit::{
-    DEFAULT_STACK_LIMIT_BYTES, FRAME_OVERHEAD_BYTES, FunctionAnalysis, METERING_SCRATCH_SLOTS,
-    OPERAND_SLOT_BYTES, StackAnalysis, StackLimiter, value_size_bytes,
+    AnalysedFunction, DEFAULT_STACK_LIMIT_BYTES, FRAME_OVERHEAD_BYTES, FunctionAnalysis,
+    METERING_SCRATCH_SLOTS, OPERAND_SLOT_BYTES, StackAnalysis, StackLimiter, value_size_bytes,
 };
 
 use wasmer::sys::wasmparser::Operator;

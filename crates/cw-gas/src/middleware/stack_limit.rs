@@ -152,7 +152,25 @@ pub struct FunctionAnalysis {
 impl FunctionAnalysis {
     /// Records one operator and the operand-stack height after it.
     pub fn operator(&mut self, operator: &Operator<'_>, operand_height: u32) {
+        self.record_calls(operator);
+        self.operand_height(operand_height);
+    }
+
+    /// Records the operand-stack height after an operator: [`operator`]'s
+    /// second half, for callers that learn the height separately.
+    ///
+    /// [`operator`]: Self::operator
+    #[inline]
+    pub fn operand_height(&mut self, operand_height: u32) {
         self.max_height = self.max_height.max(operand_height);
+    }
+
+    /// Records what `operator` calls, if anything: [`operator`]'s first
+    /// half.
+    ///
+    /// [`operator`]: Self::operator
+    #[inline]
+    pub fn record_calls(&mut self, operator: &Operator<'_>) {
         match operator {
             Operator::Call { function_index } => self.calls.direct.push(*function_index),
             Operator::CallIndirect { .. }
@@ -196,24 +214,53 @@ impl StackAnalysis {
         validator: &FuncValidator<R>,
         ty_index: u32,
     ) {
+        self.push(analysis.finish(validator, ty_index));
+    }
+
+    /// Records the next defined function from its finished analysis.
+    /// Functions must be pushed in module order; they may be analysed on
+    /// any thread.
+    pub fn push(&mut self, function: AnalysedFunction) {
+        self.plans.push(function.plan);
+        self.calls.push(function.calls);
+    }
+}
+
+/// One function's finished analysis, ready for [`StackAnalysis::push`].
+#[derive(Debug)]
+pub struct AnalysedFunction {
+    plan: Result<FunctionPlan, String>,
+    calls: Calls,
+}
+
+impl FunctionAnalysis {
+    /// Finishes the analysis of a body `validator` has just validated
+    /// completely; `ty_index` is the function's type.
+    pub fn finish<R: WasmModuleResources>(
+        self,
+        validator: &FuncValidator<R>,
+        ty_index: u32,
+    ) -> AnalysedFunction {
         let mut locals_bytes = 0u64;
         for index in 0..validator.len_locals() {
             let size = validator.get_local_type(index).map_or(8, value_size_bytes);
             locals_bytes = locals_bytes.saturating_add(size);
         }
         let operand_bytes = OPERAND_SLOT_BYTES
-            .saturating_mul(u64::from(analysis.max_height).saturating_add(METERING_SCRATCH_SLOTS));
+            .saturating_mul(u64::from(self.max_height).saturating_add(METERING_SCRATCH_SLOTS));
         let frame_bytes = FRAME_OVERHEAD_BYTES
             .saturating_add(locals_bytes)
             .saturating_add(operand_bytes);
         let wrapper = wrapper_type(validator.resources(), ty_index);
-        self.plans.push(wrapper.map(|wrapper| FunctionPlan {
-            frame_bytes,
-            check_bytes: frame_bytes,
-            instrumented: true,
-            wrapper,
-        }));
-        self.calls.push(analysis.calls);
+        AnalysedFunction {
+            plan: wrapper.map(|wrapper| FunctionPlan {
+                frame_bytes,
+                check_bytes: frame_bytes,
+                instrumented: true,
+                wrapper,
+            }),
+            calls: self.calls,
+        }
     }
 }
 

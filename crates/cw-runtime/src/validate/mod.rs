@@ -7,6 +7,7 @@
 //! its compile-time gatekeeper rejects (reference-types operators), so a module
 //! with several problems is reported with the same first problem.
 
+mod bodies;
 mod config;
 mod parse;
 
@@ -15,7 +16,9 @@ use std::collections::BTreeSet;
 pub use config::{DEFAULT_CAPABILITIES, SUPPORTED_IMPORTS, ValidationConfig};
 
 use crate::error::ValidationError;
-pub(crate) use parse::ModuleObserver;
+#[cfg(feature = "engine")]
+pub(crate) use bodies::BodyObserver;
+pub(crate) use bodies::ModuleObserver;
 use parse::ParsedModule;
 
 /// What validation learned about an accepted module.
@@ -68,7 +71,7 @@ pub(crate) fn validate_observed(
     check_imports(&module, config)?;
     let required_capabilities = check_capabilities(&module, config)?;
     check_functions(&module, config)?;
-    module.validate_bodies(observer)?;
+    bodies::validate_bodies(module.take_bodies(), observer)?;
     Ok(ModuleInfo {
         size_bytes: wasm.len(),
         exports: module.function_exports.iter().cloned().collect(),

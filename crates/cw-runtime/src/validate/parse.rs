@@ -1,15 +1,15 @@
 //! One pass over the module collecting what the rules need, with the
 //! structure validated by wasmparser under the chain's feature set. Function
-//! bodies are kept and validated last, as cosmwasm-vm does.
+//! bodies are kept and validated last (see `bodies`), as cosmwasm-vm does.
 
 use std::collections::BTreeSet;
 
 use wasmparser::{
-    CompositeInnerType, ExternalKind, FuncToValidate, FuncValidator, FunctionBody, Operator,
-    OperatorsReader, Parser, Payload, TypeRef, ValidPayload, Validator, ValidatorResources,
+    CompositeInnerType, ExternalKind, Parser, Payload, TypeRef, ValidPayload, Validator,
     WasmFeatures,
 };
 
+use super::bodies::{ModuleObserver, PendingBody};
 use crate::error::ValidationError;
 
 /// The Wasm features chains enable (cosmwasm-vm 3.0's `ParsedWasm::parse`):
@@ -23,27 +23,6 @@ pub fn chain_features() -> WasmFeatures {
         | WasmFeatures::MULTI_VALUE
         | WasmFeatures::FLOATS
         | WasmFeatures::REFERENCE_TYPES
-}
-
-/// Sees the module as validation reads it, so a caller can learn more from
-/// the same single pass (the compiler's stack analysis does).
-pub trait ModuleObserver {
-    /// Every payload, after the validator accepted it.
-    fn section(&mut self, payload: &Payload<'_>) -> Result<(), ValidationError>;
-    /// Every operator of every body, with the operand-stack height after it.
-    fn operator(&mut self, operator: &Operator<'_>, operand_height: u32);
-    /// The end of a body `validator` has just validated; `ty_index` is the
-    /// function's type.
-    fn function_end(&mut self, validator: &FuncValidator<ValidatorResources>, ty_index: u32);
-}
-
-/// Observes nothing.
-impl ModuleObserver for () {
-    fn section(&mut self, _: &Payload<'_>) -> Result<(), ValidationError> {
-        Ok(())
-    }
-    fn operator(&mut self, _: &Operator<'_>, _: u32) {}
-    fn function_end(&mut self, _: &FuncValidator<ValidatorResources>, _: u32) {}
 }
 
 pub struct Import {
@@ -67,7 +46,7 @@ pub struct ParsedModule<'a> {
     pub total_function_params: usize,
     pub function_locals: Vec<u64>,
     pub migrate_version: Option<u64>,
-    bodies: Vec<(FuncToValidate<ValidatorResources>, FunctionBody<'a>)>,
+    bodies: Vec<PendingBody<'a>>,
 }
 
 impl<'a> ParsedModule<'a> {
@@ -180,58 +159,8 @@ impl<'a> ParsedModule<'a> {
         Ok(module)
     }
 
-    /// Validates every function body, then rejects reference-types operators
-    /// (cosmwasm-vm's gatekeeper does so at compile time, after validation).
-    /// Each body is read once; `observer` sees every operator.
-    pub fn validate_bodies(
-        &mut self,
-        observer: &mut impl ModuleObserver,
-    ) -> Result<(), ValidationError> {
-        let bodies = std::mem::take(&mut self.bodies);
-        let mut allocations = Default::default();
-        let mut first_reference_op = None;
-        for (index, (func, body)) in bodies.into_iter().enumerate() {
-            let ty_index = func.ty;
-            let mut validator = func.into_validator(allocations);
-            // What `FuncValidator::validate` does, one operator at a time.
-            let mut reader = body.get_binary_reader();
-            validator.read_locals(&mut reader)?;
-            reader.set_features(chain_features());
-            let mut operators = OperatorsReader::new(reader);
-            while !operators.eof() {
-                let (operator, offset) = operators.read_with_offset()?;
-                validator.op(offset, &operator)?;
-                observer.operator(&operator, validator.operand_stack_height());
-                if first_reference_op.is_none() {
-                    first_reference_op = reference_types_operator(&operator)
-                        .map(|op| (u32::try_from(index).unwrap_or(u32::MAX), op));
-                }
-            }
-            operators.finish()?;
-            observer.function_end(&validator, ty_index);
-            allocations = validator.into_allocations();
-        }
-        match first_reference_op {
-            Some((function, operator)) => {
-                Err(ValidationError::ReferenceTypesOperator { function, operator })
-            }
-            None => Ok(()),
-        }
+    /// The bodies, in module order, for [`super::bodies::validate_bodies`].
+    pub fn take_bodies(&mut self) -> Vec<PendingBody<'a>> {
+        std::mem::take(&mut self.bodies)
     }
-}
-
-/// The name of `operator` if it is a reference-types operator.
-fn reference_types_operator(operator: &Operator<'_>) -> Option<&'static str> {
-    Some(match operator {
-        Operator::TypedSelect { .. } | Operator::TypedSelectMulti { .. } => "select (typed)",
-        Operator::RefNull { .. } => "ref.null",
-        Operator::RefIsNull => "ref.is_null",
-        Operator::RefFunc { .. } => "ref.func",
-        Operator::TableFill { .. } => "table.fill",
-        Operator::TableGet { .. } => "table.get",
-        Operator::TableSet { .. } => "table.set",
-        Operator::TableGrow { .. } => "table.grow",
-        Operator::TableSize { .. } => "table.size",
-        _ => return None,
-    })
 }
