@@ -144,6 +144,17 @@ pub fn compile_with<T: CostTable + Clone>(
     config: &CompileConfig<T>,
     compiler: Compiler,
 ) -> Result<(CompiledModule, ModuleInfo, Vec<u8>), RuntimeError> {
+    compile_known(wasm, Checksum::of(wasm), config, compiler)
+}
+
+/// [`compile_with`] for a caller that has already hashed `wasm` (the
+/// cache looks it up by `checksum` first), so a miss hashes it once.
+pub(crate) fn compile_known<T: CostTable + Clone>(
+    wasm: &[u8],
+    checksum: Checksum,
+    config: &CompileConfig<T>,
+    compiler: Compiler,
+) -> Result<(CompiledModule, ModuleInfo, Vec<u8>), RuntimeError> {
     let mut analysis = StackAnalysisObserver::default();
     let info = validate_observed(wasm, &config.validation, &mut analysis)?;
     if analysis.floats && compiler != Compiler::Singlepass {
@@ -178,7 +189,7 @@ pub fn compile_with<T: CostTable + Clone>(
     let compiled = CompiledModule {
         module,
         engine,
-        checksum: Checksum::of(wasm),
+        checksum,
         size_bytes: artifact.len(),
         compiler,
     };

@@ -24,7 +24,7 @@ use cw_gas::CostTable;
 use wasmer::Module;
 use wasmer::sys::NativeEngineExt;
 
-use crate::compile::{Checksum, CompileConfig, CompiledModule, Compiler, compile};
+use crate::compile::{Checksum, CompileConfig, CompiledModule, Compiler, compile_known};
 use crate::error::RuntimeError;
 use disk::{DiskCache, DiskLoad};
 pub use tier_up::TierUp;
@@ -207,7 +207,8 @@ impl<T: CostTable + Clone + Send + Sync + 'static> ModuleCache<T> {
             return Ok(hit);
         }
         let started = Instant::now();
-        let (module, _info, artifact) = compile(wasm, &self.config)?;
+        let (module, _info, artifact) =
+            compile_known(wasm, checksum, &self.config, Compiler::Singlepass)?;
         if let Some(disk) = &self.disk {
             disk.store(&checksum, &artifact)?;
         }

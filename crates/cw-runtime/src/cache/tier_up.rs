@@ -11,7 +11,7 @@ use cw_gas::CostTable;
 
 use super::Shared;
 use super::disk::DiskCache;
-use crate::compile::{Checksum, CompileConfig, Compiler, compile_with};
+use crate::compile::{Checksum, CompileConfig, Compiler, compile_known};
 
 /// When a [`ModuleCache`](super::ModuleCache) recompiles a module with
 /// Cranelift: after `after_uses` lookups of its Singlepass module (the
@@ -207,7 +207,8 @@ type Compiled = (crate::CompiledModule, Result<(), String>);
 
 fn run<T: CostTable + Clone>(job: &Job<T>) -> Result<Compiled, String> {
     let (module, _info, artifact) =
-        compile_with(&job.wasm, &job.config, Compiler::Cranelift).map_err(|e| e.to_string())?;
+        compile_known(&job.wasm, job.checksum, &job.config, Compiler::Cranelift)
+            .map_err(|e| e.to_string())?;
     let stored = match &job.disk {
         Some(disk) => disk
             .store(&job.checksum, &artifact)
