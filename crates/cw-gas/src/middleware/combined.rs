@@ -86,6 +86,7 @@ struct IntoLimiter<'s, 'a> {
 }
 
 impl<'a> Emit<'a> for IntoLimiter<'_, 'a> {
+    #[inline]
     fn emit(&mut self, operator: Operator<'a>) {
         if self.error.is_none()
             && let Err(e) = self.limiter.feed_to(operator, self.state)

@@ -526,10 +526,49 @@ impl<'a> FunctionMiddleware<'a> for FunctionStackLimit {
     }
 }
 
+/// Whether the limiter does anything at `operator` beyond passing it on:
+/// control frames (depth tracking), exits (epilogues) and what it refuses.
+fn concerns_the_limiter(operator: &Operator<'_>) -> bool {
+    matches!(
+        operator,
+        Operator::Block { .. }
+            | Operator::Loop { .. }
+            | Operator::If { .. }
+            | Operator::End
+            | Operator::Return
+            | Operator::Try { .. }
+            | Operator::TryTable { .. }
+            | Operator::Delegate { .. }
+            | Operator::Throw { .. }
+            | Operator::ThrowRef
+            | Operator::Rethrow { .. }
+            | Operator::ReturnCall { .. }
+            | Operator::ReturnCallIndirect { .. }
+            | Operator::ReturnCallRef { .. }
+    )
+}
+
 impl FunctionStackLimit {
     /// Limits one operator, writing it and any prologue or epilogue to
     /// `state`.
+    #[inline]
     pub(super) fn feed_to<'a>(
+        &mut self,
+        operator: Operator<'a>,
+        state: &mut impl Emit<'a>,
+    ) -> Result<(), MiddlewareError> {
+        // Once the prologue is out (so the plan and globals were there),
+        // most operators pass straight through.
+        if self.started && !concerns_the_limiter(&operator) {
+            state.emit(operator);
+            return Ok(());
+        }
+        self.feed_slow(operator, state)
+    }
+
+    /// [`feed_to`](Self::feed_to) for the first operator and for those
+    /// [`concerns_the_limiter`] names.
+    fn feed_slow<'a>(
         &mut self,
         operator: Operator<'a>,
         state: &mut impl Emit<'a>,
@@ -591,6 +630,8 @@ impl FunctionStackLimit {
                 blockty: plan.wrapper,
             });
         }
+        // Every operator matched here must be one `concerns_the_limiter`
+        // names, or the fast path would skip it.
         match &operator {
             Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
                 self.depth = self.depth.saturating_add(1);
