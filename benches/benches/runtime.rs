@@ -3,9 +3,10 @@
 //! one ratio:
 //!
 //! * `runtime/compile_cw20`: a cold compile: static validation, Singlepass
-//!   with metering, serializing the artifact. Ours: `cw_runtime::compile`.
-//!   cosmwasm-vm: `check_wasm` + `compile_module` + `Module::serialize`, the
-//!   stages of `Cache::store_code` without its two disk writes.
+//!   with metering, serializing the artifact, hashing the code. Ours:
+//!   `cw_runtime::compile`. cosmwasm-vm: `check_wasm` + `compile_module` +
+//!   `Module::serialize` + `Checksum::generate`, the stages of
+//!   `Cache::store_code` without its two disk writes.
 //! * `runtime/instance_from_memory_cache`: a ready instance from the memory
 //!   cache and dropping it. Ours: `ModuleCache::get_by_checksum` +
 //!   `ContractInstance::new`; cosmwasm-vm: `Cache::get_instance` (both given
@@ -390,7 +391,9 @@ fn compile_cw20(c: &mut Criterion, s: &Setup) {
         b.iter(|| {
             check_wasm(black_box(&s.wasm), &capabilities, &limits, Logger::Off).expect("valid");
             let (module, engine) = compile_module(&s.wasm, None).expect("compiles");
-            (module.serialize().expect("serializes"), engine)
+            // `store_code` hashes the code too, as our `compile` does.
+            let checksum = VmChecksum::generate(&s.wasm);
+            (module.serialize().expect("serializes"), engine, checksum)
         })
     });
     group.finish();
@@ -672,7 +675,8 @@ fn paired_compiles(s: &Setup, rounds: usize) {
         || {
             check().expect("valid");
             let (module, engine) = compile_module(&s.wasm, None).expect("compiles");
-            black_box((module.serialize().expect("serializes"), engine));
+            let checksum = VmChecksum::generate(&s.wasm);
+            black_box((module.serialize().expect("serializes"), engine, checksum));
         },
     );
     println!(
