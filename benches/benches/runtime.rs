@@ -20,9 +20,11 @@
 //!   across iterations.
 //!
 //! With `CW_PAIRED_ROUNDS=N` set, the bench runs no criterion group but N
-//! paired rounds of the transfer (see `paired_transfers`) and N / 100 of
-//! the compile (`paired_compiles`):
-//! `CW_PAIRED_ROUNDS=3000 cargo bench -p benches --bench runtime`.
+//! paired rounds of the transfer (see `paired_transfers`), N / 100 of the
+//! compile and N / 10 of static validation (`paired_compiles`), and prints
+//! them: `CW_PAIRED_ROUNDS=3000 cargo bench -p benches --bench runtime`.
+//! With `CW_PAIRED_JSON=FILE` too, it also writes them there as JSON (the
+//! report's "Paired runs" section reads it).
 //!
 //! Two diagnostics sit beside `ours` to locate our costs:
 //! `ours_no_stack_limit` (compiled without the deterministic stack limiter,
@@ -566,11 +568,11 @@ fn cw20_transfer_reused(c: &mut Criterion, s: &Setup) {
 /// the medians and the ratios. Each round's calls see the same machine
 /// load, so on a noisy machine these ratios are steadier than criterion
 /// medians taken minutes apart.
-fn paired_transfers(s: &Setup, rounds: usize) {
+fn paired_transfers(s: &Setup, rounds: usize) -> Vec<PairedRow> {
     const WARM_UP: usize = 200;
     let pool = InstancePool::new(instance_options(), PoolLimits::default());
     let info = Some(s.info.as_slice());
-    let mut times: [Vec<Duration>; 4] = Default::default();
+    let mut times: [Vec<f64>; 4] = Default::default();
     for round in 0..WARM_UP + rounds {
         let mut pooled_times = [Duration::ZERO; 2];
         for (cache, time) in [&s.ours, &s.tiered].into_iter().zip(&mut pooled_times) {
@@ -608,29 +610,86 @@ fn paired_transfers(s: &Setup, rounds: usize) {
         if round >= WARM_UP {
             let [pooled, tiered] = pooled_times;
             for (list, time) in times.iter_mut().zip([pooled, tiered, vm_time, new_time]) {
-                list.push(time);
+                list.push(time.as_secs_f64() * 1e6);
             }
         }
     }
-    let [pooled, tiered, vm, new] = times.map(|mut list| {
-        list.sort_unstable();
-        list[list.len() / 2].as_secs_f64() * 1e6
-    });
-    println!(
-        "paired cw20 transfers ({rounds} rounds): ours_pooled {pooled:.1} µs, ours_pooled_tiered \
-{tiered:.1} µs, cosmwasm_vm {vm:.1} µs, ours (new instance) {new:.1} µs; cosmwasm_vm / \
-ours_pooled {:.2}×, cosmwasm_vm / ours_pooled_tiered {:.2}×, cosmwasm_vm / ours {:.2}×",
-        vm / pooled,
-        vm / tiered,
-        vm / new
-    );
+    let vm_times = times[2].clone();
+    let row = |what: &'static str, ours: &[f64]| {
+        let ratios: Vec<f64> = vm_times.iter().zip(ours).map(|(v, o)| v / o).collect();
+        PairedRow {
+            what,
+            rounds,
+            unit: "µs",
+            ours: median(ours.to_vec()),
+            theirs: median(vm_times.clone()),
+            round_ratio: median(ratios),
+        }
+    };
+    vec![
+        row("cw20 transfer, pooled instance (Singlepass)", &times[0]),
+        row(
+            "cw20 transfer, pooled instance of the tiered-up (Cranelift) module",
+            &times[1],
+        ),
+        row("cw20 transfer, new instance", &times[3]),
+    ]
 }
 
-/// Medians of `rounds` paired timings of `ours` and `theirs` (after two
-/// warm-up rounds), run back to back in alternating order so neither
-/// always follows the other: (ours, theirs, median of the per-round
-/// theirs / ours ratios), times in ms.
-fn paired(rounds: usize, mut ours: impl FnMut(), mut theirs: impl FnMut()) -> (f64, f64, f64) {
+/// One paired measurement: medians of ours and cosmwasm-vm's times over
+/// the same rounds, and the median of the per-round ratios.
+struct PairedRow {
+    what: &'static str,
+    rounds: usize,
+    unit: &'static str,
+    ours: f64,
+    theirs: f64,
+    /// The median over rounds of cosmwasm-vm's time / ours.
+    round_ratio: f64,
+}
+
+impl PairedRow {
+    /// What `CW_PAIRED_JSON` holds for this row (read by xtask's report).
+    fn to_json(&self) -> serde_json::Value {
+        json!({
+            "what": self.what,
+            "rounds": self.rounds,
+            "unit": self.unit,
+            "ours": self.ours,
+            "theirs": self.theirs,
+            "round_ratio": self.round_ratio,
+        })
+    }
+
+    fn print(&self) {
+        println!(
+            "paired {} ({} rounds): ours {:.2} {unit}, cosmwasm_vm {:.2} {unit}; cosmwasm_vm / \
+ours {:.2}× (median of round ratios {:.2}×)",
+            self.what,
+            self.rounds,
+            self.ours,
+            self.theirs,
+            self.theirs / self.ours,
+            self.round_ratio,
+            unit = self.unit,
+        );
+    }
+}
+
+fn median(mut list: Vec<f64>) -> f64 {
+    list.sort_unstable_by(f64::total_cmp);
+    list.get(list.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+/// `rounds` paired timings of `ours` and `theirs` (after two warm-up
+/// rounds), run back to back in alternating order so neither always
+/// follows the other.
+fn paired(
+    what: &'static str,
+    rounds: usize,
+    mut ours: impl FnMut(),
+    mut theirs: impl FnMut(),
+) -> PairedRow {
     let mut times: [Vec<f64>; 3] = Default::default();
     for round in 0..rounds + 2 {
         let time = |f: &mut dyn FnMut()| {
@@ -652,22 +711,26 @@ fn paired(rounds: usize, mut ours: impl FnMut(), mut theirs: impl FnMut()) -> (f
             times[2].push(b / a);
         }
     }
-    let [ours, theirs, ratio] = times.map(|mut list| {
-        list.sort_unstable_by(f64::total_cmp);
-        list[list.len() / 2]
-    });
-    (ours, theirs, ratio)
+    let [ours, theirs, round_ratio] = times.map(median);
+    PairedRow {
+        what,
+        rounds,
+        unit: "ms",
+        ours,
+        theirs,
+        round_ratio,
+    }
 }
 
-/// With `CW_PAIRED_ROUNDS=N`: N / 100 rounds (at least 10), each compiling
-/// cw20-base on our side and on cosmwasm-vm's, as `runtime/compile_cw20`
-/// does, and N / 10 rounds validating it (`validate` against `check_wasm`);
-/// prints the medians and ratios.
-fn paired_compiles(s: &Setup, rounds: usize) {
+/// `rounds` rounds compiling cw20-base on our side and on cosmwasm-vm's,
+/// as `runtime/compile_cw20` does, and ten times as many validating it
+/// (`validate` against `check_wasm`).
+fn paired_compiles(s: &Setup, rounds: usize) -> Vec<PairedRow> {
     let capabilities = capabilities_from_csv(&validate::DEFAULT_CAPABILITIES.join(","));
     let limits = WasmLimits::default();
     let check = || check_wasm(black_box(&s.wasm), &capabilities, &limits, Logger::Off);
-    let (ours, theirs, ratio) = paired(
+    let compiles = paired(
+        "cw20-base compile",
         rounds,
         || {
             black_box(compile(black_box(&s.wasm), &s.config).expect("compiles"));
@@ -679,24 +742,15 @@ fn paired_compiles(s: &Setup, rounds: usize) {
             black_box((module.serialize().expect("serializes"), engine, checksum));
         },
     );
-    println!(
-        "paired cw20-base compiles ({rounds} rounds): ours {ours:.1} ms, cosmwasm_vm \
-{theirs:.1} ms; cosmwasm_vm / ours {:.2}× (median of round ratios {ratio:.2}×)",
-        theirs / ours
-    );
-    let rounds = rounds * 10;
-    let (ours, theirs, ratio) = paired(
-        rounds,
+    let validations = paired(
+        "cw20-base static validation",
+        rounds * 10,
         || {
             black_box(validate(black_box(&s.wasm), &s.config.validation).expect("valid"));
         },
         || check().expect("valid"),
     );
-    println!(
-        "paired cw20-base validations ({rounds} rounds): ours {ours:.2} ms, cosmwasm_vm \
-{theirs:.2} ms; cosmwasm_vm / ours {:.2}× (median of round ratios {ratio:.2}×)",
-        theirs / ours
-    );
+    vec![compiles, validations]
 }
 
 fn runtime(c: &mut Criterion) {
@@ -705,8 +759,16 @@ fn runtime(c: &mut Criterion) {
         .ok()
         .and_then(|n| n.parse().ok())
     {
-        paired_transfers(&setup, rounds);
-        paired_compiles(&setup, (rounds / 100).max(10));
+        let mut rows = paired_transfers(&setup, rounds);
+        rows.extend(paired_compiles(&setup, (rounds / 100).max(10)));
+        for row in &rows {
+            row.print();
+        }
+        if let Ok(path) = std::env::var("CW_PAIRED_JSON") {
+            let rows: Vec<_> = rows.iter().map(PairedRow::to_json).collect();
+            let json = serde_json::to_vec_pretty(&rows).expect("rows serialize");
+            std::fs::write(&path, json).expect("writes CW_PAIRED_JSON");
+        }
         return;
     }
     compile_cw20(c, &setup);

@@ -1,6 +1,8 @@
 //! `cargo xtask bench-report [--quick] [--only LAYERS] [--no-perf] [--no-run]`: runs
 //! the criterion benches of every layer, profiles the per-call path with
 //! `perf`, and writes `docs/PERFORMANCE.md` with its plots in `docs/perf/`.
+//! When the runtime layer runs, its paired mode runs after it ("Paired
+//! runs": ours and cosmwasm-vm timed back to back in every round).
 //!
 //! Every number in the report comes from criterion's
 //! `target/criterion/**/new/estimates.json` (the median) and
@@ -13,6 +15,7 @@
 
 mod estimates;
 mod gaps;
+mod paired;
 mod perf;
 mod plots;
 mod svg;
@@ -130,6 +133,11 @@ pub fn run(options: &Options) -> Result<()> {
         });
     }
     let load_after_benches = load_average();
+    let paired_runs = if selected.iter().any(|t| t == "runtime") {
+        paired::run(&cargo, &root)
+    } else {
+        Err(anyhow::anyhow!("the runtime layer was not run"))
+    };
 
     let profiles = if options.no_perf {
         Err(anyhow::anyhow!("skipped (`--no-perf`)"))
@@ -167,7 +175,14 @@ pub fn run(options: &Options) -> Result<()> {
         load_after_benches,
         selected: &selected,
     };
-    let report = render(&header, &results, &plots, &profiles, started_at)?;
+    let report = render(
+        &header,
+        &results,
+        &plots,
+        &profiles,
+        &paired_runs,
+        started_at,
+    )?;
     let path = docs.join("PERFORMANCE.md");
     std::fs::write(&path, report).with_context(|| format!("writing {}", path.display()))?;
     eprintln!(
@@ -279,6 +294,7 @@ fn render(
     results: &Results,
     plots: &[(String, String)],
     profiles: &Result<Vec<perf::Profile>>,
+    paired_runs: &Result<Vec<paired::PairedRow>>,
     started_at: SystemTime,
 ) -> Result<String> {
     let mut md = String::new();
@@ -335,6 +351,7 @@ than absolute times. What each bench measures is in its module doc in \
     );
 
     tables::render_goals(&mut md, results);
+    paired::render(&mut md, paired_runs);
     gaps::render_gaps(&mut md, results);
     tables::render_layers(&mut md, results, plots, started_at);
     render_limit(&mut md, results, profiles);
