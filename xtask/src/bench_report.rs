@@ -352,7 +352,8 @@ than absolute times. What each bench measures is in its module doc in \
 
     tables::render_goals(&mut md, results);
     paired::render(&mut md, paired_runs);
-    gaps::render_gaps(&mut md, results);
+    let paired_rows = paired_runs.as_deref().unwrap_or_default();
+    gaps::render_gaps(&mut md, results, paired_rows);
     tables::render_layers(&mut md, results, plots, started_at);
     render_limit(&mut md, results, profiles);
     Ok(md)
