@@ -449,7 +449,7 @@ impl StackLimiter {
             plan,
             globals: self.globals.get().copied(),
             limit_bytes: self.limit_bytes,
-            started: false,
+            progress: Progress::NotStarted,
             depth: 1,
         }
     }
@@ -489,7 +489,7 @@ pub(super) struct FunctionStackLimit {
     plan: Result<FunctionPlan, String>,
     globals: Option<(u32, u32)>,
     limit_bytes: u64,
-    started: bool,
+    progress: Progress,
     /// Open control frames, the function body included; the wrapper block
     /// is not counted.
     depth: u32,
@@ -526,26 +526,16 @@ impl<'a> FunctionMiddleware<'a> for FunctionStackLimit {
     }
 }
 
-/// Whether the limiter does anything at `operator` beyond passing it on:
-/// control frames (depth tracking), exits (epilogues) and what it refuses.
-fn concerns_the_limiter(operator: &Operator<'_>) -> bool {
-    matches!(
-        operator,
-        Operator::Block { .. }
-            | Operator::Loop { .. }
-            | Operator::If { .. }
-            | Operator::End
-            | Operator::Return
-            | Operator::Try { .. }
-            | Operator::TryTable { .. }
-            | Operator::Delegate { .. }
-            | Operator::Throw { .. }
-            | Operator::ThrowRef
-            | Operator::Rethrow { .. }
-            | Operator::ReturnCall { .. }
-            | Operator::ReturnCallIndirect { .. }
-            | Operator::ReturnCallRef { .. }
-    )
+/// Where a function's stage is.
+#[derive(Clone, Copy, Debug)]
+enum Progress {
+    /// No operator seen yet.
+    NotStarted,
+    /// A leaf: every operator passes through unchanged.
+    PassingThrough,
+    /// The prologue is out: `height` is the counter global, `frame` what
+    /// every exit gives back.
+    Limiting { height: u32, frame: u64 },
 }
 
 impl FunctionStackLimit {
@@ -557,81 +547,13 @@ impl FunctionStackLimit {
         operator: Operator<'a>,
         state: &mut impl Emit<'a>,
     ) -> Result<(), MiddlewareError> {
-        // Once the prologue is out (so the plan and globals were there),
-        // most operators pass straight through.
-        if self.started && !concerns_the_limiter(&operator) {
+        if let Progress::NotStarted = self.progress {
+            self.start(state)?;
+        }
+        let Progress::Limiting { height, frame } = self.progress else {
             state.emit(operator);
             return Ok(());
-        }
-        self.feed_slow(operator, state)
-    }
-
-    /// [`feed_to`](Self::feed_to) for the first operator and for those
-    /// [`concerns_the_limiter`] names.
-    fn feed_slow<'a>(
-        &mut self,
-        operator: Operator<'a>,
-        state: &mut impl Emit<'a>,
-    ) -> Result<(), MiddlewareError> {
-        let plan = self
-            .plan
-            .as_ref()
-            .map_err(|r| MiddlewareError::new(NAME, r.clone()))?;
-        let (height, exhausted) = self
-            .globals
-            .ok_or_else(|| MiddlewareError::new(NAME, "module info was not transformed first"))?;
-        if !plan.instrumented {
-            state.emit(operator);
-            return Ok(());
-        }
-        let frame = plan.frame_bytes;
-        if !self.started {
-            self.started = true;
-            let trap = [
-                Operator::I32Const { value: 1 },
-                Operator::GlobalSet {
-                    global_index: exhausted,
-                },
-                Operator::Unreachable,
-            ];
-            match self.limit_bytes.checked_sub(plan.check_bytes) {
-                // The frame alone exceeds the limit: every call traps.
-                None => state.emit_all(trap),
-                Some(headroom) => {
-                    state.emit_all([
-                        Operator::GlobalGet {
-                            global_index: height,
-                        },
-                        Operator::I64Const {
-                            value: i64_bits(headroom),
-                        },
-                        Operator::I64GtU,
-                        Operator::If {
-                            blockty: BlockType::Empty,
-                        },
-                    ]);
-                    state.emit_all(trap);
-                    state.emit_all([
-                        Operator::End,
-                        Operator::GlobalGet {
-                            global_index: height,
-                        },
-                        Operator::I64Const {
-                            value: i64_bits(frame),
-                        },
-                        Operator::I64Add,
-                        Operator::GlobalSet {
-                            global_index: height,
-                        },
-                    ]);
-                }
-            }
-            state.emit(Operator::Block {
-                blockty: plan.wrapper,
-            });
-        }
-        // Every operator matched here must be one `concerns_the_limiter`
-        // names, or the fast path would skip it.
+        };
         match &operator {
             Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
                 self.depth = self.depth.saturating_add(1);
@@ -663,6 +585,69 @@ impl FunctionStackLimit {
             _ => {}
         }
         state.emit(operator);
+        Ok(())
+    }
+
+    /// Before the first operator: checks the plan and the globals, then
+    /// emits the prologue (or, for a leaf, nothing) and records the
+    /// progress, which is never `NotStarted` afterwards.
+    #[cold]
+    fn start<'a>(&mut self, state: &mut impl Emit<'a>) -> Result<(), MiddlewareError> {
+        let plan = self
+            .plan
+            .as_ref()
+            .map_err(|r| MiddlewareError::new(NAME, r.clone()))?;
+        let (height, exhausted) = self
+            .globals
+            .ok_or_else(|| MiddlewareError::new(NAME, "module info was not transformed first"))?;
+        if !plan.instrumented {
+            self.progress = Progress::PassingThrough;
+            return Ok(());
+        }
+        let frame = plan.frame_bytes;
+        let trap = [
+            Operator::I32Const { value: 1 },
+            Operator::GlobalSet {
+                global_index: exhausted,
+            },
+            Operator::Unreachable,
+        ];
+        match self.limit_bytes.checked_sub(plan.check_bytes) {
+            // The frame alone exceeds the limit: every call traps.
+            None => state.emit_all(trap),
+            Some(headroom) => {
+                state.emit_all([
+                    Operator::GlobalGet {
+                        global_index: height,
+                    },
+                    Operator::I64Const {
+                        value: i64_bits(headroom),
+                    },
+                    Operator::I64GtU,
+                    Operator::If {
+                        blockty: BlockType::Empty,
+                    },
+                ]);
+                state.emit_all(trap);
+                state.emit_all([
+                    Operator::End,
+                    Operator::GlobalGet {
+                        global_index: height,
+                    },
+                    Operator::I64Const {
+                        value: i64_bits(frame),
+                    },
+                    Operator::I64Add,
+                    Operator::GlobalSet {
+                        global_index: height,
+                    },
+                ]);
+            }
+        }
+        state.emit(Operator::Block {
+            blockty: plan.wrapper,
+        });
+        self.progress = Progress::Limiting { height, frame };
         Ok(())
     }
 }
