@@ -8,47 +8,41 @@ use super::estimates::Results;
 use super::paired::PairedRow;
 use super::tables::time;
 
-/// Whether a goal was met by its paired measurement (`what` names the row),
-/// when there is one: it overrides the criterion medians' verdict, being
-/// the steadier of the two.
-fn paired_verdict(paired: &[PairedRow], what: &str, goal: f64) -> Option<(bool, String)> {
-    let row = paired.iter().find(|row| row.what == what)?;
-    Some((
-        row.round_ratio >= goal,
-        format!(
-            "Paired ({} rounds, ours and cosmwasm-vm back to back): {:.2}× by the median of \
-round ratios. ",
-            row.rounds, row.round_ratio
-        ),
-    ))
+/// A goal's paragraph. Where `paired` has a row named `what`, that row's
+/// median of round ratios decides against `goal` (it is the steadier
+/// figure) and the paragraph quotes it; otherwise the criterion medians
+/// decide. `gap(paired_missed)` writes the paragraph, and must write it
+/// whatever the criterion medians say when `paired_missed` is true.
+fn judged(
+    paired: &[PairedRow],
+    what: &str,
+    goal: f64,
+    gap: impl FnOnce(bool) -> Option<String>,
+) -> Option<String> {
+    match paired.iter().find(|row| row.what == what) {
+        None => gap(false),
+        Some(row) if row.round_ratio >= goal => None,
+        Some(row) => gap(true).map(|text| {
+            format!(
+                "{text} Paired ({} rounds, ours and cosmwasm-vm back to back): {:.2}× by the \
+median of round ratios.",
+                row.rounds, row.round_ratio
+            )
+        }),
+    }
 }
 
 /// Appends the section, or nothing when every goal with results was met.
 /// Where `paired` measured a goal, its verdict decides.
 pub fn render_gaps(md: &mut String, results: &Results, paired: &[PairedRow]) {
     let mut paragraphs = Vec::new();
-    let judged =
-        |what: &str, goal: f64, criterion: Option<String>| match paired_verdict(paired, what, goal)
-        {
-            Some((true, _)) => None,
-            Some((false, note)) => criterion.map(|text| format!("{text} {}", note.trim_end())),
-            None => criterion,
-        };
-    if let Some(text) = judged(
-        "cw20-base compile",
-        1.0,
-        compile_gap(results, paired_decides(paired, "cw20-base compile")),
-    ) {
+    if let Some(text) = judged(paired, "cw20-base compile", 1.0, |missed| {
+        compile_gap(results, missed)
+    }) {
         paragraphs.push(text);
     }
-    if let Some(text) = judged(
-        "cw20 transfer, pooled instance (Singlepass)",
-        2.0,
-        per_call_gap(
-            results,
-            paired_decides(paired, "cw20 transfer, pooled instance (Singlepass)"),
-        ),
-    ) {
+    let pooled = "cw20 transfer, pooled instance (Singlepass)";
+    if let Some(text) = judged(paired, pooled, 2.0, |missed| per_call_gap(results, missed)) {
         paragraphs.push(text);
     }
     if let Some(text) = per_query_gap(results) {
@@ -63,19 +57,13 @@ pub fn render_gaps(md: &mut String, results: &Results, paired: &[PairedRow]) {
     }
 }
 
-/// Whether a paired row named `what` exists (then it, not the criterion
-/// medians, says whether the goal was met).
-fn paired_decides(paired: &[PairedRow], what: &str) -> bool {
-    paired.iter().any(|row| row.what == what)
-}
-
-/// Compile no slower than cosmwasm-vm. With `paired_decides`, the paragraph
+/// Compile no slower than cosmwasm-vm. With `paired_missed`, the paragraph
 /// is written whatever the criterion medians say.
-fn compile_gap(results: &Results, paired_decides: bool) -> Option<String> {
+fn compile_gap(results: &Results, paired_missed: bool) -> Option<String> {
     let group = "runtime/compile_cw20";
     let ours = results.median(group, "ours", None)?;
     let theirs = results.median(group, "cosmwasm_vm", None)?;
-    if ours <= theirs && !paired_decides {
+    if ours <= theirs && !paired_missed {
         return None;
     }
     let mut text = format!(
@@ -104,9 +92,9 @@ into a branch to it, and no wrapper block where no branch targets the function l
 
 /// Per instance and per call at least 2x faster than cosmwasm-vm, on the
 /// path the chain takes (a pooled instance) where it was measured. With
-/// `paired_decides`, the paragraph is written whatever the criterion
+/// `paired_missed`, the paragraph is written whatever the criterion
 /// medians say.
-fn per_call_gap(results: &Results, paired_decides: bool) -> Option<String> {
+fn per_call_gap(results: &Results, paired_missed: bool) -> Option<String> {
     let call = "runtime/cw20_transfer";
     let (ours, path) = match results.median(call, "ours_pooled", None) {
         Some(pooled) => (pooled, "a pooled instance"),
@@ -115,7 +103,7 @@ fn per_call_gap(results: &Results, paired_decides: bool) -> Option<String> {
     let theirs = results.median(call, "cosmwasm_vm", None)?;
     let warm = results.median("runtime/cw20_transfer_reused", "ours", None)?;
     let warm_theirs = results.median("runtime/cw20_transfer_reused", "cosmwasm_vm", None)?;
-    if 2.0 * ours <= theirs && !paired_decides {
+    if 2.0 * ours <= theirs && !paired_missed {
         return None;
     }
     let mut text = format!(
