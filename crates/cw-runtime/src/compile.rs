@@ -10,10 +10,12 @@ use cw_gas::middleware::{
     AnalysedFunction, FunctionAnalysis, StackAnalysis, StackLimiter, engine_with,
 };
 use sha2::{Digest, Sha256};
+use wasmer::sys::NativeEngineExt;
 use wasmer::{Engine, Module};
 use wasmparser::{FuncValidator, Operator, Payload, ValidatorResources};
 
 use crate::error::{RuntimeError, ValidationError};
+use crate::instance::MemoryLimit;
 use crate::validate::{
     BodyObserver, ModuleInfo, ModuleObserver, ValidationConfig, validate_observed,
 };
@@ -25,7 +27,9 @@ use crate::validate::{
 /// - `1`: first version (Wasmer 7.4.2 singlepass, cw-gas metering + stack limit).
 /// - `2`: custom sections are dropped before compiling (no names in the
 ///   compiled code).
-pub const MODULE_FORMAT_VERSION: u32 = 2;
+/// - `3`: memory accesses are bounds-checked (Wasmer's dynamic memory style,
+///   no offset guard) instead of relying on inaccessible pages.
+pub const MODULE_FORMAT_VERSION: u32 = 3;
 
 /// The sha256 of a contract's Wasm code: the code checksum a chain uses.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -167,7 +171,8 @@ pub(crate) fn compile_known<T: CostTable + Clone>(
     let limiter = config
         .stack_limit_bytes
         .map(|limit| StackLimiter::from_analysis(analysis.module, limit));
-    let engine = engine_with(compiler, config.table.clone(), limiter);
+    let mut engine = engine_with(compiler, config.table.clone(), limiter);
+    engine.set_tunables(MemoryLimit::for_compiling());
     let stripped = without_custom_sections(wasm)?;
     // SAFETY: Wasmer's own validation is skipped because `validate_observed`
     // has just run wasmparser's full validator (the version Wasmer 7.4.2
@@ -180,12 +185,11 @@ pub(crate) fn compile_known<T: CostTable + Clone>(
                 message: e.to_string(),
             }
         })?;
-    let artifact = module
-        .serialize()
-        .map_err(|e| RuntimeError::Serialize {
-            message: e.to_string(),
-        })?
-        .to_vec();
+    // `Vec::from` takes over the buffer Wasmer serialized into (megabytes
+    // for a real contract) instead of copying it.
+    let artifact = Vec::from(module.serialize().map_err(|e| RuntimeError::Serialize {
+        message: e.to_string(),
+    })?);
     let compiled = CompiledModule {
         module,
         engine,
@@ -397,7 +401,8 @@ mod tests {
                     let limiter = StackLimiter::new(stripped.as_ref(), limit).unwrap();
                     two_stages.push_middleware(Arc::new(limiter));
                 }
-                let engine = Engine::from(two_stages);
+                let mut engine = Engine::from(two_stages);
+                engine.set_tunables(MemoryLimit::for_compiling());
                 let checked = Module::new(&engine, stripped.as_ref()).unwrap();
                 assert!(
                     checked.serialize().unwrap().as_ref() == artifact.as_slice(),

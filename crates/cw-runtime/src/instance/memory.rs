@@ -1,17 +1,25 @@
 //! The guest's linear memory, mapped by the runtime instead of Wasmer so an
 //! instance can be put back exactly as instantiation left it: the same size
-//! in pages, the same bytes, and every page past that size inaccessible
-//! again.
+//! in pages and the same bytes, with nothing past that size reachable.
 //!
 //! Wasmer's own memories cannot shrink, and a memory that stayed grown would
 //! change what `memory.size` and `memory.grow` return to the contract, and
 //! so its gas and results. This memory honours the style the code was
-//! compiled for: a static memory reserves the whole 32-bit space plus the
-//! offset guard, so compiled code that skips bounds checks still faults past
-//! the current size.
+//! compiled for:
+//!
+//! - **Dynamic** (what the runtime compiles for, see
+//!   `tunables::COMPILED_MEMORY_STYLE`): the code checks every access
+//!   against the current size, so a reset only lowers the size; pages grown
+//!   into stay open for the next call's growth, and no reset changes a page
+//!   protection.
+//! - **Static** (modules compiled elsewhere, or by an older format): the
+//!   code checks nothing, so the reservation covers the whole 32-bit space
+//!   plus the offset guard, only `[0, size)` is accessible, and a reset
+//!   makes the pages past the initial size inaccessible again.
 
 use std::io;
 use std::ptr::NonNull;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use wasmer::sys::vm::{LinearMemory, Trap, VMMemoryDefinition};
@@ -43,6 +51,10 @@ struct Shared {
     style: MemoryStyle,
     /// Bytes of the reservation that may ever become accessible.
     addressable: usize,
+    /// Bytes of the reservation that are accessible now, from the start:
+    /// the current size under the static style; under the dynamic style the
+    /// most the memory has ever been grown to.
+    opened: AtomicUsize,
     image: Mutex<Image>,
 }
 
@@ -67,6 +79,22 @@ impl Shared {
 
     fn current_pages(&self) -> Pages {
         Pages((self.current_bytes() / wasmer::WASM_PAGE_SIZE) as u32)
+    }
+
+    /// Makes `[0, bytes)` accessible, opening only what is not open yet.
+    fn open_to(&self, bytes: usize) -> io::Result<()> {
+        let opened = self.opened.load(Ordering::Relaxed);
+        if bytes > opened {
+            self.mapping.protect(opened, bytes - opened, true)?;
+            self.opened.store(bytes, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    /// Whether the compiled code checks accesses against the current size
+    /// (so pages past it may stay accessible).
+    fn bounds_checked(&self) -> bool {
+        matches!(self.style, MemoryStyle::Dynamic { .. })
     }
 }
 
@@ -107,7 +135,8 @@ impl ResettableMemory {
         }
         // A static memory's code relies on the whole 32-bit space being
         // reserved; a dynamic one's checks bounds but may not move, so it
-        // reserves its maximum.
+        // reserves its maximum (and the guard, zero for the runtime's own
+        // modules).
         let addressable = match style {
             MemoryStyle::Static => MemoryStyle::static_bound().bytes().0,
             MemoryStyle::Dynamic { .. } => limit.bytes().0,
@@ -134,6 +163,7 @@ impl ResettableMemory {
                 maximum: ty.maximum,
                 style: *style,
                 addressable,
+                opened: AtomicUsize::new(initial),
                 image: Mutex::new(Image::default()),
             }),
         })
@@ -176,13 +206,12 @@ impl LinearMemory for ResettableMemory {
         if grown > shared.maximum.unwrap_or(Pages::max_value()) || grown > Pages::max_value() {
             return Err(refused);
         }
-        let (from, to) = (previous.bytes().0, grown.bytes().0);
+        let to = grown.bytes().0;
         if to > shared.addressable {
             return Err(refused);
         }
         shared
-            .mapping
-            .protect(from, to - from, true)
+            .open_to(to)
             .map_err(|e| MemoryError::Region(e.to_string()))?;
         shared.set_current_bytes(to);
         Ok(previous)
@@ -240,9 +269,10 @@ impl LinearMemory for ResettableMemory {
 }
 
 impl MemoryReset {
-    /// Puts the memory back to its instantiated state: the initial size,
-    /// zero everywhere but the recorded contents, and every page past the
-    /// initial size inaccessible.
+    /// Puts the memory back to its instantiated state: the initial size and
+    /// zero everywhere but the recorded contents. Under the static style the
+    /// pages past the initial size become inaccessible again; under the
+    /// dynamic style they stay open (zeroed), as the code checks the size.
     ///
     /// Pages the process holds are zeroed in place, so the next call does
     /// not fault them in again; pages it does not hold (never touched, or
@@ -256,6 +286,13 @@ impl MemoryReset {
         let initial = shared.minimum.bytes().0;
         let current = shared.current_bytes();
         shared.mapping.scrub(current.max(initial), initial)?;
+        if !shared.bounds_checked() {
+            let opened = shared.opened.load(Ordering::Relaxed);
+            shared
+                .mapping
+                .protect(initial, opened.saturating_sub(initial), false)?;
+            shared.opened.store(initial, Ordering::Relaxed);
+        }
         shared.set_current_bytes(initial);
         let image = shared.image.lock().unwrap_or_else(PoisonError::into_inner);
         for (start, bytes) in &image.runs {
@@ -344,9 +381,9 @@ impl Reservation {
     }
 
     /// Replaces `[offset, offset + length)` with fresh zero pages, readable
-    /// and writable or not.
+    /// and writable.
     #[cfg(not(target_os = "linux"))]
-    fn fresh(&self, offset: usize, length: usize, accessible: bool) -> io::Result<()> {
+    fn fresh(&self, offset: usize, length: usize) -> io::Result<()> {
         self.check(offset, length)?;
         if length == 0 {
             return Ok(());
@@ -357,7 +394,7 @@ impl Reservation {
             libc::mmap(
                 self.base.as_ptr().add(offset).cast(),
                 length,
-                protection(accessible),
+                protection(true),
                 libc::MAP_PRIVATE | libc::MAP_ANON | libc::MAP_FIXED | libc::MAP_NORESERVE,
                 -1,
                 0,
@@ -369,11 +406,11 @@ impl Reservation {
         Ok(())
     }
 
-    /// Makes `[0, end)` all zero, with `[0, keep)` accessible and
-    /// `[keep, end)` not. Pages the process holds are zeroed in place (above
-    /// `keep`, up to [`RETAINED_GROWN_BYTES`]); the rest are discarded. Both
-    /// must be multiples of the system page size, `keep <= end`, and
-    /// `[0, end)` accessible.
+    /// Makes `[0, end)` all zero, leaving it accessible. Pages the process
+    /// holds are zeroed in place (above `keep`, up to
+    /// [`RETAINED_GROWN_BYTES`]); the rest are discarded. Both must be
+    /// multiples of the system page size, `keep <= end`, and `[0, end)`
+    /// accessible.
     fn scrub(&self, end: usize, keep: usize) -> io::Result<()> {
         self.check(0, end)?;
         if !end.is_multiple_of(self.page) || !keep.is_multiple_of(self.page) || keep > end {
@@ -415,17 +452,18 @@ impl Reservation {
                 // promise); no Wasm runs meanwhile.
                 unsafe { std::ptr::write_bytes(self.base.as_ptr().add(offset), 0, length) };
             } else if held || may_hold_swapped {
-                self.discard(offset, length, index < boundary)?;
+                self.discard(offset, length)?;
             }
             index += run;
         }
-        self.protect(keep, end - keep, false)
+        Ok(())
     }
 
     /// Drops whatever `[offset, offset + length)` holds (a page the kernel
-    /// swapped out still holds bytes), so it reads as zero.
+    /// swapped out still holds bytes), so it reads as zero; it stays
+    /// accessible.
     #[cfg(target_os = "linux")]
-    fn discard(&self, offset: usize, length: usize, _accessible: bool) -> io::Result<()> {
+    fn discard(&self, offset: usize, length: usize) -> io::Result<()> {
         self.check(offset, length)?;
         // SAFETY: the range is inside this private anonymous mapping, which
         // Linux refills with zero pages on the next touch.
@@ -444,8 +482,8 @@ impl Reservation {
 
     /// As on Linux; elsewhere `MADV_DONTNEED` need not zero, so remap.
     #[cfg(not(target_os = "linux"))]
-    fn discard(&self, offset: usize, length: usize, accessible: bool) -> io::Result<()> {
-        self.fresh(offset, length, accessible)
+    fn discard(&self, offset: usize, length: usize) -> io::Result<()> {
+        self.fresh(offset, length)
     }
 
     /// # Safety
@@ -507,9 +545,20 @@ impl Drop for Reservation {
 mod tests {
     use super::*;
 
+    const STYLES: [MemoryStyle; 2] = [
+        MemoryStyle::Static,
+        MemoryStyle::Dynamic {
+            offset_guard_size: 0,
+        },
+    ];
+
     /// A memory of `initial` pages whose definition lives on the heap, as
     /// Wasmer's would in an instance context.
     fn memory(initial: u32) -> (ResettableMemory, Box<VMMemoryDefinition>) {
+        memory_in(initial, &MemoryStyle::Static)
+    }
+
+    fn memory_in(initial: u32, style: &MemoryStyle) -> (ResettableMemory, Box<VMMemoryDefinition>) {
         let mut definition = Box::new(VMMemoryDefinition {
             base: std::ptr::null_mut(),
             current_length: 0,
@@ -517,7 +566,7 @@ mod tests {
         let location = NonNull::from(definition.as_mut());
         let ty = MemoryType::new(Pages(initial), Some(Pages(512)), false);
         // SAFETY: the box outlives the memory in every test below.
-        let memory = unsafe { ResettableMemory::new(&ty, &MemoryStyle::Static, location) };
+        let memory = unsafe { ResettableMemory::new(&ty, style, location) };
         (memory.unwrap(), definition)
     }
 
@@ -533,7 +582,13 @@ mod tests {
 
     #[test]
     fn a_reset_zeroes_every_page_touched_and_keeps_only_the_data_segments() {
-        let (mut memory, definition) = memory(2);
+        for style in &STYLES {
+            zeroes_and_keeps_the_data_segments(style);
+        }
+    }
+
+    fn zeroes_and_keeps_the_data_segments(style: &MemoryStyle) {
+        let (mut memory, definition) = memory_in(2, style);
         // SAFETY: inside the two accessible pages.
         unsafe { memory.initialize_with_data(70_000, b"segment").unwrap() };
         let handle = memory.reset_handle();
@@ -558,6 +613,35 @@ mod tests {
         fill(&definition, 0xCD);
         handle.reset().unwrap();
         assert_eq!(contents(&definition).iter().filter(|&&b| b != 0).count(), 7);
+    }
+
+    fn opened_bytes(memory: &ResettableMemory) -> usize {
+        memory.shared.opened.load(Ordering::Relaxed)
+    }
+
+    #[test]
+    fn only_a_static_memory_closes_the_grown_pages_on_reset() {
+        let page = wasmer::WASM_PAGE_SIZE;
+        for style in &STYLES {
+            let (mut memory, definition) = memory_in(1, style);
+            let handle = memory.reset_handle();
+            assert_eq!(opened_bytes(&memory), page);
+            memory.grow(Pages(3)).unwrap();
+            assert_eq!(opened_bytes(&memory), 4 * page);
+            handle.reset().unwrap();
+            assert_eq!(definition.current_length, page, "{style:?}");
+            let opened = match style {
+                MemoryStyle::Static => page,
+                MemoryStyle::Dynamic { .. } => 4 * page,
+            };
+            assert_eq!(opened_bytes(&memory), opened, "{style:?}");
+            // Growing again opens only what was never open.
+            memory.grow(Pages(1)).unwrap();
+            assert_eq!(opened_bytes(&memory), opened.max(2 * page), "{style:?}");
+            memory.grow(Pages(4)).unwrap();
+            assert_eq!(opened_bytes(&memory), 6 * page, "{style:?}");
+            assert!(contents(&definition).iter().all(|&b| b == 0));
+        }
     }
 
     #[test]

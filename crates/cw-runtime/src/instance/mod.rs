@@ -22,7 +22,7 @@ use wasmer::{AsStoreMut, FunctionEnv, Instance, Memory, Pages, Store, TypedFunct
 use crate::compile::CompiledModule;
 use crate::error::RuntimeError;
 use memory::MemoryReset;
-use tunables::MemoryLimit;
+pub(crate) use tunables::MemoryLimit;
 
 /// Per-instance settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,7 +129,7 @@ impl<T: CostTable> ContractInstance<T> {
 
     /// Puts the instance back exactly as [`new`](Self::new) left it, and
     /// clears the poison of a trap: the memory at its initial size with its
-    /// initial bytes (pages above that size inaccessible again) and every
+    /// initial bytes (nothing above that size reachable again) and every
     /// global, exported or not, at its initial value. That is the whole
     /// state Wasm can change here: validation rejects the features that
     /// mutate tables (reference types, bulk memory). Calls after a reset

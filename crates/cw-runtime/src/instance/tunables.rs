@@ -21,7 +21,28 @@ pub(crate) struct MemoryLimit {
     created: Arc<Mutex<Vec<MemoryReset>>>,
 }
 
+/// The memory style every module is compiled for: the code checks each
+/// access against the memory's current size, and there is no offset guard
+/// (an access is never allowed to run past the size into pages that merely
+/// fault).
+///
+/// So the pages a call grew into can stay mapped after a reset: nothing but
+/// the size decides what the contract may touch, and a reset changes no
+/// page protection. Under the static style (no checks, the pages past the
+/// size made inaccessible instead) every reset of a grown memory revokes
+/// access with `mprotect`, and the TLB flush that follows slows the next
+/// call by more than the checks cost (measured in the cw-runtime README).
+pub(crate) const COMPILED_MEMORY_STYLE: MemoryStyle = MemoryStyle::Dynamic {
+    offset_guard_size: 0,
+};
+
 impl MemoryLimit {
+    /// Tunables for an engine that only compiles: what they decide is the
+    /// style of memories ([`COMPILED_MEMORY_STYLE`]) and tables.
+    pub(crate) fn for_compiling() -> Self {
+        Self::new(Pages::max_value(), Arc::default())
+    }
+
     /// Tunables capping memories at `limit`, handing the reset handle of
     /// each instance memory they create to `created`.
     pub(crate) fn new(limit: Pages, created: Arc<Mutex<Vec<MemoryReset>>>) -> Self {
@@ -58,8 +79,8 @@ impl MemoryLimit {
 }
 
 impl Tunables for MemoryLimit {
-    fn memory_style(&self, memory: &MemoryType) -> MemoryStyle {
-        self.base.memory_style(&self.adjust(memory))
+    fn memory_style(&self, _memory: &MemoryType) -> MemoryStyle {
+        COMPILED_MEMORY_STYLE
     }
 
     fn table_style(&self, table: &TableType) -> TableStyle {
