@@ -38,6 +38,23 @@ struct Image {
     runs: Vec<(usize, Box<[u8]>)>,
 }
 
+/// Which pages of the memory the process held when the last reset ended,
+/// and the process's page-fault count then.
+///
+/// A page the process does not hold becomes held only through a page fault
+/// of the process (no thread of ours maps pages any other way), so while the
+/// count is unchanged the record is still true and a reset need not ask the
+/// kernel again. Any fault anywhere in the process, or a failed reset, sends
+/// the next reset back to `mincore`.
+#[derive(Debug, Default)]
+struct Residency {
+    /// The fault count after the last successful reset; `None` before it.
+    faults: Option<u64>,
+    /// One `mincore` byte per system page from the start of the mapping
+    /// (bit 0: held).
+    pages: Vec<u8>,
+}
+
 /// The memory's mapping and its bookkeeping, shared by the memory Wasmer
 /// owns and the [`MemoryReset`] the instance keeps.
 #[derive(Debug)]
@@ -56,6 +73,7 @@ struct Shared {
     /// most the memory has ever been grown to.
     opened: AtomicUsize,
     image: Mutex<Image>,
+    residency: Mutex<Residency>,
 }
 
 // SAFETY: the mapping is plain process memory and `definition` points into
@@ -165,6 +183,7 @@ impl ResettableMemory {
                 addressable,
                 opened: AtomicUsize::new(initial),
                 image: Mutex::new(Image::default()),
+                residency: Mutex::new(Residency::default()),
             }),
         })
     }
@@ -285,7 +304,16 @@ impl MemoryReset {
         let shared = &self.shared;
         let initial = shared.minimum.bytes().0;
         let current = shared.current_bytes();
-        shared.mapping.scrub(current.max(initial), initial)?;
+        let mut residency = shared
+            .residency
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        // Until this reset has finished, the record proves nothing.
+        let faults = residency.faults.take();
+        let known = faults.is_some() && faults == process_page_faults()?;
+        shared
+            .mapping
+            .scrub(current.max(initial), initial, &mut residency.pages, known)?;
         if !shared.bounds_checked() {
             let opened = shared.opened.load(Ordering::Relaxed);
             shared
@@ -300,6 +328,8 @@ impl MemoryReset {
             // that range is accessible.
             unsafe { shared.mapping.write(*start, bytes) };
         }
+        // Counted after every write of ours, which may have faulted pages in.
+        residency.faults = process_page_faults()?;
         Ok(())
     }
 }
@@ -411,7 +441,11 @@ impl Reservation {
     /// [`RETAINED_GROWN_BYTES`]); the rest are discarded. Both must be
     /// multiples of the system page size, `keep <= end`, and `[0, end)`
     /// accessible.
-    fn scrub(&self, end: usize, keep: usize) -> io::Result<()> {
+    ///
+    /// `record` has a `mincore` byte per page; it is refreshed from the
+    /// kernel unless `known` (it is still true: see [`Residency`]), and left
+    /// true for what this scrub discards.
+    fn scrub(&self, end: usize, keep: usize, record: &mut Vec<u8>, known: bool) -> io::Result<()> {
         self.check(0, end)?;
         if !end.is_multiple_of(self.page) || !keep.is_multiple_of(self.page) || keep > end {
             return Err(io::Error::other(format!(
@@ -419,16 +453,28 @@ impl Reservation {
                 self.page
             )));
         }
-        let mut resident = vec![0; end / self.page];
-        // SAFETY: the range is inside this reservation and `resident` has a
-        // byte for each of its pages.
-        let status =
-            unsafe { libc::mincore(self.base.as_ptr().cast(), end, resident.as_mut_ptr()) };
-        if status != 0 {
-            return Err(io::Error::last_os_error());
+        let pages = end / self.page;
+        if record.len() < pages {
+            // Pages past the last scrub's end: not held unless faulted in,
+            // which `known` rules out.
+            record.resize(pages, 0);
         }
+        let resident = &mut record[..pages];
+        // Only a fresh scan can find a page swapped out: a page recorded as
+        // not held was zero when recorded and untouched since.
+        let may_hold_swapped = if known {
+            false
+        } else {
+            // SAFETY: the range is inside this reservation and `resident`
+            // has a byte for each of its pages.
+            let status =
+                unsafe { libc::mincore(self.base.as_ptr().cast(), end, resident.as_mut_ptr()) };
+            if status != 0 {
+                return Err(io::Error::last_os_error());
+            }
+            swap_configured()?
+        };
         let boundary = keep / self.page;
-        let may_hold_swapped = swap_configured()?;
         let mut retained = 0;
         let mut index = 0;
         while index < resident.len() {
@@ -453,6 +499,7 @@ impl Reservation {
                 unsafe { std::ptr::write_bytes(self.base.as_ptr().add(offset), 0, length) };
             } else if held || may_hold_swapped {
                 self.discard(offset, length)?;
+                resident[index..index + run].fill(0);
             }
             index += run;
         }
@@ -515,6 +562,27 @@ fn swap_configured() -> io::Result<bool> {
         return Err(io::Error::last_os_error());
     }
     Ok(info.totalswap != 0)
+}
+
+/// The page faults of the whole process so far (minor and major), or
+/// `None` where they are not counted reliably.
+#[cfg(target_os = "linux")]
+fn process_page_faults() -> io::Result<Option<u64>> {
+    // SAFETY: `getrusage` fills the struct it is given; zero is a valid
+    // value of every field.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `usage` is a valid, writable `rusage`.
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let count = |n: libc::c_long| u64::try_from(n).unwrap_or(0);
+    Ok(Some(count(usage.ru_minflt) + count(usage.ru_majflt)))
+}
+
+/// Elsewhere, never trust a record: every reset scans.
+#[cfg(not(target_os = "linux"))]
+fn process_page_faults() -> io::Result<Option<u64>> {
+    Ok(None)
 }
 
 /// Elsewhere, assume swap.
@@ -642,6 +710,50 @@ mod tests {
             assert_eq!(opened_bytes(&memory), 6 * page, "{style:?}");
             assert!(contents(&definition).iter().all(|&b| b == 0));
         }
+    }
+
+    #[test]
+    fn a_page_faulted_in_raises_the_process_fault_count() {
+        let reservation = Reservation::new(1 << 20).unwrap();
+        reservation.protect(0, 1 << 20, true).unwrap();
+        for page in 0..4 {
+            let before = process_page_faults().unwrap().unwrap();
+            // SAFETY: inside the accessible part of the reservation.
+            unsafe { reservation.write(page * reservation.page, b"x") };
+            let after = process_page_faults().unwrap().unwrap();
+            assert!(after > before, "page {page}: {before} -> {after}");
+        }
+    }
+
+    #[test]
+    fn a_known_record_decides_which_pages_are_zeroed() {
+        let reservation = Reservation::new(1 << 20).unwrap();
+        let page = reservation.page;
+        reservation.protect(0, 2 * page, true).unwrap();
+        // SAFETY: both pages are accessible.
+        unsafe {
+            reservation.write(0, b"first");
+            reservation.write(page, b"second");
+        }
+        let byte = |offset: usize| {
+            // SAFETY: inside the two accessible pages.
+            unsafe { *reservation.base.as_ptr().add(offset) }
+        };
+        // A record that leaves the second page out is believed...
+        let mut record = vec![1, 0];
+        reservation
+            .scrub(2 * page, 2 * page, &mut record, true)
+            .unwrap();
+        assert_eq!((byte(0), byte(page)), (0, b's'));
+        // ...and a fresh scan finds it.
+        reservation
+            .scrub(2 * page, 2 * page, &mut record, false)
+            .unwrap();
+        assert_eq!(byte(page), 0);
+        assert_eq!(
+            record.iter().map(|flags| flags & 1).collect::<Vec<_>>(),
+            [1, 1]
+        );
     }
 
     #[test]
