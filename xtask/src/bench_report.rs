@@ -416,23 +416,21 @@ fn render_limit(md: &mut String, results: &Results, profiles: &Result<Vec<perf::
     let engine = results.median("chain", "engine_cw20_transfer", None);
     let full = results.median("chain", "cw20_transfer", None);
     if let (Some(warm), Some(fresh), Some(engine), Some(full)) = (warm, fresh, engine, full) {
-        let wasm_share = (warm / fresh) * (engine / full);
-        let _ = writeln!(
-            md,
-            "On the engine, the warm call is {:.0} % of the per-call path: an instance in its \
-instantiated state per call costs the other {:.0} %. On the chain, the engine is {:.0} % of the transaction: the \
-chain layer costs the other {:.0} %. Together, the warm Wasm call is about {:.0} % of a cw20 \
-transfer as a transaction ({:.0} % × {:.0} %, each ratio from one bench run), and **runtime \
-overhead about {:.0} %**.\n",
-            100.0 * warm / fresh,
-            100.0 * (fresh - warm) / fresh,
-            100.0 * engine / full,
-            100.0 * (full - engine) / full,
-            100.0 * wasm_share,
-            100.0 * warm / fresh,
-            100.0 * engine / full,
-            100.0 * (1.0 - wasm_share),
-        );
+        if warm > fresh || engine > full {
+            // A part above its whole: the medians came from moments of
+            // different load, and shares computed from them would mislead.
+            let _ = writeln!(
+                md,
+                "No shares from this run: its medians put a part above its whole (the warm call {} against the per-call path {}; the engine {} against the transaction {}), which only the machine's load between benches can do. The paired runs above time both sides back to back.
+",
+                tables::time(warm),
+                tables::time(fresh),
+                tables::time(engine),
+                tables::time(full),
+            );
+        } else {
+            write_shares(md, warm, fresh, engine, full);
+        }
     }
     match profiles {
         Err(why) => {
@@ -481,4 +479,26 @@ object `[JIT]`.\n",
 /// The path of a plot, as the report links it.
 pub fn plot_link(file: &str) -> PathBuf {
     Path::new("perf").join(file)
+}
+
+/// The shares of the per-call path and of the transaction that the warm
+/// Wasm call and the runtime take, from one run's medians.
+fn write_shares(md: &mut String, warm: f64, fresh: f64, engine: f64, full: f64) {
+    let wasm_share = (warm / fresh) * (engine / full);
+    let _ = writeln!(
+        md,
+        "On the engine, the warm call is {:.0} % of the per-call path: an instance in its \
+instantiated state per call costs the other {:.0} %. On the chain, the engine is {:.0} % of the transaction: the \
+chain layer costs the other {:.0} %. Together, the warm Wasm call is about {:.0} % of a cw20 \
+transfer as a transaction ({:.0} % × {:.0} %, each ratio from one bench run), and **runtime \
+overhead about {:.0} %**.\n",
+        100.0 * warm / fresh,
+        100.0 * (fresh - warm) / fresh,
+        100.0 * engine / full,
+        100.0 * (full - engine) / full,
+        100.0 * wasm_share,
+        100.0 * warm / fresh,
+        100.0 * engine / full,
+        100.0 * (1.0 - wasm_share),
+    );
 }
