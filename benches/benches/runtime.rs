@@ -568,6 +568,11 @@ fn cw20_transfer_reused(c: &mut Criterion, s: &Setup) {
 /// the medians and the ratios. Each round's calls see the same machine
 /// load, so on a noisy machine these ratios are steadier than criterion
 /// medians taken minutes apart.
+///
+/// Each timed call follows an untimed call of the same way, so it starts
+/// from what a stream of such calls leaves behind (caches, TLB), not from
+/// what the previous way left: a new instance's teardown unmaps memory and
+/// flushes the TLB, which the pooled path itself never does.
 fn paired_transfers(s: &Setup, rounds: usize) -> Vec<PairedRow> {
     const WARM_UP: usize = 200;
     let pool = InstancePool::new(instance_options(), PoolLimits::default());
@@ -576,36 +581,45 @@ fn paired_transfers(s: &Setup, rounds: usize) -> Vec<PairedRow> {
     for round in 0..WARM_UP + rounds {
         let mut pooled_times = [Duration::ZERO; 2];
         for (cache, time) in [&s.ours, &s.tiered].into_iter().zip(&mut pooled_times) {
-            let backend = our_backend(s.state.clone(), EntryPoint::Execute);
-            let started = Instant::now();
-            let mut pooled = s.pooled_from(cache, &pool);
-            let (result, _) = pooled.call(EntryPoint::Execute, &s.env, info, &s.transfer, backend);
-            drop(pooled);
-            *time = started.elapsed();
-            result.expect("transfers");
+            *time = timed_after_one_untimed(|| {
+                let backend = our_backend(s.state.clone(), EntryPoint::Execute);
+                let started = Instant::now();
+                let mut pooled = s.pooled_from(cache, &pool);
+                let (result, _) =
+                    pooled.call(EntryPoint::Execute, &s.env, info, &s.transfer, backend);
+                drop(pooled);
+                let time = started.elapsed();
+                result.expect("transfers");
+                time
+            });
         }
 
-        let backend = vm_backend(s.state.clone());
-        let started = Instant::now();
-        let mut instance = s
-            .theirs
-            .get_instance(&s.checksum, backend, vm_options())
-            .expect("instance");
-        call_execute_raw(&mut instance, &s.env, &s.info, &s.transfer).expect("runs");
-        drop(instance);
-        let vm_time = started.elapsed();
+        let vm_time = timed_after_one_untimed(|| {
+            let backend = vm_backend(s.state.clone());
+            let started = Instant::now();
+            let mut instance = s
+                .theirs
+                .get_instance(&s.checksum, backend, vm_options())
+                .expect("instance");
+            call_execute_raw(&mut instance, &s.env, &s.info, &s.transfer).expect("runs");
+            drop(instance);
+            started.elapsed()
+        });
 
-        let backend = our_backend(s.state.clone(), EntryPoint::Execute);
-        let started = Instant::now();
-        let (result, _) = s.our_instance(Lookup::ByCode).call(
-            EntryPoint::Execute,
-            &s.env,
-            info,
-            &s.transfer,
-            backend,
-        );
-        let new_time = started.elapsed();
-        result.expect("transfers");
+        let new_time = timed_after_one_untimed(|| {
+            let backend = our_backend(s.state.clone(), EntryPoint::Execute);
+            let started = Instant::now();
+            let (result, _) = s.our_instance(Lookup::ByCode).call(
+                EntryPoint::Execute,
+                &s.env,
+                info,
+                &s.transfer,
+                backend,
+            );
+            let time = started.elapsed();
+            result.expect("transfers");
+            time
+        });
 
         if round >= WARM_UP {
             let [pooled, tiered] = pooled_times;
@@ -634,6 +648,13 @@ fn paired_transfers(s: &Setup, rounds: usize) -> Vec<PairedRow> {
         ),
         row("cw20 transfer, new instance", &times[3]),
     ]
+}
+
+/// Runs `call` twice and returns the second call's time (see
+/// [`paired_transfers`]).
+fn timed_after_one_untimed(mut call: impl FnMut() -> Duration) -> Duration {
+    call();
+    call()
 }
 
 /// One paired measurement: medians of ours and cosmwasm-vm's times over

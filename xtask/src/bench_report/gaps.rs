@@ -280,7 +280,10 @@ mod tests {
         ]);
         let mut md = String::new();
         render_gaps(&mut md, &inconsistent, &[]);
-        assert!(md.contains("came out slower than the whole pooled path"), "{md}");
+        assert!(
+            md.contains("came out slower than the whole pooled path"),
+            "{md}"
+        );
         assert!(!md.contains("The rest,"), "{md}");
 
         let query = results(&[

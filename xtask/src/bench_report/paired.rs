@@ -109,7 +109,9 @@ pub fn render(md: &mut String, rows: &Result<Vec<PairedRow>>) {
         md,
         "`CW_PAIRED_ROUNDS={ROUNDS} cargo bench -p benches --bench runtime`, run after the \
 criterion benches: every round times ours and cosmwasm-vm back to back (the compile and \
-validation rounds in alternating order), so both see the same load. The last column but \
+validation rounds in alternating order), so both see the same load, and each timed transfer \
+follows an untimed one of the same kind, so it starts from what a stream of such calls leaves \
+(caches, TLB), not from the other side's teardown. The last column but \
 two is the ratio of the two medians; the one before the goal is the median of the \
 per-round ratios, the steadier figure, which judges the goal here. Where this table and \
 the criterion table above disagree on a goal, the machine's noise moved one of them; \
