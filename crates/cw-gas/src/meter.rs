@@ -213,14 +213,21 @@ impl<T: CostTable> GasMeter<T> {
         self.charge_price(GasCategory::ContractLoading, price)
     }
 
+    /// What to write into an instance's metering global: [`Self::remaining`],
+    /// capped at `i64::MAX` (the global is a signed count that goes below
+    /// zero once operators overspend; no call can spend 2^63 anyway).
+    pub fn wasm_points(&self) -> T::Gas {
+        T::Gas::from_u64(self.remaining().to_u64().min(i64::MAX as u64))
+    }
+
     /// Folds in operator gas: the instance's metering global says
     /// `remaining_in_instance` is left, so everything between that and
-    /// [`Self::remaining`] was spent on Wasm operators. A larger value than
-    /// [`Self::remaining`] is ignored (the meter, not the instance, is the
-    /// authority); write [`Self::remaining`] back afterwards.
+    /// [`Self::wasm_points`], which was written there, was spent on Wasm
+    /// operators. A larger value is ignored (the meter, not the instance, is
+    /// the authority); write [`Self::wasm_points`] back afterwards.
     pub fn record_wasm_remaining(&mut self, remaining_in_instance: T::Gas) {
         let spent = self
-            .remaining()
+            .wasm_points()
             .to_u64()
             .saturating_sub(remaining_in_instance.to_u64());
         self.add(GasCategory::WasmOps, spent);

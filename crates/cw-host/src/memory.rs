@@ -151,7 +151,7 @@ impl<T: CostTable> HostContext<'_, T> {
             length: len_u64(data.len()),
             limit: u64::from(u32::MAX),
         })?;
-        let mut gas_left = self.gas.remaining().to_u64();
+        let mut gas_left = self.gas.wasm_points().to_u64();
         let allocated = allocator.allocate(size, &mut gas_left);
         if allocated.is_err() && gas_left == 0 {
             // The guest's `allocate` ran out of gas: that is the failure,

@@ -29,7 +29,9 @@ use crate::validate::{
 ///   compiled code).
 /// - `3`: memory accesses are bounds-checked (Wasmer's dynamic memory style,
 ///   no offset guard) instead of relying on inaccessible pages.
-pub const MODULE_FORMAT_VERSION: u32 = 3;
+/// - `4`: operator charges are checked only before calls and branches back
+///   to a loop (cw-gas's metering); elsewhere they only subtract.
+pub const MODULE_FORMAT_VERSION: u32 = 4;
 
 /// The sha256 of a contract's Wasm code: the code checksum a chain uses.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -41,7 +41,7 @@ impl<T: CostTable> ModuleMiddleware for GasMiddleware<T> {
         &self,
         local_function_index: LocalFunctionIndex,
     ) -> Box<dyn FunctionMiddleware<'a> + 'a> {
-        let metering = self.metering.function_middleware();
+        let metering = self.metering.function_middleware(local_function_index);
         match &self.limiter {
             None => Box::new(metering),
             // A leaf passes every operator through the limiter unchanged:

@@ -67,11 +67,9 @@ impl MiddlewareGlobals {
         &self,
         store: &mut impl AsStoreMut,
     ) -> Result<MeteringPoints<G>, GasError> {
-        if read(store, &self.exhausted, POINTS_EXHAUSTED_EXPORT)? != 0 {
-            return Ok(MeteringPoints::Exhausted);
-        }
+        let flag = read(store, &self.exhausted, POINTS_EXHAUSTED_EXPORT)?;
         let raw = read(store, &self.remaining, REMAINING_POINTS_EXPORT)?;
-        Ok(MeteringPoints::Remaining(G::from_u64(raw)))
+        Ok(points(flag, raw))
     }
 
     /// Sets the remaining operator gas and clears the exhausted flag
@@ -84,7 +82,7 @@ impl MiddlewareGlobals {
         store: &mut impl AsStoreMut,
         points: G,
     ) -> Result<(), GasError> {
-        let raw = i64::from_ne_bytes(points.to_u64().to_ne_bytes());
+        let raw = raw_points(points.to_u64());
         write(
             store,
             &self.remaining,
@@ -120,7 +118,11 @@ impl MiddlewareGlobals {
     /// Why the last call trapped, as far as the middlewares know
     /// ([`crate::middleware::classify_trap`]).
     pub fn classify_trap(&self, store: &mut impl AsStoreMut) -> TrapCause {
-        if read(store, &self.exhausted, POINTS_EXHAUSTED_EXPORT).is_ok_and(|v| v != 0) {
+        let flag = read(store, &self.exhausted, POINTS_EXHAUSTED_EXPORT);
+        let raw = read(store, &self.remaining, REMAINING_POINTS_EXPORT);
+        if let (Ok(flag), Ok(raw)) = (flag, raw)
+            && exhausted(flag, raw)
+        {
             return TrapCause::OutOfGas;
         }
         match &self.stack {
@@ -135,6 +137,27 @@ impl MiddlewareGlobals {
 }
 
 /// A global's value as raw bits.
+/// What the exhausted flag and the raw remaining-points global say: out of
+/// gas if the flag is set or the count went below zero (an unchecked
+/// charge, see the metering module).
+pub(super) fn points<G: GasQuantity>(flag: u64, raw: u64) -> MeteringPoints<G> {
+    if exhausted(flag, raw) {
+        MeteringPoints::Exhausted
+    } else {
+        MeteringPoints::Remaining(G::from_u64(raw))
+    }
+}
+
+/// See [`points`].
+pub(super) fn exhausted(flag: u64, raw: u64) -> bool {
+    flag != 0 || i64::from_ne_bytes(raw.to_ne_bytes()) < 0
+}
+
+/// The global's value for `points`: at most `i64::MAX`.
+pub(super) fn raw_points(points: u64) -> i64 {
+    i64::try_from(points).unwrap_or(i64::MAX)
+}
+
 pub(super) fn read(
     store: &mut impl AsStoreMut,
     global: &Global,

@@ -16,9 +16,26 @@
 //!   segmented into metered blocks and each block's whole cost is checked at
 //!   its start, before any of its instructions run.
 //!
-//! A check is: if `remaining < cost`, set the exhausted flag and trap;
-//! otherwise `remaining -= cost`. So `remaining` never wraps, and a charge
-//! that cannot be paid does no work.
+//! `remaining` is a signed 64-bit count that starts at most at `i64::MAX`
+//! (see [`crate::GasMeter::wasm_points`]); a negative value means exhausted.
+//! A *checked* charge is: if `remaining < cost` (signed), set the exhausted
+//! flag and trap; otherwise `remaining -= cost`. An *unchecked* charge only
+//! subtracts, and may leave `remaining` negative.
+//!
+//! Under cosmwasm-vm's rule a charge is checked only where execution can
+//! repeat or leave for other code: before a branch that targets a `loop`
+//! (every iteration passes one), before `call` and `call_indirect`
+//! (recursion, and every host import), and nowhere else. Between two checks
+//! a function runs a bounded, straight piece of code, so a deficit is found
+//! soon after it arises; since `remaining` only decreases during a call, a
+//! call that ends with `remaining >= 0` never went below zero, and charged
+//! exactly what checking every charge would have. A call that went below
+//! zero is out of gas wherever it is noticed: at the next check, at a host
+//! import's entry (before it does anything), at any trap (classified out
+//! of gas first), or after the call returns. The outcome and the gas are
+//! those of cosmwasm-vm, which traps at the first charge it cannot pay;
+//! only the point inside the call where the trap is raised differs, which
+//! nothing outside the call can see. NEAR's rule checks every charge.
 
 use std::sync::{Arc, OnceLock};
 
@@ -47,6 +64,10 @@ pub struct Metering<T: CostTable> {
 struct Globals {
     remaining: u32,
     exhausted: u32,
+    /// The module's start function, if it defines one: every charge in it
+    /// is checked, so it traps at its first (it runs at instantiation,
+    /// before any gas is set) and instantiation still runs no Wasm.
+    start: Option<LocalFunctionIndex>,
 }
 
 impl<T: CostTable> Metering<T> {
@@ -118,7 +139,10 @@ impl<T: CostTable> PriceSource for T {
 impl<T: CostTable> Metering<T> {
     /// The per-function stage, concrete so the fused gas middleware can
     /// drive it without a second Wasmer chain stage.
-    pub(super) fn function_middleware<'a>(&self) -> MeteringFunction<'a> {
+    pub(super) fn function_middleware<'a>(
+        &self,
+        local_function_index: LocalFunctionIndex,
+    ) -> MeteringFunction<'a> {
         let Some(globals) = self.globals.get().copied() else {
             return MeteringFunction::Unbound;
         };
@@ -137,6 +161,8 @@ impl<T: CostTable> Metering<T> {
                 locals_cost: 0,
                 first: true,
                 accumulated: 0,
+                loops: vec![false],
+                check_every_charge: globals.start == Some(local_function_index),
             }),
         }
     }
@@ -145,18 +171,22 @@ impl<T: CostTable> Metering<T> {
 impl<T: CostTable> ModuleMiddleware for Metering<T> {
     fn generate_function_middleware<'a>(
         &self,
-        _local_function_index: LocalFunctionIndex,
+        local_function_index: LocalFunctionIndex,
     ) -> Box<dyn FunctionMiddleware<'a> + 'a> {
-        Box::new(self.function_middleware())
+        Box::new(self.function_middleware(local_function_index))
     }
 
     fn transform_module_info(&self, info: &mut ModuleInfo) -> Result<(), MiddlewareError> {
         let (remaining, exhausted) =
             add_exported_counter_and_flag(info, REMAINING_POINTS_EXPORT, POINTS_EXHAUSTED_EXPORT);
+        let start = info
+            .start_function
+            .and_then(|index| info.local_func_index(index));
         self.globals
             .set(Globals {
                 remaining,
                 exhausted,
+                start,
             })
             .map_err(|_| {
                 MiddlewareError::new(
@@ -226,24 +256,45 @@ impl<'a> FunctionMiddleware<'a> for MeteringFunction<'a> {
 
 /// Appends the check-and-subtract sequence for `cost`.
 fn emit_charge<'a>(state: &mut impl Emit<'a>, globals: Globals, cost: u64) {
-    // The i64 constant carries the u64 bit pattern; `i64.lt_u` and `i64.sub`
-    // treat it as unsigned, so costs up to u64::MAX are exact.
-    let value = i64::from_ne_bytes(cost.to_ne_bytes());
-    state.emit_all([
-        Operator::GlobalGet {
-            global_index: globals.remaining,
-        },
-        Operator::I64Const { value },
-        Operator::I64LtU,
-        Operator::If {
-            blockty: BlockType::Empty,
-        },
+    let trap = [
         Operator::I32Const { value: 1 },
         Operator::GlobalSet {
             global_index: globals.exhausted,
         },
         Operator::Unreachable,
-        Operator::End,
+    ];
+    // `remaining` never exceeds `i64::MAX`, so a larger cost can never be
+    // paid.
+    let Ok(value) = i64::try_from(cost) else {
+        state.emit_all(trap);
+        return;
+    };
+    state.emit_all([
+        Operator::GlobalGet {
+            global_index: globals.remaining,
+        },
+        Operator::I64Const { value },
+        Operator::I64LtS,
+        Operator::If {
+            blockty: BlockType::Empty,
+        },
+    ]);
+    state.emit_all(trap);
+    state.emit(Operator::End);
+    emit_subtraction(state, globals, value);
+}
+
+/// Appends the subtraction alone (an unchecked charge) of `cost`.
+fn emit_unchecked_charge<'a>(state: &mut impl Emit<'a>, globals: Globals, cost: u64) {
+    match i64::try_from(cost) {
+        Ok(value) => emit_subtraction(state, globals, value),
+        // Never payable (see `emit_charge`): no deferring it.
+        Err(_) => emit_charge(state, globals, cost),
+    }
+}
+
+fn emit_subtraction<'a>(state: &mut impl Emit<'a>, globals: Globals, value: i64) {
+    state.emit_all([
         Operator::GlobalGet {
             global_index: globals.remaining,
         },
@@ -268,6 +319,11 @@ pub(super) struct AccountingMetering {
     locals_cost: u64,
     first: bool,
     accumulated: u64,
+    /// Whether each open control frame is a `loop`, innermost last (the
+    /// function body is the first).
+    loops: Vec<bool>,
+    /// The start function: no unchecked charges (see [`Globals::start`]).
+    check_every_charge: bool,
 }
 
 impl core::fmt::Debug for AccountingMetering {
@@ -289,18 +345,69 @@ impl AccountingMetering {
         if self.first && self.locals_cost > 0 {
             if class.is_accounting() {
                 self.accumulated = self.accumulated.saturating_add(self.locals_cost);
-            } else {
+            } else if self.check_every_charge {
                 emit_charge(state, self.globals, self.locals_cost);
+            } else {
+                emit_unchecked_charge(state, self.globals, self.locals_cost);
             }
         }
         self.first = false;
         // Added before the check so a `call` pays before it leaves.
         self.accumulated = self.accumulated.saturating_add(self.prices.of_class(class));
         if class.is_accounting() && self.accumulated > 0 {
-            emit_charge(state, self.globals, self.accumulated);
+            if self.check_every_charge || self.repeats_or_leaves(&operator) {
+                emit_charge(state, self.globals, self.accumulated);
+            } else {
+                emit_unchecked_charge(state, self.globals, self.accumulated);
+            }
             self.accumulated = 0;
         }
+        match &operator {
+            Operator::Block { .. } | Operator::If { .. } => self.loops.push(false),
+            Operator::Loop { .. } => self.loops.push(true),
+            Operator::End => {
+                self.loops.pop();
+            }
+            _ => {}
+        }
         state.emit(operator);
+    }
+
+    /// Whether the charge before `operator` must be checked: it calls out,
+    /// or it may branch back to a `loop`.
+    fn repeats_or_leaves(&self, operator: &Operator<'_>) -> bool {
+        match operator {
+            Operator::Br { relative_depth } | Operator::BrIf { relative_depth } => {
+                self.targets_loop(*relative_depth)
+            }
+            Operator::BrTable { targets } => {
+                self.targets_loop(targets.default())
+                    || targets
+                        .targets()
+                        .any(|depth| depth.map_or(true, |depth| self.targets_loop(depth)))
+            }
+            Operator::Call { .. }
+            | Operator::CallIndirect { .. }
+            | Operator::CallRef { .. }
+            | Operator::ReturnCall { .. }
+            | Operator::ReturnCallIndirect { .. }
+            | Operator::ReturnCallRef { .. } => true,
+            // Anything else that is accounting (`end`, `if`, `else`,
+            // `loop`, `return`, exception operators validation refuses)
+            // moves forward or out of the function.
+            _ => false,
+        }
+    }
+
+    /// Whether the frame `relative_depth` levels out is a `loop` (an
+    /// unknown depth, which validation rules out, counts as one).
+    fn targets_loop(&self, relative_depth: u32) -> bool {
+        usize::try_from(relative_depth)
+            .ok()
+            .and_then(|depth| self.loops.len().checked_sub(depth + 1))
+            .and_then(|index| self.loops.get(index))
+            .copied()
+            .unwrap_or(true)
     }
 }
 

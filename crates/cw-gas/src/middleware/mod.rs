@@ -251,22 +251,22 @@ pub fn remaining_points<G: GasQuantity>(
     store: &mut impl AsStoreMut,
     instance: &Instance,
 ) -> Result<MeteringPoints<G>, GasError> {
-    if global_u64(store, instance, POINTS_EXHAUSTED_EXPORT)? != 0 {
-        return Ok(MeteringPoints::Exhausted);
-    }
+    let flag = global_u64(store, instance, POINTS_EXHAUSTED_EXPORT)?;
     let raw = global_u64(store, instance, REMAINING_POINTS_EXPORT)?;
-    Ok(MeteringPoints::Remaining(G::from_u64(raw)))
+    Ok(globals::points(flag, raw))
 }
 
 /// Sets the remaining operator gas and clears the exhausted flag. Call it
 /// before every export call (modules start with 0 points) and after every
-/// host-side charge.
+/// host-side charge. The instance holds at most `i64::MAX` points (a larger
+/// value is stored as that); [`crate::GasMeter::wasm_points`] gives the
+/// value to set and counts spending from it.
 pub fn set_remaining_points<G: GasQuantity>(
     store: &mut impl AsStoreMut,
     instance: &Instance,
     points: G,
 ) -> Result<(), GasError> {
-    let raw = i64::from_ne_bytes(points.to_u64().to_ne_bytes());
+    let raw = globals::raw_points(points.to_u64());
     set_global(store, instance, REMAINING_POINTS_EXPORT, Value::I64(raw))?;
     set_global(store, instance, POINTS_EXHAUSTED_EXPORT, Value::I32(0))
 }

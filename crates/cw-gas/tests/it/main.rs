@@ -24,15 +24,20 @@ pub fn instantiate<T: CostTable>(
     (store, instance)
 }
 
-/// Outcome of one metered call: gas used (limit - remaining) and whether the
-/// metering exhausted.
+/// Outcome of one metered call: gas used (limit - remaining) or out of gas.
+///
+/// Out of gas carries nothing: where inside the call the trap was raised
+/// (and so the raw count left in the instance) is not part of the outcome;
+/// unchecked charges move it later than cosmwasm-vm's (see cw-gas's
+/// metering module).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Run {
     Completed { used: u64 },
-    OutOfGas { remaining_raw: u64 },
+    OutOfGas,
 }
 
-/// Calls `main` with `limit` points (raw, in the module's unit).
+/// Calls `main` with `limit` points (raw, in the module's unit; the
+/// instance holds at most `i64::MAX`).
 pub fn run_main<G: GasQuantity>(store: &mut Store, instance: &Instance, limit: u64) -> Run {
     middleware::set_remaining_points(store, instance, G::from_u64(limit)).unwrap();
     let main = instance.exports.get_function("main").unwrap();
@@ -41,20 +46,10 @@ pub fn run_main<G: GasQuantity>(store: &mut Store, instance: &Instance, limit: u
         MeteringPoints::Remaining(left) => {
             result.expect("no trap while gas remains");
             Run::Completed {
-                used: limit - left.to_u64(),
+                used: limit.min(i64::MAX as u64) - left.to_u64(),
             }
         }
-        MeteringPoints::Exhausted => {
-            assert!(result.is_err(), "exhausted but returned");
-            let raw = instance
-                .exports
-                .get_global(middleware::REMAINING_POINTS_EXPORT)
-                .unwrap()
-                .get(store)
-                .unwrap_i64();
-            Run::OutOfGas {
-                remaining_raw: u64::from_ne_bytes(raw.to_ne_bytes()),
-            }
-        }
+        // Trapped, or returned having overspent after its last check.
+        MeteringPoints::Exhausted => Run::OutOfGas,
     }
 }

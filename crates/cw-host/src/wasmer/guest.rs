@@ -25,22 +25,25 @@ impl<'a> WasmerGuest<'a> {
         }
     }
 
-    /// The operator gas left in the instance (0 once exhausted).
-    pub(crate) fn points_left(&self) -> u64 {
+    /// The operator gas left in the instance, or `None` once it ran out:
+    /// the exhausted flag is set, or the count went below zero (operators
+    /// overspent since the last checked charge; see cw-gas's metering).
+    pub(crate) fn points_left(&self) -> Option<u64> {
         let mut store = self.store.borrow_mut();
         if matches!(self.handles.exhausted.get(&mut *store), Value::I32(v) if v != 0) {
-            return 0;
+            return None;
         }
         match self.handles.remaining.get(&mut *store) {
-            Value::I64(v) => u64::from_ne_bytes(v.to_ne_bytes()),
-            _ => 0,
+            Value::I64(v) => u64::try_from(v).ok(),
+            _ => None,
         }
     }
 
     /// Sets the operator gas left in the instance and clears the exhausted flag.
     pub(crate) fn set_points_left(&self, points: u64) -> Result<(), HostError> {
         let mut store = self.store.borrow_mut();
-        let value = Value::I64(i64::from_ne_bytes(points.to_ne_bytes()));
+        // At most `i64::MAX`: see cw-gas's `GasMeter::wasm_points`.
+        let value = Value::I64(i64::try_from(points).unwrap_or(i64::MAX));
         let set = self
             .handles
             .remaining
@@ -82,7 +85,15 @@ impl GuestAllocator for &WasmerGuest<'_> {
             let mut store = self.store.borrow_mut();
             self.handles.allocate.call(&mut *store, size)
         };
-        *gas_left = self.points_left();
+        let Some(left) = self.points_left() else {
+            // Out of gas, even if `allocate` returned: the caller reports it.
+            *gas_left = 0;
+            return Err(HostError::Allocation {
+                size,
+                message: "the contract's allocate ran out of gas".into(),
+            });
+        };
+        *gas_left = left;
         result.map_err(|e| HostError::Allocation {
             size,
             message: e.message(),

@@ -31,7 +31,11 @@ fn with_host<T: CostTable, R>(
         problem: "an import ran outside a contract call",
     })?;
     let guest = WasmerGuest::new(store, handles);
-    gas.record_wasm_remaining(T::Gas::from_u64(guest.points_left()));
+    let Some(points) = guest.points_left() else {
+        // Operators overspent before this import: it does nothing.
+        return Err(HostError::Gas(gas.record_wasm_exhausted()));
+    };
+    gas.record_wasm_remaining(T::Gas::from_u64(points));
     let mut ctx = HostContext {
         storage: &mut **storage,
         api: &**api,
@@ -41,7 +45,7 @@ fn with_host<T: CostTable, R>(
         debug: &mut **debug,
     };
     let result = run(&mut ctx, &guest);
-    guest.set_points_left(ctx.gas.remaining().to_u64())?;
+    guest.set_points_left(ctx.gas.wasm_points().to_u64())?;
     result
 }
 

@@ -189,7 +189,7 @@ impl<T: CostTable> ContractInstance<T> {
             InfoArg::Optional if function.ty(&self.store).params().len() < 3 => None,
             _ => info,
         };
-        let gas_left = backend.gas.remaining();
+        let gas_left = backend.gas.wasm_points();
         self.env.as_mut(&mut self.store).begin(backend);
         let outcome = self.run(
             &function,
@@ -206,6 +206,7 @@ impl<T: CostTable> ContractInstance<T> {
         };
         // Fold operator gas into the meter: what the instance has left, or
         // nothing if operators ran out.
+        let mut ran_out = false;
         let bookkeeping = match self.globals.remaining_points::<T::Gas>(&mut self.store) {
             Ok(MeteringPoints::Remaining(left)) => {
                 backend.gas.record_wasm_remaining(left);
@@ -213,11 +214,15 @@ impl<T: CostTable> ContractInstance<T> {
             }
             Ok(MeteringPoints::Exhausted) => {
                 backend.gas.record_wasm_exhausted();
+                ran_out = true;
                 Ok(())
             }
             Err(e) => Err(e),
         };
         let mut result = match outcome {
+            // Operators overspent after the last checked charge (cw-gas's
+            // metering): the call ran out of gas, whatever it returned.
+            Ok(_) if ran_out => Err(VmFailure::OutOfGas),
             Ok(bytes) => Ok(bytes),
             Err(trap) => {
                 self.poisoned = true;
@@ -249,6 +254,8 @@ impl<T: CostTable> ContractInstance<T> {
             args.push(Value::I32(self.write_argument(bytes)? as i32));
         }
         let returned = function.call(&mut self.store, &args).map_err(Trap::Wasm)?;
+        // Out of gas before anything else the result could fail on.
+        self.charge(|_| Ok(()))?;
         let result_ptr = match returned.first() {
             Some(Value::I32(ptr)) => *ptr as u32,
             _ => return Err(Trap::BadSignature),
@@ -274,6 +281,7 @@ impl<T: CostTable> ContractInstance<T> {
             .allocate
             .call(&mut self.store, length)
             .map_err(Trap::Wasm)?;
+        self.charge(|_| Ok(()))?;
         // As cosmwasm-vm's `write_region`: load, charge, then copy.
         let mut region = GuestRegion::load(&self.guest_memory(), ptr).map_err(Trap::Result)?;
         self.charge(|gas| gas.charge_region_write(u64::from(length)))?;
@@ -314,7 +322,7 @@ impl<T: CostTable> ContractInstance<T> {
             }
         }
         let charged = charge(&mut backend.gas);
-        let left = backend.gas.remaining();
+        let left = backend.gas.wasm_points();
         self.globals
             .set_remaining_points(&mut self.store, left)
             .map_err(Trap::Gas)?;
