@@ -136,7 +136,6 @@ impl MiddlewareGlobals {
     }
 }
 
-/// A global's value as raw bits.
 /// What the exhausted flag and the raw remaining-points global say: out of
 /// gas if the flag is set or the count went below zero (an unchecked
 /// charge, see the metering module).
@@ -158,6 +157,7 @@ pub(super) fn raw_points(points: u64) -> i64 {
     i64::try_from(points).unwrap_or(i64::MAX)
 }
 
+/// A global's value as raw bits.
 pub(super) fn read(
     store: &mut impl AsStoreMut,
     global: &Global,
