@@ -363,9 +363,14 @@ impl AccountingMetering {
             self.accumulated = 0;
         }
         match &operator {
-            Operator::Block { .. } | Operator::If { .. } => self.loops.push(false),
+            // Exception frames too, so depths stay right for a caller that
+            // compiles without the chain's validation (which refuses them).
+            Operator::Block { .. }
+            | Operator::If { .. }
+            | Operator::Try { .. }
+            | Operator::TryTable { .. } => self.loops.push(false),
             Operator::Loop { .. } => self.loops.push(true),
-            Operator::End => {
+            Operator::End | Operator::Delegate { .. } => {
                 self.loops.pop();
             }
             _ => {}
