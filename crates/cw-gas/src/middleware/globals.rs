@@ -82,7 +82,7 @@ impl MiddlewareGlobals {
         store: &mut impl AsStoreMut,
         points: G,
     ) -> Result<(), GasError> {
-        let raw = raw_points(points.to_u64());
+        let raw = points_global_value(points.to_u64());
         write(
             store,
             &self.remaining,
@@ -121,7 +121,7 @@ impl MiddlewareGlobals {
         let flag = read(store, &self.exhausted, POINTS_EXHAUSTED_EXPORT);
         let raw = read(store, &self.remaining, REMAINING_POINTS_EXPORT);
         if let (Ok(flag), Ok(raw)) = (flag, raw)
-            && exhausted(flag, raw)
+            && points_exhausted(flag, raw)
         {
             return TrapCause::OutOfGas;
         }
@@ -136,24 +136,27 @@ impl MiddlewareGlobals {
     }
 }
 
-/// What the exhausted flag and the raw remaining-points global say: out of
-/// gas if the flag is set or the count went below zero (an unchecked
-/// charge, see the metering module).
+/// What the exhausted flag and the raw remaining-points global say (see
+/// [`points_exhausted`]).
 pub(super) fn points<G: GasQuantity>(flag: u64, raw: u64) -> MeteringPoints<G> {
-    if exhausted(flag, raw) {
+    if points_exhausted(flag, raw) {
         MeteringPoints::Exhausted
     } else {
         MeteringPoints::Remaining(G::from_u64(raw))
     }
 }
 
-/// See [`points`].
-pub(super) fn exhausted(flag: u64, raw: u64) -> bool {
+/// Whether an instance whose exhausted flag reads `flag` and whose
+/// remaining-points global reads `raw` (as bits) is out of gas: the flag is
+/// set, or the signed count went below zero (an unchecked charge, see the
+/// metering module). For callers that read the two globals themselves.
+pub fn points_exhausted(flag: u64, raw: u64) -> bool {
     flag != 0 || i64::from_ne_bytes(raw.to_ne_bytes()) < 0
 }
 
-/// The global's value for `points`: at most `i64::MAX`.
-pub(super) fn raw_points(points: u64) -> i64 {
+/// The remaining-points global's value for `points`: at most `i64::MAX`
+/// (see [`crate::GasMeter::wasm_points`]).
+pub fn points_global_value(points: u64) -> i64 {
     i64::try_from(points).unwrap_or(i64::MAX)
 }
 

@@ -74,7 +74,7 @@ fn add_exported_counter_and_flag(
 }
 
 pub use combined::GasMiddleware;
-pub use globals::MiddlewareGlobals;
+pub use globals::{MiddlewareGlobals, points_exhausted, points_global_value};
 pub use metering::Metering;
 pub use stack_limit::{
     AnalysedFunction, DEFAULT_STACK_LIMIT_BYTES, FRAME_OVERHEAD_BYTES, FunctionAnalysis,
@@ -216,7 +216,8 @@ pub fn engine_with<T: CostTable>(
 pub enum MeteringPoints<G> {
     /// Operators may still spend this much.
     Remaining(G),
-    /// An operator charge was refused; the call trapped.
+    /// Out of gas: a checked charge was refused (the call trapped), or
+    /// unchecked charges took the count below zero.
     Exhausted,
 }
 
@@ -266,7 +267,7 @@ pub fn set_remaining_points<G: GasQuantity>(
     instance: &Instance,
     points: G,
 ) -> Result<(), GasError> {
-    let raw = globals::raw_points(points.to_u64());
+    let raw = points_global_value(points.to_u64());
     set_global(store, instance, REMAINING_POINTS_EXPORT, Value::I64(raw))?;
     set_global(store, instance, POINTS_EXHAUSTED_EXPORT, Value::I32(0))
 }

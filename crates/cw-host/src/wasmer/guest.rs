@@ -2,6 +2,7 @@
 
 use std::cell::RefCell;
 
+use cw_gas::middleware::{points_exhausted, points_global_value};
 use cw_region::{GuestMemory, MemoryAccessError};
 use wasmer::{StoreMut, Value};
 
@@ -30,20 +31,21 @@ impl<'a> WasmerGuest<'a> {
     /// overspent since the last checked charge; see cw-gas's metering).
     pub(crate) fn points_left(&self) -> Option<u64> {
         let mut store = self.store.borrow_mut();
-        if matches!(self.handles.exhausted.get(&mut *store), Value::I32(v) if v != 0) {
-            return None;
-        }
-        match self.handles.remaining.get(&mut *store) {
-            Value::I64(v) => u64::try_from(v).ok(),
-            _ => None,
-        }
+        let flag = match self.handles.exhausted.get(&mut *store) {
+            Value::I32(v) => u64::from(v.unsigned_abs()),
+            _ => return None,
+        };
+        let raw = match self.handles.remaining.get(&mut *store) {
+            Value::I64(v) => u64::from_ne_bytes(v.to_ne_bytes()),
+            _ => return None,
+        };
+        (!points_exhausted(flag, raw)).then_some(raw)
     }
 
     /// Sets the operator gas left in the instance and clears the exhausted flag.
     pub(crate) fn set_points_left(&self, points: u64) -> Result<(), HostError> {
         let mut store = self.store.borrow_mut();
-        // At most `i64::MAX`: see cw-gas's `GasMeter::wasm_points`.
-        let value = Value::I64(i64::try_from(points).unwrap_or(i64::MAX));
+        let value = Value::I64(points_global_value(points));
         let set = self
             .handles
             .remaining
