@@ -1,5 +1,5 @@
 //! `gas/*`: a CPU-bound contract function (a loop calling a small function
-//! 100,000 times) on Wasmer 7.4.2 Singlepass, with cw-gas's middlewares off
+//! 100,000 times) on Wasmer 7.5.0 Singlepass, with cw-gas's middlewares off
 //! and on, so the overhead ratio is one division:
 //!
 //! * `gas/metering/off`: no middleware (baseline);

@@ -1,5 +1,5 @@
 //! `host/*`: the round trip of one host call from Wasm, through our runtime
-//! (`ours`) and through cosmwasm-vm 3.0.10 (`cosmwasm_vm`), running the
+//! (`ours`) and through cosmwasm-vm 3.0.11 (`cosmwasm_vm`), running the
 //! identical contract-shaped module:
 //!
 //! * `host/debug`: `debug` with an empty message;

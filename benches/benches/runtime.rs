@@ -1,5 +1,5 @@
 //! `runtime/*`: cw20-base through our runtime (`ours`) and through
-//! cosmwasm-vm 3.0.10 (`cosmwasm_vm`) in the same run, so each speed-up is
+//! cosmwasm-vm 3.0.11 (`cosmwasm_vm`) in the same run, so each speed-up is
 //! one ratio:
 //!
 //! * `runtime/compile_cw20`: a cold compile: static validation, Singlepass

@@ -5,7 +5,7 @@
 //! * `scale/message_size/<side>/<bytes>`: the probe's `write` execute with a
 //!   value of `<bytes>` bytes (base64 in the JSON message, so the message is
 //!   about 4/3 of that plus 40 bytes) on an instance kept across
-//!   iterations, through our runtime (`ours`) and cosmwasm-vm 3.0.10
+//!   iterations, through our runtime (`ours`) and cosmwasm-vm 3.0.11
 //!   (`cosmwasm_vm`). 128 KiB is the largest value `db_write` accepts
 //!   (`MAX_LENGTH_DB_VALUE`), so the curve stops there (a 175 KiB message).
 //! * `scale/threads/<mode>/<threads>`: 500 cw20 transfers on each of 1 or 2

@@ -20,7 +20,7 @@ use cw_runtime::{
     ValidationConfig, WasmContract,
 };
 
-/// The schedule every case runs with: cosmwasm-vm 3.0.10's prices with
+/// The schedule every case runs with: cosmwasm-vm 3.0.11's prices with
 /// wasmd's storage prices (not the free storage of the differential tests),
 /// so that storage abuse pays what it would on a chain.
 pub type Schedule = CosmWasmSchedule;

@@ -19,6 +19,7 @@ mod iterators;
 mod limits;
 mod loops;
 mod memory;
+mod memory_edges;
 mod query_rules;
 mod recursion;
 mod regions;

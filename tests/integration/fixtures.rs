@@ -1,4 +1,4 @@
-//! The fixtures are what a chain would run: they pass cosmwasm-vm 3.0.10's own
+//! The fixtures are what a chain would run: they pass cosmwasm-vm 3.0.11's own
 //! static validation, were linked against a cosmwasm-std without the 2.0.0
 //! deallocation bug, and actually execute.
 

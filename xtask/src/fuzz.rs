@@ -200,10 +200,10 @@ mod tests {
     fn recognises_nightly_in_toolchain_list() {
         let with = "stable-x86_64-unknown-linux-gnu (default)\n\
                     nightly-x86_64-unknown-linux-gnu\n\
-                    1.95.0-x86_64-unknown-linux-gnu (active)\n";
+                    1.96.0-x86_64-unknown-linux-gnu (active)\n";
         assert!(lists_nightly(with));
         let without = "stable-x86_64-unknown-linux-gnu (default)\n\
-                       1.95.0-x86_64-unknown-linux-gnu (active)\n";
+                       1.96.0-x86_64-unknown-linux-gnu (active)\n";
         assert!(!lists_nightly(without));
         assert!(!lists_nightly(""));
     }

@@ -1,4 +1,4 @@
-//! Metering overhead of cw-gas and of cosmwasm-vm 3.0.10, measured the same
+//! Metering overhead of cw-gas and of cosmwasm-vm 3.0.11, measured the same
 //! way in one process: median wall time of the `benches/benches/gas.rs`
 //! CPU-bound function on Singlepass without middlewares, with cosmwasm-vm's
 //! compiling engine (Gatekeeper + its Metering), and with cw-gas.
@@ -87,7 +87,7 @@ fn main() {
     println!("median of {RUNS} runs, {ITERATIONS} iterations each");
     println!("off                         {off:>10.2?}  1.00x");
     println!(
-        "cosmwasm-vm 3.0.10 engine   {cosmwasm_vm:>10.2?}  {:.2}x",
+        "cosmwasm-vm 3.0.11 engine   {cosmwasm_vm:>10.2?}  {:.2}x",
         ratio(cosmwasm_vm)
     );
     println!(

@@ -6,7 +6,7 @@ use crate::error::GasError;
 
 /// CosmWasm gas per second of execution on the reference machine.
 ///
-/// Source: cosmwasm-vm 3.0.10 `src/environment.rs`, `GasConfig::default`:
+/// Source: cosmwasm-vm 3.0.11 `src/environment.rs`, `GasConfig::default`:
 /// "Target is 10^12 per second (see GAS.md), i.e. 10^6 gas per µ second"
 /// (`GAS_PER_US = 1_000_000`), and CosmWasm/cosmwasm#1599 ("1 Teragas/second"
 /// since CosmWasm 2.0).

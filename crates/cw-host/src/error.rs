@@ -145,7 +145,7 @@ pub enum BackendError {
 }
 
 /// Why an address was rejected. The texts of the bech32 variants are exactly
-/// those of cosmwasm-vm 3.0.10's `MockApi`, because the contract receives them.
+/// those of cosmwasm-vm 3.0.11's `MockApi`, because the contract receives them.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum AddressError {

@@ -1,7 +1,7 @@
 //! The size and count limits of the imports, and the prices cw-gas's
 //! [`CostTable`](cw_gas::CostTable) does not have.
 //!
-//! Every number is cosmwasm-vm 3.0.10's (`src/imports.rs` unless stated) or
+//! Every number is cosmwasm-vm 3.0.11's (`src/imports.rs` unless stated) or
 //! wasmd's, as each item says, so a contract meets the same limits and
 //! prices here as on a wasmd chain; the one exception,
 //! [`MAX_ITERATORS_PER_CALL`], is ours and carries its derivation. The
@@ -65,7 +65,7 @@ pub const MAX_QUERY_DEPTH: u32 = 10;
 pub const MAX_ITERATORS_PER_CALL: u32 = 1024;
 
 /// wasmd's `DefaultGasMultiplier` (CosmWasm gas per SDK gas,
-/// `x/wasm/types/gas_register.go`; cosmwasm-vm 3.0.10 `src/testing/mock.rs`
+/// `x/wasm/types/gas_register.go`; cosmwasm-vm 3.0.11 `src/testing/mock.rs`
 /// `WASMD_GAS_MULTIPLIER`, citing wasmd v0.51.0).
 const WASMD_GAS_MULTIPLIER: u64 = 140_000;
 
@@ -73,7 +73,7 @@ const WASMD_GAS_MULTIPLIER: u64 = 140_000;
 /// NEAR gas under the near schedule, which has no address price).
 ///
 /// wasmd charges `DefaultGasCostCanonicalAddress = 5` SDK gas times the
-/// multiplier 140,000 (`x/wasm/keeper/api.go`); cosmwasm-vm 3.0.10's
+/// multiplier 140,000 (`x/wasm/keeper/api.go`); cosmwasm-vm 3.0.11's
 /// `MockApi` charges the same (`src/testing/mock.rs`
 /// `GAS_COST_CANONICALIZE`). Not in cw-gas's `CostTable`, which has no
 /// address prices; listed in `docs/gas.md`, "Prices cw-host adds".
@@ -83,13 +83,13 @@ pub const ADDR_CANONICALIZE_COST: CwGas = CwGas::new(5 * WASMD_GAS_MULTIPLIER);
 /// NEAR gas).
 ///
 /// wasmd's `DefaultGasCostHumanAddress = 4` SDK gas times 140,000
-/// (`x/wasm/keeper/api.go`); cosmwasm-vm 3.0.10 `src/testing/mock.rs`
+/// (`x/wasm/keeper/api.go`); cosmwasm-vm 3.0.11 `src/testing/mock.rs`
 /// `GAS_COST_HUMANIZE`. `addr_validate` pays canonicalize then humanize
 /// (1,260,000 in total when both run).
 pub const ADDR_HUMANIZE_COST: CwGas = CwGas::new(4 * WASMD_GAS_MULTIPLIER);
 
 /// The limits an embedder may tighten (or, for a private chain, loosen).
-/// `Default` is the chain's (cosmwasm-vm 3.0.10 and wasmd).
+/// `Default` is the chain's (cosmwasm-vm 3.0.11 and wasmd).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct HostLimits {
     /// Longest db key in bytes ([`MAX_LENGTH_DB_KEY`]).

@@ -1,7 +1,7 @@
 //! Moving bytes across the guest boundary with the gas cosmwasm-vm charges
 //! for it, and the [`GuestAllocator`] seam.
 //!
-//! Charge points mirror cosmwasm-vm 3.0.10 `src/memory.rs`: a read loads and
+//! Charge points mirror cosmwasm-vm 3.0.11 `src/memory.rs`: a read loads and
 //! checks the region, charges `read_region_cost(length)`, then enforces the
 //! argument's limit, then copies (so an over-limit argument pays for its
 //! length before it is refused); a write loads the region, charges

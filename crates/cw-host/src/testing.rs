@@ -179,7 +179,7 @@ pub struct QueryCall {
     pub depth: u32,
 }
 
-/// Flat gas of every mock query: cosmwasm-vm 3.0.10 `testing/querier.rs`
+/// Flat gas of every mock query: cosmwasm-vm 3.0.11 `testing/querier.rs`
 /// `GAS_COST_QUERY_FLAT`.
 pub const MOCK_QUERY_FLAT_GAS: u64 = 100_000;
 /// Gas per response byte: cosmwasm-vm's `GAS_COST_QUERY_RESPONSE_MULTIPLIER`

@@ -31,7 +31,13 @@ use crate::validate::{
 ///   no offset guard) instead of relying on inaccessible pages.
 /// - `4`: operator charges are checked only before calls and branches back
 ///   to a loop (cw-gas's metering); elsewhere they only subtract.
-pub const MODULE_FORMAT_VERSION: u32 = 4;
+/// - `5`: Wasmer 7.4.2 -> 7.5.0 (with cosmwasm-vm 3.0.11); Wasmer does not
+///   promise that artifacts survive a version change.
+/// - `6`: a memory that starts with no pages is compiled unchecked over
+///   guard pages (static style) instead of bounds-checked: Singlepass's
+///   check wraps around at size zero (issue 20). Every reservation now
+///   covers the whole 32-bit reach plus the offset guard.
+pub const MODULE_FORMAT_VERSION: u32 = 6;
 
 /// The sha256 of a contract's Wasm code: the code checksum a chain uses.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -177,7 +183,7 @@ pub(crate) fn compile_known<T: CostTable + Clone>(
     engine.set_tunables(MemoryLimit::for_compiling());
     let stripped = without_custom_sections(wasm)?;
     // SAFETY: Wasmer's own validation is skipped because `validate_observed`
-    // has just run wasmparser's full validator (the version Wasmer 7.4.2
+    // has just run wasmparser's full validator (the version Wasmer 7.5.0
     // uses) over every section and body, under the chain's feature set,
     // which Wasmer's default features include. Dropping custom sections
     // cannot make a valid module invalid.
@@ -330,7 +336,7 @@ fn computes_with_floats(operator: &Operator<'_>) -> bool {
 }
 
 /// `wasm` (already validated) without its custom sections: what Wasmer
-/// compiles. Custom sections mean nothing to execution, and Wasmer 7.4.2's
+/// compiles. Custom sections mean nothing to execution, and Wasmer 7.5.0's
 /// Singlepass panics on a `name` section holding a NUL byte (gimli's DWARF
 /// writer asserts against it), so a hostile name could otherwise abort the
 /// host. The code checksum stays that of the original bytes.

@@ -1,4 +1,4 @@
-//! The same calls on our runtime and on cosmwasm-vm 3.0.10: the result bytes,
+//! The same calls on our runtime and on cosmwasm-vm 3.0.11: the result bytes,
 //! the storage afterwards and the gas (with storage free on both sides, so
 //! only the VM's own pricing is compared) are identical.
 

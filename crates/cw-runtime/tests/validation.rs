@@ -1,6 +1,6 @@
 //! Static validation against a generated corpus of bad modules and the real
 //! fixtures: each case is rejected with the expected rule, and accepted or
-//! rejected exactly as cosmwasm-vm 3.0.10 does (its `check_wasm` followed by a
+//! rejected exactly as cosmwasm-vm 3.0.11 does (its `check_wasm` followed by a
 //! compile, where its gatekeeper runs).
 
 use std::collections::HashSet;

@@ -1,4 +1,4 @@
-//! The probe contract run on cosmwasm-vm 3.0.10, the reference: proves each
+//! The probe contract run on cosmwasm-vm 3.0.11, the reference: proves each
 //! message hits its import and returns what `probe::msg` documents, and
 //! records what the reference does for each misbehaviour (the behaviour our
 //! runtime must match).

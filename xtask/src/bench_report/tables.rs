@@ -46,10 +46,10 @@ fn describe(layer: &str) -> &'static str {
             "A CPU-bound Wasm loop (100,000 calls of a small function) on Singlepass with cw-gas's middlewares off and on; the ratio to `off` is the metering overhead."
         }
         "host" => {
-            "One `execute` making 0 or 1,000 host calls on an instance kept across iterations, ours and cosmwasm-vm 3.0.10 running the same module; the per-call table is `(t(1000) - t(0)) / 1000`."
+            "One `execute` making 0 or 1,000 host calls on an instance kept across iterations, ours and cosmwasm-vm 3.0.11 running the same module; the per-call table is `(t(1000) - t(0)) / 1000`."
         }
         "runtime" => {
-            "cw20-base through our runtime (`ours`) and cosmwasm-vm 3.0.10 (`cosmwasm_vm`) in the same run, on the same storage, priced free on both; setup asserts identical result bytes and gas. `ours_pooled` runs on a reset instance from the pool, `ours_pooled_tiered` the same once the module has tiered up to Cranelift (`ModuleCache::with_tier_up`); the compile row is Singlepass, what every module gets first."
+            "cw20-base through our runtime (`ours`) and cosmwasm-vm 3.0.11 (`cosmwasm_vm`) in the same run, on the same storage, priced free on both; setup asserts identical result bytes and gas. `ours_pooled` runs on a reset instance from the pool, `ours_pooled_tiered` the same once the module has tiered up to Cranelift (`ModuleCache::with_tier_up`); the compile row is Singlepass, what every module gets first."
         }
         "chain" => {
             "The chain layer: a cw20 transfer as a transaction, the same call on the engine alone, a `send` into a receiver contract (two calls, one submessage), and 1,000 transfers in a row."
@@ -143,7 +143,7 @@ fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| s.to_string()).collect()
 }
 
-/// The goals of issue 10 against cosmwasm-vm 3.0.10, each a ratio within
+/// The goals of issue 10 against cosmwasm-vm 3.0.11, each a ratio within
 /// one bench run: at least 2× faster per call and per instance, no slower
 /// to compile.
 pub fn render_goals(md: &mut String, results: &Results) {
@@ -228,7 +228,7 @@ pub fn render_goals(md: &mut String, results: &Results) {
     if rows.is_empty() {
         return;
     }
-    let _ = writeln!(md, "## Against cosmwasm-vm 3.0.10\n");
+    let _ = writeln!(md, "## Against cosmwasm-vm 3.0.11\n");
     let headers = [
         "",
         "ours",

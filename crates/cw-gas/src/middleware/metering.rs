@@ -1,7 +1,7 @@
 //! Operator metering from a [`CostTable`].
 //!
 //! Why not `wasmer_middlewares::Metering`: it has no function-entry locals
-//! surcharge, so it cannot be exact to cosmwasm-vm 3.0.10 (which carries its
+//! surcharge, so it cannot be exact to cosmwasm-vm 3.0.11 (which carries its
 //! own fork for exactly that reason), and it cannot precharge NEAR's metered
 //! blocks. This middleware implements both rules from their specifications:
 //!

@@ -1,11 +1,11 @@
-//! Wasmer 7.4.2 middlewares: operator metering from a [`CostTable`] and a
+//! Wasmer 7.5.0 middlewares: operator metering from a [`CostTable`] and a
 //! deterministic stack-height limit.
 //!
 //! Architecture Invariant: metering runs **before** the stack limiter. The
 //! limiter sees metering's output, never the other way round; metering
 //! therefore prices only the contract's own operators, never the limiter's
 //! injected instructions, and the cosmwasm schedule stays byte-exact with
-//! cosmwasm-vm 3.0.10. [`GasMiddleware`] runs both in that order in one
+//! cosmwasm-vm 3.0.11. [`GasMiddleware`] runs both in that order in one
 //! Wasmer stage; [`push_middlewares`] and [`singlepass_engine`] use it.
 //!
 //! State lives in exported mutable globals of the instance, so a module
@@ -93,7 +93,7 @@ pub const STACK_HEIGHT_EXPORT: &str = "cw_gas_stack_height";
 /// Export set to 1 (`i32`) when a call would have exceeded the stack limit.
 pub const STACK_EXHAUSTED_EXPORT: &str = "cw_gas_stack_exhausted";
 
-/// The price class of an operator: exactly cosmwasm-vm 3.0.10's
+/// The price class of an operator: exactly cosmwasm-vm 3.0.11's
 /// `is_accounting` list, with `end` / `else` split out as
 /// [`OperatorClass::Pseudo`].
 pub fn classify(operator: &Operator<'_>) -> OperatorClass {

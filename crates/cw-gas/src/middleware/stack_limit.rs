@@ -16,7 +16,7 @@
 //! block turns into a fall-through) subtracts it. Depth therefore depends
 //! only on the module and the call path, never on the machine, compiler or
 //! thread: the same recursion fails at the same depth everywhere, and before
-//! the native stack (1 MiB in Wasmer 7.4.2) overflows; see
+//! the native stack (1 MiB in Wasmer 7.5.0) overflows; see
 //! [`DEFAULT_STACK_LIMIT_BYTES`].
 //!
 //! NEAR checks at the call site; checking in the callee's prologue is the

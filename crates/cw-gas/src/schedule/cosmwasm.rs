@@ -1,4 +1,4 @@
-//! The cosmwasm schedule: exactly cosmwasm-vm 3.0.10's prices, plus wasmd's
+//! The cosmwasm schedule: exactly cosmwasm-vm 3.0.11's prices, plus wasmd's
 //! KV-store storage prices converted to CosmWasm gas.
 //!
 //! Every default below names the file it comes from; `docs/gas.md` repeats
@@ -8,7 +8,7 @@ use crate::error::GasError;
 use crate::schedule::{CostTable, CryptoOp, LinearCost, OperatorClass, StorageOp};
 use crate::units::CwGas;
 
-/// cosmwasm-vm 3.0.10 `GasConfig::default` expresses crypto prices as
+/// cosmwasm-vm 3.0.11 `GasConfig::default` expresses crypto prices as
 /// microseconds times this: the 10^12 gas/s target is 10^6 gas per µs.
 const GAS_PER_US: u64 = 1_000_000;
 
@@ -45,7 +45,7 @@ impl Default for SdkKvGas {
     }
 }
 
-/// cosmwasm-vm 3.0.10's gas schedule. `Default` is the exact cosmwasm-vm
+/// cosmwasm-vm 3.0.11's gas schedule. `Default` is the exact cosmwasm-vm
 /// pricing; fields are public so a chain can reprice (and gets a new
 /// fingerprint).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -291,7 +291,7 @@ impl CostTable for CosmWasmSchedule {
                 })?,
                 "bls12_381_pairing_equality",
             ),
-            // cosmwasm-vm 3.0.10 has no sha256 import: no price to be exact to.
+            // cosmwasm-vm 3.0.11 has no sha256 import: no price to be exact to.
             CryptoOp::Sha256 { .. } => Err(GasError::Unpriced {
                 schedule: self.name(),
                 operation: op.name(),

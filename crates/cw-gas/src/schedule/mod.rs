@@ -22,7 +22,7 @@ pub enum OperatorClass {
     Plain,
     /// An accounting operator other than `end` / `else`: `loop`, `if`, `br`,
     /// `br_if`, `br_table`, `call`, `call_indirect`, `return` (and the
-    /// exception, tail-call and GC branch operators cosmwasm-vm 3.0.10's
+    /// exception, tail-call and GC branch operators cosmwasm-vm 3.0.11's
     /// `is_accounting` also lists). cosmwasm-vm injects its gas check before
     /// each of these.
     Control,
@@ -36,7 +36,7 @@ pub enum OperatorClass {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MeteringRule {
-    /// cosmwasm-vm 3.0.10: the cost of a run of operators is summed and
+    /// cosmwasm-vm 3.0.11: the cost of a run of operators is summed and
     /// charged just before the accounting operator that ends the run (the
     /// operator itself included). Operators before a trap inside a run are
     /// not charged.
@@ -170,7 +170,7 @@ pub enum CryptoOp {
 }
 
 impl OperatorClass {
-    /// Whether cosmwasm-vm 3.0.10 injects a gas check before this operator
+    /// Whether cosmwasm-vm 3.0.11 injects a gas check before this operator
     /// (its `is_accounting`): every class but [`OperatorClass::Plain`].
     pub const fn is_accounting(self) -> bool {
         !matches!(self, Self::Plain)

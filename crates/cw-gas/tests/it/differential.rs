@@ -1,5 +1,5 @@
 //! Differential: our metering under the cosmwasm schedule against
-//! cosmwasm-vm 3.0.10's own compiling engine (its `Metering` fork and
+//! cosmwasm-vm 3.0.11's own compiling engine (its `Metering` fork and
 //! Gatekeeper), on the same generated modules and gas limits. Compared: the
 //! outcome, and the gas used when the call completed (where inside a call
 //! an exhausting one traps is not compared: ours may trap later, see the

@@ -13,7 +13,7 @@ pub const DEFAULT_BECH32_PREFIX: &str = "cosmwasm";
 /// Bech32 addresses (BIP-173 checksum, not bech32m) whose canonical form is
 /// the decoded data bytes, of any length from 1 to 255.
 ///
-/// The rules are exactly those of cosmwasm-vm 3.0.10's `MockApi`, and so are
+/// The rules are exactly those of cosmwasm-vm 3.0.11's `MockApi`, and so are
 /// the error messages the contract receives:
 /// - canonicalize: the input must decode as bech32 with a valid checksum
 ///   (all lower or all upper case; mixed case is "Error decoding bech32"),

@@ -6,7 +6,7 @@
 //! allocate, and the import's raw Wasm arguments; it returns what the Wasm
 //! import returns, or a [`HostError`](crate::HostError) when the import must
 //! trap. Every import charges the host-call price first and every later
-//! price before the work it pays for, in cosmwasm-vm 3.0.10's order, so gas
+//! price before the work it pays for, in cosmwasm-vm 3.0.11's order, so gas
 //! equals cosmwasm-vm's under `CosmWasmSchedule` and an import that runs out
 //! of gas leaves storage and the contract's memory as they were.
 

@@ -9,7 +9,7 @@ use crate::support::{HOST_CALL, Harness, read_cost, write_cost};
 
 const US: u64 = 1_000_000;
 
-// secp256k1 / secp256r1 / ed25519 vectors: cosmwasm-vm 3.0.10's import tests
+// secp256k1 / secp256r1 / ed25519 vectors: cosmwasm-vm 3.0.11's import tests
 // (ed25519: RFC 8032 section 7.1, tests 1 and 2).
 const K1_HASH: &str = "5ae8317d34d1e595e3fa7247db80c0af4320cce1116de187f8f7e2e099c0d8d0";
 const K1_SIG: &str = "207082eb2c3dfa0b454e0906051270ba4074ac93760ba9e7110cd9471475111151eb0dbbc9920e72146fb564f99d039802bf6ef2561446eb126ef364d21ee9c4";

@@ -5,17 +5,22 @@
 //! Wasmer's own memories cannot shrink, and a memory that stayed grown would
 //! change what `memory.size` and `memory.grow` return to the contract, and
 //! so its gas and results. This memory honours the style the code was
-//! compiled for:
+//! compiled for (`tunables::compiled_memory_style` decides it per module):
 //!
-//! - **Dynamic** (what the runtime compiles for, see
-//!   `tunables::COMPILED_MEMORY_STYLE`): the code checks every access
-//!   against the current size, so a reset only lowers the size; pages grown
-//!   into stay open for the next call's growth, and no reset changes a page
-//!   protection.
-//! - **Static** (modules compiled elsewhere, or by an older format): the
-//!   code checks nothing, so the reservation covers the whole 32-bit space
-//!   plus the offset guard, only `[0, size)` is accessible, and a reset
+//! - **Dynamic** (memories that start with at least one page): the code
+//!   checks every access against the current size, so a reset only lowers
+//!   the size; pages grown into stay open for the next call's growth, and no
+//!   reset changes a page protection. Refused for a memory that can be
+//!   empty, where Singlepass's check wraps around (see
+//!   `compiled_memory_style`).
+//! - **Static** (memories that start empty, and modules compiled elsewhere):
+//!   the code checks nothing, so only `[0, size)` is accessible and a reset
 //!   makes the pages past the initial size inaccessible again.
+//!
+//! Whatever the style, the reservation covers every address a 32-bit access
+//! can form (4 GiB plus Wasmer's static offset guard), inaccessible past
+//! what is open: even code whose check were wrong could only fault inside
+//! this instance's own reservation, never reach another mapping.
 
 use std::io;
 use std::ptr::NonNull;
@@ -151,19 +156,29 @@ impl ResettableMemory {
                 ),
             });
         }
-        // A static memory's code relies on the whole 32-bit space being
-        // reserved; a dynamic one's checks bounds but may not move, so it
-        // reserves its maximum (and the guard, zero for the runtime's own
-        // modules).
-        let addressable = match style {
-            MemoryStyle::Static => MemoryStyle::static_bound().bytes().0,
-            MemoryStyle::Dynamic { .. } => limit.bytes().0,
-        };
+        if matches!(style, MemoryStyle::Dynamic { .. }) && ty.minimum.0 == 0 {
+            return Err(MemoryError::InvalidMemory {
+                reason: "bounds-checked code over a memory that starts empty: Singlepass's \
+                         check does not hold at size zero"
+                    .into(),
+            });
+        }
+        // Static code relies on the whole 32-bit space plus the offset guard
+        // being reserved; dynamic code checks bounds, and gets the same
+        // reservation so that no address it can form leaves this mapping.
+        let addressable = limit.bytes().0;
         let guard = usize::try_from(style.offset_guard_size()).map_err(|_| {
             MemoryError::Generic("the offset guard does not fit in the address space".into())
         })?;
+        let reach = MemoryStyle::static_bound()
+            .bytes()
+            .0
+            .checked_add(guard.max(reserved_guard_bytes()))
+            .ok_or_else(|| {
+                MemoryError::Generic("the reservation does not fit in the address space".into())
+            })?;
         let region_error = |e: io::Error| MemoryError::Region(e.to_string());
-        let mapping = Reservation::new(addressable + guard).map_err(region_error)?;
+        let mapping = Reservation::new(reach).map_err(region_error)?;
         let initial = ty.minimum.bytes().0;
         mapping.protect(0, initial, true).map_err(region_error)?;
         // SAFETY: the caller guarantees `definition` is valid for writes.
@@ -332,6 +347,13 @@ impl MemoryReset {
         residency.faults = process_page_faults()?;
         Ok(())
     }
+}
+
+/// The guard every reservation has past the 4 GiB a 32-bit address reaches:
+/// Wasmer's static offset guard (4 GiB and one page, as an access may add a
+/// 32-bit offset to a 32-bit address and be up to 16 bytes wide).
+fn reserved_guard_bytes() -> usize {
+    usize::try_from(MemoryStyle::static_offset_guard_size()).unwrap_or(usize::MAX)
 }
 
 /// An address-space reservation, inaccessible until parts are opened.
@@ -754,6 +776,39 @@ mod tests {
             record.iter().map(|flags| flags & 1).collect::<Vec<_>>(),
             [1, 1]
         );
+    }
+
+    #[test]
+    fn bounds_checked_code_over_a_memory_that_can_be_empty_is_refused() {
+        let mut definition = Box::new(VMMemoryDefinition {
+            base: std::ptr::null_mut(),
+            current_length: 0,
+        });
+        let location = NonNull::from(definition.as_mut());
+        let ty = MemoryType::new(Pages(0), None, false);
+        // SAFETY: the box outlives the memory.
+        let refused = unsafe { ResettableMemory::new(&ty, &STYLES[1], location) };
+        assert!(
+            matches!(refused, Err(MemoryError::InvalidMemory { .. })),
+            "{refused:?}"
+        );
+        // Unchecked code over the same memory is what the runtime compiles.
+        // SAFETY: as above.
+        let memory = unsafe { ResettableMemory::new(&ty, &STYLES[0], location) }.unwrap();
+        assert_eq!(memory.size(), Pages(0));
+        assert_eq!(opened_bytes(&memory), 0);
+    }
+
+    #[test]
+    fn every_reservation_covers_the_whole_reach_of_a_32_bit_access() {
+        // An access is a 32-bit address plus a 32-bit offset, up to 8 bytes
+        // wide: below 8 GiB + 8. Every byte of that must be ours, whatever
+        // the style, so that a wrong check cannot reach another mapping.
+        let reach = (8usize << 30) + 8;
+        for style in &STYLES {
+            let (memory, _definition) = memory_in(1, style);
+            assert!(memory.shared.mapping.length >= reach, "{style:?}");
+        }
     }
 
     #[test]

@@ -21,24 +21,49 @@ pub(crate) struct MemoryLimit {
     created: Arc<Mutex<Vec<MemoryReset>>>,
 }
 
-/// The memory style every module is compiled for: the code checks each
-/// access against the memory's current size, and there is no offset guard
-/// (an access is never allowed to run past the size into pages that merely
-/// fault).
+/// The memory style a module's memory is compiled for.
 ///
-/// So the pages a call grew into can stay mapped after a reset: nothing but
-/// the size decides what the contract may touch, and a reset changes no
-/// page protection. Under the static style (no checks, the pages past the
-/// size made inaccessible instead) every reset of a grown memory revokes
-/// access with `mprotect`, and the TLB flush that follows slows the next
-/// call by more than the checks cost (measured in the cw-runtime README).
-pub(crate) const COMPILED_MEMORY_STYLE: MemoryStyle = MemoryStyle::Dynamic {
-    offset_guard_size: 0,
-};
+/// - A memory that starts with at least one page: **bounds-checked code**
+///   (Wasmer's dynamic style, no offset guard). The code checks every access
+///   against the memory's current size, so the pages a call grew into can
+///   stay open after a reset: nothing but the size decides what the
+///   contract may touch, and a reset changes no page protection. (Under the
+///   static style every reset of a grown memory revokes access with
+///   `mprotect`, and the TLB flush that follows slows the next call by more
+///   than the checks cost; measured in the cw-runtime README.)
+/// - A memory that starts with no pages: **unchecked code over guard pages**
+///   (Wasmer's static style), as cosmwasm-vm compiles every memory.
+///
+/// Why the split: Singlepass checks an access of `width` bytes at `address`
+/// as `address > current_length - width`, computed in 64 bits, so with
+/// `current_length == 0` the bound wraps around and nothing traps (issue
+/// 20: a 0-page contract read and wrote other instances' memory). Sizes are
+/// whole 64 KiB pages and validation admits no access wider than 8 bytes
+/// (no SIMD, no threads, no memory64, no bulk memory), so the check is
+/// exact exactly when the size is at least one page. A memory's size never
+/// falls while Wasm runs (Wasm cannot shrink a memory), and a reset puts it
+/// back to its declared initial size; validation admits exactly one memory,
+/// defined by the module (imports are functions only). So a memory declared
+/// with one page or more is above zero pages on every path (fresh, pooled,
+/// grown, reset, tiered up), and a memory declared with zero pages never
+/// runs bounds-checked code. [`ResettableMemory::new`] refuses the one
+/// combination that would be wrong (bounds-checked code over a memory that
+/// can be empty), so an artifact compiled elsewhere cannot bring it back.
+///
+/// [`ResettableMemory::new`]: super::memory::ResettableMemory::new
+pub(crate) fn compiled_memory_style(memory: &MemoryType) -> MemoryStyle {
+    if memory.minimum.0 == 0 {
+        MemoryStyle::Static
+    } else {
+        MemoryStyle::Dynamic {
+            offset_guard_size: 0,
+        }
+    }
+}
 
 impl MemoryLimit {
     /// Tunables for an engine that only compiles: what they decide is the
-    /// style of memories ([`COMPILED_MEMORY_STYLE`]) and tables.
+    /// style of memories ([`compiled_memory_style`]) and tables.
     pub(crate) fn for_compiling() -> Self {
         Self::new(Pages::max_value(), Arc::default())
     }
@@ -79,8 +104,8 @@ impl MemoryLimit {
 }
 
 impl Tunables for MemoryLimit {
-    fn memory_style(&self, _memory: &MemoryType) -> MemoryStyle {
-        COMPILED_MEMORY_STYLE
+    fn memory_style(&self, memory: &MemoryType) -> MemoryStyle {
+        compiled_memory_style(memory)
     }
 
     fn table_style(&self, table: &TableType) -> TableStyle {

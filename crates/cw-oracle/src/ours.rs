@@ -1,0 +1,132 @@
+//! This runtime's side: the module compiled with cosmwasm-vm's prices and
+//! free storage, run on a new instance or on one kept and reset between
+//! calls, as the chain's pool does.
+
+use std::sync::Arc;
+
+use cw_gas::{CosmWasmSchedule, CwGas, GasMeter};
+use cw_host::testing::{MockQuerier, SharedStorage};
+use cw_host::wasmer::CallBackend;
+use cw_host::{Bech32Api, CallState, TracingDebugHandler, VmFailure};
+use cw_runtime::{
+    CompileConfig, CompiledModule, Compiler, ContractInstance, InstanceOptions, RuntimeError,
+    ValidationConfig,
+};
+
+use crate::Call;
+use crate::outcome::{Failure, Observed};
+use crate::reference::is_trap_text;
+
+/// The cost table of every comparison: cosmwasm-vm's prices, storage free
+/// (the reference's storage charges nothing either).
+pub type Schedule = CosmWasmSchedule;
+
+/// The compile configuration of every comparison: the default stack limit
+/// and the chain's validation.
+pub fn compile_config() -> CompileConfig<Schedule> {
+    CompileConfig {
+        table: Schedule::with_free_storage(),
+        stack_limit_bytes: Some(cw_gas::middleware::DEFAULT_STACK_LIMIT_BYTES),
+        validation: ValidationConfig::default(),
+    }
+}
+
+/// A module compiled by this runtime.
+pub struct Ours {
+    module: CompiledModule,
+    options: InstanceOptions,
+}
+
+impl Ours {
+    /// Validates and compiles `wasm` with `compiler`; instances get
+    /// `memory_limit_bytes`.
+    ///
+    /// # Errors
+    /// Validation or compile errors.
+    pub fn compile(
+        wasm: &[u8],
+        compiler: Compiler,
+        memory_limit_bytes: u64,
+    ) -> Result<Self, RuntimeError> {
+        let (module, _, _) = cw_runtime::compile_with(wasm, &compile_config(), compiler)?;
+        Ok(Self::from_module(module, memory_limit_bytes))
+    }
+
+    /// A module compiled elsewhere (a cache, a disk artifact) with
+    /// [`compile_config`]; instances get `memory_limit_bytes`.
+    pub fn from_module(module: CompiledModule, memory_limit_bytes: u64) -> Self {
+        Self {
+            module,
+            options: InstanceOptions { memory_limit_bytes },
+        }
+    }
+
+    /// A new instance of the module.
+    ///
+    /// # Errors
+    /// The instance could not be made.
+    pub fn instance(&self) -> Result<ContractInstance<Schedule>, RuntimeError> {
+        ContractInstance::new(&self.module, &self.options)
+    }
+
+    /// Runs `call` on a new instance over `store`.
+    pub fn call(&self, call: &Call<'_>, store: &SharedStorage) -> Observed {
+        match self.instance() {
+            Ok(mut instance) => call_on(&mut instance, call, store),
+            Err(error) => Observed {
+                result: Err(Failure::Other {
+                    kind: "instantiation",
+                    text: error.to_string(),
+                }),
+                gas_used: 0,
+            },
+        }
+    }
+}
+
+/// Runs `call` on `instance` over `store` (reset it first to compare with a
+/// new reference instance).
+pub fn call_on(
+    instance: &mut ContractInstance<Schedule>,
+    call: &Call<'_>,
+    store: &SharedStorage,
+) -> Observed {
+    let backend = CallBackend {
+        storage: Box::new(store.clone()),
+        api: Arc::new(Bech32Api::default()),
+        querier: Box::new(MockQuerier::new()),
+        gas: GasMeter::new(Schedule::with_free_storage(), CwGas::new(call.gas_limit)),
+        call: CallState::for_entry_point(call.entry),
+        debug: Box::new(TracingDebugHandler),
+    };
+    let (result, backend) = instance.call(call.entry, call.env, call.info, call.msg, backend);
+    Observed {
+        result: result.map_err(failure),
+        gas_used: backend.gas.used().as_u64(),
+    }
+}
+
+/// This runtime's failure as a [`Failure`].
+pub fn failure(failure: VmFailure) -> Failure {
+    match failure {
+        VmFailure::OutOfGas => Failure::OutOfGas,
+        VmFailure::Trap { message } if is_trap_text(&message) => Failure::Trap(message),
+        other => Failure::Other {
+            kind: kind(&other),
+            text: other.to_string(),
+        },
+    }
+}
+
+fn kind(failure: &VmFailure) -> &'static str {
+    match failure {
+        VmFailure::MissingExport { .. } => "missing export",
+        VmFailure::Instantiate { .. } => "instantiation",
+        VmFailure::Aborted { .. } => "aborted",
+        VmFailure::StackLimit => "stack limit",
+        VmFailure::BadResult(_) => "bad result",
+        VmFailure::Host(_) => "host",
+        VmFailure::Poisoned => "poisoned",
+        _ => "other",
+    }
+}
