@@ -22,5 +22,6 @@ mod memory;
 mod memory_edges;
 mod query_rules;
 mod recursion;
+mod reentry;
 mod regions;
 mod submessages;

@@ -32,11 +32,11 @@ pub enum Toolchain {
 /// (google/sanitizers#189, "ASan is ignoring requested
 /// __asan_handle_no_return"). These run coverage-guided without a
 /// sanitizer; debug assertions stay on.
-const WITHOUT_SANITIZER: &[&str] = &["execute_probe"];
+const WITHOUT_SANITIZER: &[&str] = &["execute_probe", "diff_memory"];
 
 /// Targets that compile or run Wasm: built with the fuzz project's `engine`
 /// feature (Wasmer); the rest build without it.
-const WITH_ENGINE: &[&str] = &["validate", "execute_probe"];
+const WITH_ENGINE: &[&str] = &["validate", "execute_probe", "diff_memory"];
 
 /// How to run a fuzz target.
 #[derive(Debug, Clone, Copy)]

@@ -91,6 +91,14 @@ pub enum HostError {
         /// The contract's panic message (invalid UTF-8 replaced by U+FFFD).
         message: String,
     },
+    /// The host called into the guest deeper than
+    /// [`MAX_CALL_DEPTH`](crate::limits::MAX_CALL_DEPTH) (an `allocate` that
+    /// runs an import that allocates again).
+    #[error("Maximum call depth exceeded: the limit is {limit}")]
+    CallDepth {
+        /// The limit.
+        limit: u32,
+    },
     /// The contract's allocator returned the null pointer.
     #[error("the contract's allocate returned a null pointer for {size} bytes")]
     ZeroAddress {

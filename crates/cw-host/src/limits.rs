@@ -54,6 +54,15 @@ pub const BLS12_381_MAX_DST_SIZE: usize = 5 * KI;
 /// as wasmd answers it; it does not end the call.
 pub const MAX_QUERY_DEPTH: u32 = 10;
 
+/// How deeply the host may call into the guest at once: an entry point (or
+/// the runtime's own `allocate` / `deallocate`) is depth 1, `allocate` run
+/// by an import during it depth 2; a third level (an import inside that
+/// `allocate` allocating again) is refused. cosmwasm-vm 3.0.11
+/// `environment.rs` `MAX_CALL_DEPTH = 2`, checked on every guest call. It
+/// bounds host-to-guest re-entry, which would otherwise nest once per
+/// import an `allocate` calls, each level holding the one below.
+pub const MAX_CALL_DEPTH: u32 = 2;
+
 /// Iterators one call may open: 1,024. Our own limit, derived here.
 ///
 /// cosmwasm-vm has no such limit (its `MockStorage` copies every range, and

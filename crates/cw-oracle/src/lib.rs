@@ -1,11 +1,14 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+pub mod canary;
+pub mod memory_diff;
 pub mod memory_program;
 pub mod ours;
 pub mod outcome;
 pub mod reference;
 
+pub use memory_diff::MemoryDiff;
 pub use memory_program::{MemoryOp, MemoryProgram, Step};
 pub use ours::Ours;
 pub use outcome::{Divergence, Failure, Observed, compare};

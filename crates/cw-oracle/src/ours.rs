@@ -120,6 +120,7 @@ pub fn failure(failure: VmFailure) -> Failure {
 
 fn kind(failure: &VmFailure) -> &'static str {
     match failure {
+        VmFailure::Host(cw_host::HostError::CallDepth { .. }) => "call depth",
         VmFailure::MissingExport { .. } => "missing export",
         VmFailure::Instantiate { .. } => "instantiation",
         VmFailure::Aborted { .. } => "aborted",

@@ -20,6 +20,14 @@ type Record = (Vec<u8>, Vec<u8>);
 pub struct ReferenceStore(Arc<Mutex<BTreeMap<Vec<u8>, Vec<u8>>>>);
 
 impl ReferenceStore {
+    /// Stores `value` at `key`.
+    pub fn put(&self, key: &[u8], value: &[u8]) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key.to_vec(), value.to_vec());
+    }
+
     /// Everything stored, in key order.
     pub fn dump(&self) -> BTreeMap<Vec<u8>, Vec<u8>> {
         self.0
@@ -201,6 +209,12 @@ pub fn failure(error: VmError) -> Failure {
                 .unwrap_or(&msg);
             if cause == "Ran out of gas during contract execution" {
                 Failure::OutOfGas
+            } else if cause.ends_with("Maximum call depth exceeded.") {
+                // Nested once per level it crossed; the kind is what counts.
+                Failure::Other {
+                    kind: "call depth",
+                    text: msg,
+                }
             } else if is_trap_text(cause) {
                 Failure::Trap(cause.to_string())
             } else {

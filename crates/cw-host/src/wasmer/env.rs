@@ -1,5 +1,8 @@
 //! The state a Wasmer instance's imports run on.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
 use cw_gas::CostTable;
 use cw_gas::middleware::{POINTS_EXHAUSTED_EXPORT, REMAINING_POINTS_EXPORT};
 use wasmer::{Global, Instance, Memory, TypedFunction};
@@ -14,6 +17,51 @@ pub(crate) struct InstanceHandles {
     pub allocate: TypedFunction<u32, u32>,
     pub remaining: Global,
     pub exhausted: Global,
+    pub depth: CallDepth,
+}
+
+/// How many host-to-guest calls of one instance are running, one inside
+/// the other. Shared by the runtime (entry points, its `allocate` and
+/// `deallocate`) and the imports (`allocate` for results), which enter it
+/// before every call into the guest.
+#[derive(Debug, Clone, Default)]
+pub struct CallDepth(Arc<AtomicU32>);
+
+impl CallDepth {
+    /// Enters one more level, until the returned guard drops.
+    ///
+    /// # Errors
+    /// [`HostError::CallDepth`] past
+    /// [`MAX_CALL_DEPTH`](crate::limits::MAX_CALL_DEPTH); the depth is then
+    /// unchanged.
+    pub fn enter(&self) -> Result<CallDepthGuard, HostError> {
+        let limit = crate::limits::MAX_CALL_DEPTH;
+        let entered = self
+            .0
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |depth| {
+                (depth < limit).then_some(depth + 1)
+            });
+        match entered {
+            Ok(_) => Ok(CallDepthGuard(self.clone())),
+            Err(_) => Err(HostError::CallDepth { limit }),
+        }
+    }
+
+    /// The levels running now.
+    pub fn current(&self) -> u32 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// One level of [`CallDepth`], left when dropped (also when the guest
+/// call it guards trapped).
+#[derive(Debug)]
+pub struct CallDepthGuard(CallDepth);
+
+impl Drop for CallDepthGuard {
+    fn drop(&mut self) {
+        self.0.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// The Wasmer function environment of one contract instance.
@@ -27,6 +75,7 @@ pub(crate) struct InstanceHandles {
 pub struct HostEnv<T: CostTable> {
     pub(crate) handles: Option<InstanceHandles>,
     pub(crate) backend: Option<CallBackend<T>>,
+    depth: CallDepth,
 }
 
 impl<T: CostTable> Default for HostEnv<T> {
@@ -34,6 +83,7 @@ impl<T: CostTable> Default for HostEnv<T> {
         Self {
             handles: None,
             backend: None,
+            depth: CallDepth::default(),
         }
     }
 }
@@ -69,8 +119,15 @@ impl<T: CostTable> HostEnv<T> {
             allocate,
             remaining,
             exhausted,
+            depth: self.depth.clone(),
         });
         Ok(())
+    }
+
+    /// The instance's host-to-guest call depth: whoever calls into the
+    /// guest (an entry point, `allocate`, `deallocate`) enters it first.
+    pub fn call_depth(&self) -> CallDepth {
+        self.depth.clone()
     }
 
     /// Starts a call: the imports now run against `backend`.

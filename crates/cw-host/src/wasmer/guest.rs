@@ -82,6 +82,9 @@ impl GuestMemory for WasmerGuest<'_> {
 /// reports what is left, also when it traps.
 impl GuestAllocator for &WasmerGuest<'_> {
     fn allocate(&mut self, size: u32, gas_left: &mut u64) -> Result<u32, HostError> {
+        // Refused before any guest code runs, as cosmwasm-vm's
+        // `call_function` refuses: nothing is charged for the attempt.
+        let _level = self.handles.depth.enter()?;
         self.set_points_left(*gas_left)?;
         let result = {
             let mut store = self.store.borrow_mut();
@@ -96,9 +99,15 @@ impl GuestAllocator for &WasmerGuest<'_> {
             });
         };
         *gas_left = left;
-        result.map_err(|e| HostError::Allocation {
-            size,
-            message: e.message(),
+        result.map_err(|e| match e.downcast::<HostError>() {
+            // An import inside `allocate` failed: that failure is the
+            // cause, handed up as it is (moved, never copied into a
+            // message, so nesting costs nothing per level).
+            Ok(inner) => inner,
+            Err(e) => HostError::Allocation {
+                size,
+                message: e.message(),
+            },
         })
     }
 }

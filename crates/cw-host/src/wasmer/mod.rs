@@ -15,6 +15,6 @@ mod guest;
 mod imports;
 
 pub use crate::context::CallBackend;
-pub use env::HostEnv;
+pub use env::{CallDepth, CallDepthGuard, HostEnv};
 pub use guest::WasmerGuest;
 pub use imports::{ENV_IMPORTS, UnknownImport, import_function, module_imports, register_imports};

@@ -129,24 +129,41 @@ pub(crate) struct ResettableMemory {
 
 /// The instance's handle on its memory: puts it back to the state
 /// instantiation left.
-#[derive(Debug, Clone)]
+///
+/// Exactly one exists per memory ([`ResettableMemory::new`] makes the pair),
+/// it is not `Clone`, and [`reset`](Self::reset) takes `&mut self`: the
+/// instance that owns it (and the store that owns the memory) lends it
+/// mutably, so a reset cannot overlap another reset, nor a call (the store
+/// is borrowed for both), which is what writing the pages without a lock
+/// relies on.
+#[derive(Debug)]
 pub(crate) struct MemoryReset {
     shared: Arc<Shared>,
 }
 
+// Compile-time proof that `MemoryReset` is not `Clone`: the call below
+// picks the blanket impl only if the `Clone` impl does not also apply (if it
+// did, the type parameter would be ambiguous and this would not compile).
+trait AmbiguousIfClone<A> {
+    fn unique() {}
+}
+impl<T: ?Sized> AmbiguousIfClone<()> for T {}
+impl<T: Clone> AmbiguousIfClone<u8> for T {}
+const _: fn() = || <MemoryReset as AmbiguousIfClone<_>>::unique();
+
 impl ResettableMemory {
     /// Maps a memory of type `ty` in `style`, publishing its base and length
-    /// at `definition`.
+    /// at `definition`; returns it with the one handle that resets it.
     ///
     /// # Safety
     /// `definition` must be valid for writes for as long as the memory and
-    /// every [`MemoryReset`] made from it live (Wasmer's contract for
+    /// its [`MemoryReset`] live (Wasmer's contract for
     /// `Tunables::create_vm_memory`).
     pub(crate) unsafe fn new(
         ty: &MemoryType,
         style: &MemoryStyle,
         definition: NonNull<VMMemoryDefinition>,
-    ) -> Result<Self, MemoryError> {
+    ) -> Result<(Self, MemoryReset), MemoryError> {
         let limit = ty.maximum.unwrap_or(Pages::max_value());
         if ty.minimum > limit || limit > Pages::max_value() {
             return Err(MemoryError::InvalidMemory {
@@ -188,26 +205,21 @@ impl ResettableMemory {
                 current_length: initial,
             });
         }
-        Ok(Self {
-            shared: Arc::new(Shared {
-                mapping,
-                definition,
-                minimum: ty.minimum,
-                maximum: ty.maximum,
-                style: *style,
-                addressable,
-                opened: AtomicUsize::new(initial),
-                image: Mutex::new(Image::default()),
-                residency: Mutex::new(Residency::default()),
-            }),
-        })
-    }
-
-    /// The handle that resets this memory.
-    pub(crate) fn reset_handle(&self) -> MemoryReset {
-        MemoryReset {
-            shared: Arc::clone(&self.shared),
-        }
+        let shared = Arc::new(Shared {
+            mapping,
+            definition,
+            minimum: ty.minimum,
+            maximum: ty.maximum,
+            style: *style,
+            addressable,
+            opened: AtomicUsize::new(initial),
+            image: Mutex::new(Image::default()),
+            residency: Mutex::new(Residency::default()),
+        });
+        let reset = MemoryReset {
+            shared: Arc::clone(&shared),
+        };
+        Ok((Self { shared }, reset))
     }
 }
 
@@ -315,7 +327,13 @@ impl MemoryReset {
     /// # Errors
     /// The operating system refused to query or remap the pages; the memory
     /// is then in an unknown state and must not be run again.
-    pub(crate) fn reset(&self) -> io::Result<()> {
+    pub(crate) fn reset(&mut self) -> io::Result<()> {
+        self.reset_with(&System)
+    }
+
+    /// [`reset`](Self::reset), with what the kernel says of page faults and
+    /// swap coming from `kernel` (tests simulate swap through it).
+    fn reset_with(&mut self, kernel: &dyn Kernel) -> io::Result<()> {
         let shared = &self.shared;
         let initial = shared.minimum.bytes().0;
         let current = shared.current_bytes();
@@ -325,10 +343,14 @@ impl MemoryReset {
             .unwrap_or_else(PoisonError::into_inner);
         // Until this reset has finished, the record proves nothing.
         let faults = residency.faults.take();
-        let known = faults.is_some() && faults == process_page_faults()?;
-        shared
-            .mapping
-            .scrub(current.max(initial), initial, &mut residency.pages, known)?;
+        let known = faults.is_some() && faults == kernel.page_faults()?;
+        shared.mapping.scrub(
+            current.max(initial),
+            initial,
+            &mut residency.pages,
+            known,
+            kernel,
+        )?;
         if !shared.bounds_checked() {
             let opened = shared.opened.load(Ordering::Relaxed);
             shared
@@ -342,9 +364,16 @@ impl MemoryReset {
             // SAFETY: every run was inside `[0, initial)` when recorded and
             // that range is accessible.
             unsafe { shared.mapping.write(*start, bytes) };
+            // The write holds these pages now, whatever the scrub found (a
+            // page swapped out was discarded and recorded as not held): the
+            // record must say so, or the next reset that trusts it would
+            // skip a page the contract can write without faulting.
+            shared
+                .mapping
+                .record_held(&mut residency.pages, *start, bytes.len());
         }
         // Counted after every write of ours, which may have faulted pages in.
-        residency.faults = process_page_faults()?;
+        residency.faults = kernel.page_faults()?;
         Ok(())
     }
 }
@@ -467,7 +496,14 @@ impl Reservation {
     /// `record` has a `mincore` byte per page; it is refreshed from the
     /// kernel unless `known` (it is still true: see [`Residency`]), and left
     /// true for what this scrub discards.
-    fn scrub(&self, end: usize, keep: usize, record: &mut Vec<u8>, known: bool) -> io::Result<()> {
+    fn scrub(
+        &self,
+        end: usize,
+        keep: usize,
+        record: &mut Vec<u8>,
+        known: bool,
+        kernel: &dyn Kernel,
+    ) -> io::Result<()> {
         self.check(0, end)?;
         if !end.is_multiple_of(self.page) || !keep.is_multiple_of(self.page) || keep > end {
             return Err(io::Error::other(format!(
@@ -494,7 +530,7 @@ impl Reservation {
             if status != 0 {
                 return Err(io::Error::last_os_error());
             }
-            swap_configured()?
+            kernel.swap_configured()?
         };
         let boundary = keep / self.page;
         let mut retained = 0;
@@ -526,6 +562,22 @@ impl Reservation {
             index += run;
         }
         Ok(())
+    }
+
+    /// Marks the pages of `[offset, offset + length)` as held in `record`
+    /// (one `mincore` byte per page, grown as needed).
+    fn record_held(&self, record: &mut Vec<u8>, offset: usize, length: usize) {
+        if length == 0 {
+            return;
+        }
+        let first = offset / self.page;
+        let last = (offset + length - 1) / self.page;
+        if record.len() <= last {
+            record.resize(last + 1, 0);
+        }
+        for flags in &mut record[first..=last] {
+            *flags |= 1;
+        }
     }
 
     /// Drops whatever `[offset, offset + length)` holds (a page the kernel
@@ -567,6 +619,30 @@ impl Reservation {
                 data.len(),
             );
         }
+    }
+}
+
+/// What the kernel says that a reset relies on: how many pages the process
+/// has faulted in, and whether the system has swap. [`System`] asks the
+/// kernel; tests substitute answers to reach the swap path on any machine.
+trait Kernel {
+    /// The page faults of the whole process so far, or `None` where they
+    /// are not counted reliably.
+    fn page_faults(&self) -> io::Result<Option<u64>>;
+    /// Whether a page the process does not hold may still hold bytes.
+    fn swap_configured(&self) -> io::Result<bool>;
+}
+
+/// The running system's answers.
+struct System;
+
+impl Kernel for System {
+    fn page_faults(&self) -> io::Result<Option<u64>> {
+        process_page_faults()
+    }
+
+    fn swap_configured(&self) -> io::Result<bool> {
+        swap_configured()
     }
 }
 
@@ -644,11 +720,14 @@ mod tests {
 
     /// A memory of `initial` pages whose definition lives on the heap, as
     /// Wasmer's would in an instance context.
-    fn memory(initial: u32) -> (ResettableMemory, Box<VMMemoryDefinition>) {
+    fn memory(initial: u32) -> (ResettableMemory, MemoryReset, Box<VMMemoryDefinition>) {
         memory_in(initial, &MemoryStyle::Static)
     }
 
-    fn memory_in(initial: u32, style: &MemoryStyle) -> (ResettableMemory, Box<VMMemoryDefinition>) {
+    fn memory_in(
+        initial: u32,
+        style: &MemoryStyle,
+    ) -> (ResettableMemory, MemoryReset, Box<VMMemoryDefinition>) {
         let mut definition = Box::new(VMMemoryDefinition {
             base: std::ptr::null_mut(),
             current_length: 0,
@@ -656,8 +735,8 @@ mod tests {
         let location = NonNull::from(definition.as_mut());
         let ty = MemoryType::new(Pages(initial), Some(Pages(512)), false);
         // SAFETY: the box outlives the memory in every test below.
-        let memory = unsafe { ResettableMemory::new(&ty, style, location) };
-        (memory.unwrap(), definition)
+        let (memory, reset) = unsafe { ResettableMemory::new(&ty, style, location) }.unwrap();
+        (memory, reset, definition)
     }
 
     fn contents(definition: &VMMemoryDefinition) -> &[u8] {
@@ -678,10 +757,9 @@ mod tests {
     }
 
     fn zeroes_and_keeps_the_data_segments(style: &MemoryStyle) {
-        let (mut memory, definition) = memory_in(2, style);
+        let (mut memory, mut handle, definition) = memory_in(2, style);
         // SAFETY: inside the two accessible pages.
         unsafe { memory.initialize_with_data(70_000, b"segment").unwrap() };
-        let handle = memory.reset_handle();
         // Grow well past what a reset keeps mapped, and dirty everything.
         let grown = (3 * RETAINED_GROWN_BYTES / wasmer::WASM_PAGE_SIZE) as u32;
         assert_eq!(memory.grow(Pages(grown)).unwrap(), Pages(2));
@@ -713,8 +791,7 @@ mod tests {
     fn only_a_static_memory_closes_the_grown_pages_on_reset() {
         let page = wasmer::WASM_PAGE_SIZE;
         for style in &STYLES {
-            let (mut memory, definition) = memory_in(1, style);
-            let handle = memory.reset_handle();
+            let (mut memory, mut handle, definition) = memory_in(1, style);
             assert_eq!(opened_bytes(&memory), page);
             memory.grow(Pages(3)).unwrap();
             assert_eq!(opened_bytes(&memory), 4 * page);
@@ -764,12 +841,12 @@ mod tests {
         // A record that leaves the second page out is believed...
         let mut record = vec![1, 0];
         reservation
-            .scrub(2 * page, 2 * page, &mut record, true)
+            .scrub(2 * page, 2 * page, &mut record, true, &System)
             .unwrap();
         assert_eq!((byte(0), byte(page)), (0, b's'));
         // ...and a fresh scan finds it.
         reservation
-            .scrub(2 * page, 2 * page, &mut record, false)
+            .scrub(2 * page, 2 * page, &mut record, false, &System)
             .unwrap();
         assert_eq!(byte(page), 0);
         assert_eq!(
@@ -790,11 +867,12 @@ mod tests {
         let refused = unsafe { ResettableMemory::new(&ty, &STYLES[1], location) };
         assert!(
             matches!(refused, Err(MemoryError::InvalidMemory { .. })),
-            "{refused:?}"
+            "{:?}",
+            refused.map(|_| ())
         );
         // Unchecked code over the same memory is what the runtime compiles.
         // SAFETY: as above.
-        let memory = unsafe { ResettableMemory::new(&ty, &STYLES[0], location) }.unwrap();
+        let (memory, _reset) = unsafe { ResettableMemory::new(&ty, &STYLES[0], location) }.unwrap();
         assert_eq!(memory.size(), Pages(0));
         assert_eq!(opened_bytes(&memory), 0);
     }
@@ -806,14 +884,57 @@ mod tests {
         // the style, so that a wrong check cannot reach another mapping.
         let reach = (8usize << 30) + 8;
         for style in &STYLES {
-            let (memory, _definition) = memory_in(1, style);
+            let (memory, _reset, _definition) = memory_in(1, style);
             assert!(memory.shared.mapping.length >= reach, "{style:?}");
+        }
+    }
+
+    /// A kernel whose fault count never moves (so every record is trusted)
+    /// and which says the system has swap.
+    struct SwapAndNoFaults;
+
+    impl Kernel for SwapAndNoFaults {
+        fn page_faults(&self) -> io::Result<Option<u64>> {
+            Ok(Some(7))
+        }
+        fn swap_configured(&self) -> io::Result<bool> {
+            Ok(true)
+        }
+    }
+
+    /// Issue 20: with swap, a reset that finds a data-segment page swapped
+    /// out discards it and writes the segment back, which holds the page
+    /// again; the record must say so, or the next reset (trusting the
+    /// record, no fault since) skips that page and what the contract wrote
+    /// there survives into the next call.
+    #[test]
+    fn a_page_the_data_segments_fault_back_in_is_recorded_as_held() {
+        for style in &STYLES {
+            let (memory, mut handle, definition) = memory_in(1, style);
+            // SAFETY: inside the accessible page.
+            unsafe { memory.initialize_with_data(100, b"segment").unwrap() };
+            let page = memory.shared.mapping.page;
+            // The kernel swaps the segment's page out: not held any more.
+            memory.shared.mapping.discard(0, page).unwrap();
+            handle.reset_with(&SwapAndNoFaults).unwrap();
+            assert_eq!(&contents(&definition)[100..107], b"segment");
+            // The contract writes beside the segment (no fault: the page is
+            // held), then the instance is reset with the record trusted.
+            // SAFETY: inside the accessible page, nothing else runs.
+            unsafe { definition.base.add(200).write(0xAB) };
+            handle.reset_with(&SwapAndNoFaults).unwrap();
+            let reset = contents(&definition);
+            assert_eq!(
+                reset[200], 0,
+                "{style:?}: the contract's byte survived the reset"
+            );
+            assert_eq!(&reset[100..107], b"segment");
         }
     }
 
     #[test]
     fn growth_stops_at_the_maximum_and_reports_the_previous_size() {
-        let (mut memory, definition) = memory(1);
+        let (mut memory, _reset, definition) = memory(1);
         assert_eq!(memory.grow(Pages(0)).unwrap(), Pages(1));
         assert_eq!(memory.grow(Pages(10)).unwrap(), Pages(1));
         assert_eq!(definition.current_length, 11 * wasmer::WASM_PAGE_SIZE);

@@ -13,7 +13,7 @@ pub use pool::{InstancePool, PoolLimits, PoolMetrics, PooledInstance, RETAINED_G
 
 use cw_gas::middleware::{MeteringPoints, MiddlewareGlobals, TrapCause};
 use cw_gas::{CostTable, GasError, GasMeter};
-use cw_host::wasmer::{CallBackend, HostEnv, module_imports};
+use cw_host::wasmer::{CallBackend, CallDepth, HostEnv, module_imports};
 use cw_host::{CallResult, EntryPoint, HostError, InfoArg, VmFailure};
 use cw_region::{GuestMemory, GuestRegion, MemoryAccessError};
 use wasmer::sys::NativeEngineExt;
@@ -62,6 +62,9 @@ pub struct ContractInstance<T: CostTable> {
     memories: Vec<MemoryReset>,
     /// Every global's value right after instantiation, in store order.
     initial_globals: Vec<u128>,
+    /// Host-to-guest nesting, shared with the imports: every call into the
+    /// guest (entry point, `allocate`, `deallocate`) enters it.
+    depth: CallDepth,
 }
 
 impl<T: CostTable> ContractInstance<T> {
@@ -104,6 +107,7 @@ impl<T: CostTable> ContractInstance<T> {
             .get_typed_function(&store, "deallocate")
             .map_err(|e| instantiate_error(e.to_string()))?;
         let globals = MiddlewareGlobals::of(&instance)?;
+        let depth = env.as_ref(&store).call_depth();
         // The memories recorded their data segments: the whole instantiated
         // state, since no Wasm ran (a start function would have trapped, its
         // gas being 0 until a call sets it).
@@ -124,6 +128,7 @@ impl<T: CostTable> ContractInstance<T> {
             poisoned: false,
             memories,
             initial_globals,
+            depth,
         })
     }
 
@@ -140,7 +145,7 @@ impl<T: CostTable> ContractInstance<T> {
     /// [`RuntimeError::Reset`] when the operating system refuses to remap
     /// the memory; the instance is then poisoned.
     pub fn reset(&mut self) -> Result<(), RuntimeError> {
-        for memory in &self.memories {
+        for memory in &mut self.memories {
             if let Err(e) = memory.reset() {
                 self.poisoned = true;
                 return Err(RuntimeError::Reset {
@@ -253,7 +258,10 @@ impl<T: CostTable> ContractInstance<T> {
         for bytes in std::iter::once(env).chain(info).chain(std::iter::once(msg)) {
             args.push(Value::I32(self.write_argument(bytes)? as i32));
         }
-        let returned = function.call(&mut self.store, &args).map_err(Trap::Wasm)?;
+        let returned = {
+            let _level = self.depth.enter().map_err(Trap::Host)?;
+            function.call(&mut self.store, &args).map_err(Trap::Wasm)?
+        };
         // Out of gas before anything else the result could fail on.
         self.charge(|_| Ok(()))?;
         let result_ptr = match returned.first() {
@@ -267,6 +275,7 @@ impl<T: CostTable> ContractInstance<T> {
         let bytes = region
             .read(&self.guest_memory(), result_limit)
             .map_err(Trap::Result)?;
+        let _level = self.depth.enter().map_err(Trap::Host)?;
         self.deallocate
             .call(&mut self.store, result_ptr)
             .map_err(Trap::Wasm)?;
@@ -277,10 +286,12 @@ impl<T: CostTable> ContractInstance<T> {
     /// metered `allocate`, as cosmwasm-vm does).
     fn write_argument(&mut self, bytes: &[u8]) -> Result<u32, Trap> {
         let length = u32::try_from(bytes.len()).map_err(|_| Trap::ArgumentTooLarge)?;
-        let ptr = self
-            .allocate
-            .call(&mut self.store, length)
-            .map_err(Trap::Wasm)?;
+        let ptr = {
+            let _level = self.depth.enter().map_err(Trap::Host)?;
+            self.allocate
+                .call(&mut self.store, length)
+                .map_err(Trap::Wasm)?
+        };
         self.charge(|_| Ok(()))?;
         // As cosmwasm-vm's `write_region`: load, charge, then copy.
         let mut region = GuestRegion::load(&self.guest_memory(), ptr).map_err(Trap::Result)?;
@@ -335,6 +346,7 @@ impl<T: CostTable> ContractInstance<T> {
             Trap::Result(e) => return VmFailure::BadResult(e),
             Trap::Gas(GasError::OutOfGas { .. }) => return VmFailure::OutOfGas,
             Trap::Gas(e) => return VmFailure::Host(HostError::Gas(e)),
+            Trap::Host(e) => return VmFailure::Host(e),
             Trap::ArgumentTooLarge => {
                 return VmFailure::Trap {
                     message: "an argument does not fit in 32-bit memory".into(),
@@ -373,6 +385,7 @@ enum Trap {
     Wasm(wasmer::RuntimeError),
     Result(cw_region::RegionError),
     Gas(GasError),
+    Host(HostError),
     ArgumentTooLarge,
     BadSignature,
 }

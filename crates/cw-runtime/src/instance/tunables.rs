@@ -132,11 +132,12 @@ impl Tunables for MemoryLimit {
         self.check(&adjusted)?;
         // SAFETY: Wasmer guarantees `vm_definition_location` is valid for
         // the life of the instance that owns the memory being created.
-        let memory = unsafe { ResettableMemory::new(&adjusted, style, vm_definition_location)? };
+        let (memory, reset) =
+            unsafe { ResettableMemory::new(&adjusted, style, vm_definition_location)? };
         self.created
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .push(memory.reset_handle());
+            .push(reset);
         Ok(VMMemory(Box::new(memory)))
     }
 
