@@ -37,7 +37,11 @@ use crate::validate::{
 ///   guard pages (static style) instead of bounds-checked: Singlepass's
 ///   check wraps around at size zero (issue 20). Every reservation now
 ///   covers the whole 32-bit reach plus the offset guard.
-pub const MODULE_FORMAT_VERSION: u32 = 6;
+/// - `7`: a leaf function the host can call (an export, the start function)
+///   counts its own frame against the stack limit; NEAR's block
+///   precharging keeps O(1) state per frame (same code for every module it
+///   compiled before).
+pub const MODULE_FORMAT_VERSION: u32 = 7;
 
 /// The sha256 of a contract's Wasm code: the code checksum a chain uses.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

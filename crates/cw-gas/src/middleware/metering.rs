@@ -424,17 +424,29 @@ enum FrameKind {
     If,
 }
 
-#[derive(Clone, Debug)]
+/// An open control frame. Everything here is O(1) to save and restore, so
+/// metering stays linear in the body's size however deep the nesting
+/// (issue 20: copying the whole metered-block stack at every frame and
+/// walking every frame at every branch took 6.3 GB and 17 s for 40,000
+/// nested loops).
+#[derive(Clone, Copy, Debug)]
 struct Frame {
     kind: FrameKind,
-    /// A branch inside targeted an enclosing frame.
-    escaped: bool,
-    /// The metered-block stack when the frame was entered. Every path that
-    /// reaches this frame's `end` passed its start, so without an escaping
-    /// branch the code after `end` continues the metered block that was
-    /// active there (the NEAR specification's `nop block br 0 nop end nop`
-    /// example charges the last `nop` at function entry).
-    saved_active: Vec<usize>,
+    /// The lowest frame index any branch inside this frame (nested frames
+    /// included, folded in when they end) targeted; the frame was escaped
+    /// (a branch inside it left it) exactly when that is below its own
+    /// index.
+    lowest_target: usize,
+    /// The metered-block stack when the frame was entered, as its length
+    /// and its top. Every path that reaches this frame's `end` passed its
+    /// start, so without an escaping branch the code after `end` continues
+    /// the metered block that was active there (the NEAR specification's
+    /// `nop block br 0 nop end nop` example charges the last `nop` at
+    /// function entry). Inside the frame only the entry's top and what is
+    /// pushed above it change (nested frames restore what they push, a
+    /// restart replaces the top), so length and top restore the stack.
+    saved_len: usize,
+    saved_top: Option<usize>,
 }
 
 #[derive(Debug)]
@@ -475,8 +487,9 @@ impl<'a> PrechargeMetering<'a> {
             active: Vec::new(),
             frames: vec![Frame {
                 kind: FrameKind::Function,
-                escaped: false,
-                saved_active: Vec::new(),
+                lowest_target: 0,
+                saved_len: 0,
+                saved_top: None,
             }],
         };
         let first = this.open_block();
@@ -499,13 +512,26 @@ impl<'a> PrechargeMetering<'a> {
         self.active.push(id);
     }
 
-    /// Marks every frame nested inside the branch target as escaped.
+    /// Records a branch to the frame `relative_depth` levels out: every
+    /// frame nested inside the target is escaped (found at their `end`s
+    /// through [`Frame::lowest_target`]).
     fn escape(&mut self, relative_depth: u32) {
         let depth = usize::try_from(relative_depth).unwrap_or(usize::MAX);
         let target = self.frames.len().saturating_sub(1).saturating_sub(depth);
-        for frame in self.frames.iter_mut().skip(target.saturating_add(1)) {
-            frame.escaped = true;
+        if let Some(top) = self.frames.last_mut() {
+            top.lowest_target = top.lowest_target.min(target);
         }
+    }
+
+    /// A frame of `kind` entered now.
+    fn enter(&mut self, kind: FrameKind) {
+        let index = self.frames.len();
+        self.frames.push(Frame {
+            kind,
+            lowest_target: index,
+            saved_len: self.active.len(),
+            saved_top: self.active.last().copied(),
+        });
     }
 
     fn flush(&mut self, state: &mut impl Emit<'a>) {
@@ -546,20 +572,15 @@ impl<'a> PrechargeMetering<'a> {
         if let Some(slot) = self.block_costs.get_mut(active) {
             *slot = slot.saturating_add(cost);
         }
-        let push_frame = |kind, active: &Vec<usize>| Frame {
-            kind,
-            escaped: false,
-            saved_active: active.clone(),
-        };
         match &operator {
-            Operator::Block { .. } => self.frames.push(push_frame(FrameKind::Block, &self.active)),
+            Operator::Block { .. } => self.enter(FrameKind::Block),
             Operator::Loop { .. } | Operator::If { .. } => {
                 let kind = if matches!(operator, Operator::Loop { .. }) {
                     FrameKind::Loop
                 } else {
                     FrameKind::If
                 };
-                self.frames.push(push_frame(kind, &self.active));
+                self.enter(kind);
                 self.items.push(Item::Op(operator));
                 let id = self.open_block();
                 self.active.push(id);
@@ -597,6 +618,10 @@ impl<'a> PrechargeMetering<'a> {
                 let Some(frame) = self.frames.pop() else {
                     return Err(MiddlewareError::new(NAME, "unbalanced end"));
                 };
+                let index = self.frames.len();
+                if let Some(parent) = self.frames.last_mut() {
+                    parent.lowest_target = parent.lowest_target.min(frame.lowest_target);
+                }
                 self.items.push(Item::Op(operator));
                 match frame.kind {
                     FrameKind::Function => {
@@ -605,8 +630,11 @@ impl<'a> PrechargeMetering<'a> {
                     }
                     FrameKind::If | FrameKind::Loop | FrameKind::Block => {
                         // `if` / `loop` pushed a metered block: this pops it.
-                        self.active = frame.saved_active;
-                        if frame.escaped {
+                        self.active.truncate(frame.saved_len);
+                        if let (Some(top), Some(slot)) = (frame.saved_top, self.active.last_mut()) {
+                            *slot = top;
+                        }
+                        if frame.lowest_target < index {
                             self.restart_block();
                         }
                     }

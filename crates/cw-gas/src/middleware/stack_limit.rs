@@ -23,9 +23,13 @@
 //! same count except for the exported entry function, whose frame we also
 //! count (so the entry function is limited too).
 //!
-//! Leaf functions (no `call` or `call_indirect` at all) are not
-//! instrumented: a leaf cannot recurse, so its frame is counted by its
-//! callers instead. A caller's prologue checks
+//! Leaf functions (no `call` or `call_indirect` at all) that only Wasm
+//! calls are not instrumented: a leaf cannot recurse, so its frame is
+//! counted by its callers instead. A leaf the host can call (an export: an
+//! entry point, `allocate`; or the start function) has no Wasm caller to
+//! count it, so it is instrumented like any other function: otherwise a
+//! leaf with a huge frame would exhaust the native stack on one compiler
+//! and run on another (issue 20). A caller's prologue checks
 //! `height + frame + leaf_reserve <= limit`, where `leaf_reserve` is the
 //! largest frame among the leaves it calls directly and, if it has a
 //! `call_indirect`, among the leaves in the module's tables. The budget is
@@ -139,6 +143,8 @@ pub struct StackAnalysis {
     calls: Vec<Calls>,
     imported_functions: u32,
     table_functions: Vec<u32>,
+    /// Functions the host can call: exported ones and the start function.
+    host_callable: Vec<u32>,
 }
 
 /// One function body being analysed: feed it every operator with the
@@ -184,8 +190,9 @@ impl FunctionAnalysis {
 }
 
 impl StackAnalysis {
-    /// Records what a module section contributes (imported functions and
-    /// table elements); other payloads are ignored.
+    /// Records what a module section contributes (imported functions,
+    /// table elements, exported functions, the start function); other
+    /// payloads are ignored.
     pub fn section(&mut self, payload: &wasmparser::Payload<'_>) -> Result<(), GasError> {
         match payload {
             wasmparser::Payload::ImportSection(reader) => {
@@ -201,6 +208,15 @@ impl StackAnalysis {
             wasmparser::Payload::ElementSection(reader) => {
                 collect_table_functions(reader.clone(), &mut self.table_functions)?;
             }
+            wasmparser::Payload::ExportSection(reader) => {
+                for export in reader.clone() {
+                    let export = export.map_err(|e| invalid(&e))?;
+                    if export.kind == wasmparser::ExternalKind::Func {
+                        self.host_callable.push(export.index);
+                    }
+                }
+            }
+            wasmparser::Payload::StartSection { func, .. } => self.host_callable.push(*func),
             _ => {}
         }
         Ok(())
@@ -304,8 +320,17 @@ impl StackLimiter {
             calls,
             imported_functions,
             table_functions,
+            host_callable,
         } = analysis;
         reserve_leaf_frames(&mut plans, &calls, imported_functions, &table_functions);
+        // A leaf the host can call has no Wasm caller to count its frame.
+        for function_index in host_callable {
+            let local = function_index.checked_sub(imported_functions);
+            let plan = local.and_then(|local| plans.get_mut(local as usize));
+            if let Some(Ok(plan)) = plan {
+                plan.instrumented = true;
+            }
+        }
         Self {
             limit_bytes,
             plans,
@@ -314,7 +339,8 @@ impl StackLimiter {
     }
 
     /// Whether the defined function `index` carries the prologue and
-    /// epilogue (leaves do not; their callers reserve their frame).
+    /// epilogue (leaves only Wasm calls do not; their callers reserve their
+    /// frame).
     pub fn is_instrumented(&self, index: usize) -> Option<bool> {
         self.plans.get(index)?.as_ref().ok().map(|p| p.instrumented)
     }

@@ -3,6 +3,7 @@
 mod differential;
 mod exactness;
 mod programs;
+mod scaling;
 mod semantics;
 mod stack_limit;
 

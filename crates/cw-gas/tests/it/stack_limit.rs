@@ -248,8 +248,8 @@ fn leaves_are_not_instrumented_and_callers_reserve_their_frames() {
     assert_eq!(limiter.is_instrumented(2), Some(true), "an indirect caller");
     assert_eq!(
         limiter.is_instrumented(3),
-        Some(false),
-        "a function calling nothing"
+        Some(true),
+        "an exported function calling nothing: the host calls it, so it counts itself"
     );
 
     // A limit that fits each caller's own frame (80) but not frame + leaf (560):
@@ -383,4 +383,51 @@ fn one_stage_compiles_exactly_what_two_stages_compile() {
     }
     both(&wasm, CosmWasmSchedule::default());
     both(&wasm, NearSchedule::default());
+}
+
+/// Issue 20: an exported function that calls nothing, with a frame far
+/// beyond the limit (140,000 operand values: 64 + 8 * 140,002 bytes). The
+/// host calls it directly, so no Wasm caller reserves its frame: it must be
+/// refused by the limit on entry, on both compilers, with the same gas.
+/// Before, it ran unchecked: Singlepass overflowed the native stack (as
+/// cosmwasm-vm does) while Cranelift, with its registers, ran it. Needs
+/// the `cranelift` feature (on in the workspace's test run).
+#[cfg(feature = "cranelift")]
+#[test]
+fn an_exported_leaf_with_a_huge_frame_is_refused_on_every_compiler() {
+    use cw_gas::GasQuantity;
+    let values = 140_000;
+    let wat = format!(
+        "(module (func (export \"main\") {} {}))",
+        "i32.const 1 ".repeat(values),
+        "drop ".repeat(values)
+    );
+    let wasm = wat::parse_str(&wat).unwrap();
+    let mut outcomes = Vec::new();
+    for compiler in [
+        middleware::Compiler::Singlepass,
+        middleware::Compiler::Cranelift,
+    ] {
+        let limiter = StackLimiter::new(&wasm, DEFAULT_STACK_LIMIT_BYTES).unwrap();
+        assert_eq!(limiter.is_instrumented(0), Some(true));
+        let engine = middleware::engine_with(compiler, CosmWasmSchedule::default(), Some(limiter));
+        let mut store = Store::new(engine);
+        let module = wasmer::Module::new(&store, &wasm).unwrap();
+        let instance = Instance::new(&mut store, &module, &wasmer::imports! {}).unwrap();
+        middleware::set_remaining_points(&mut store, &instance, CwGas::new(1 << 40)).unwrap();
+        let result = instance
+            .exports
+            .get_function("main")
+            .unwrap()
+            .call(&mut store, &[]);
+        assert!(result.is_err(), "{compiler:?} ran the frame");
+        let cause = middleware::classify_trap(&mut store, &instance);
+        let left = match middleware::remaining_points::<CwGas>(&mut store, &instance).unwrap() {
+            middleware::MeteringPoints::Remaining(left) => left.to_u64(),
+            middleware::MeteringPoints::Exhausted => 0,
+        };
+        outcomes.push((cause, left));
+    }
+    assert_eq!(outcomes[0].0, TrapCause::StackLimit);
+    assert_eq!(outcomes[0], outcomes[1], "Singlepass vs Cranelift");
 }
