@@ -62,25 +62,14 @@ pub fn humanize(api: &dyn Api, bytes: &[u8]) -> Result<String, ChainError> {
         })
 }
 
-/// Checks that `address` is a valid, normalized address for the chain.
+/// The address of an SDK module account: `authtypes.NewModuleAddress(name)`
+/// is the first 20 bytes of sha256(`name`) [SDK `types/address`, not
+/// v0.54-verified], humanized by the chain's `Api`.
 ///
 /// # Errors
-/// [`ChainError::InvalidAddress`] naming the address and why.
-pub fn validate(api: &dyn Api, address: &str) -> Result<Vec<u8>, ChainError> {
-    let invalid = |reason: String| ChainError::InvalidAddress {
-        address: address.to_owned(),
-        reason,
-    };
-    let canonical = api
-        .addr_canonicalize(address)
-        .map_err(|e| invalid(e.to_string()))?;
-    let back = api
-        .addr_humanize(&canonical)
-        .map_err(|e| invalid(e.to_string()))?;
-    if back != address {
-        return Err(invalid("address not normalized".into()));
-    }
-    Ok(canonical)
+/// [`ChainError::InvalidAddress`] if the `Api` cannot encode 20 bytes.
+pub(crate) fn module_account(api: &dyn Api, name: &str) -> Result<String, ChainError> {
+    humanize(api, &Sha256::digest(name.as_bytes())[..20])
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use cosmwasm_std::Coin;
+use cosmwasm_std::{Coin, Uint128, Uint256};
 
 use super::event::Event;
 
@@ -14,9 +14,9 @@ use super::store::TxStore;
 /// Coins by denomination (sorted, as the SDK keeps them), amounts as u128.
 pub type Coins = BTreeMap<String, u128>;
 
-/// Turns coins from a message into [`Coins`], refusing what the SDK bank
-/// refuses (`sdk.Coins.Validate`): a zero amount, a duplicate or invalid
-/// denomination, an amount above 2^128 - 1.
+/// Turns genesis coins ([`Chain::mint`](super::Chain::mint)) into
+/// [`Coins`], refusing a zero amount, a duplicate or invalid denomination,
+/// an amount above 2^128 - 1.
 ///
 /// # Errors
 /// [`ChainError::InvalidCoins`] naming the coins.
@@ -39,6 +39,96 @@ pub fn parse_coins(coins: &[Coin]) -> Result<Coins, ChainError> {
         }
     }
     Ok(out)
+}
+
+/// Coins as the SDK holds them in a message: sorted by denomination, no
+/// zero amounts, amounts up to 2^256 - 1 (`sdk.Coins`). Whether a balance
+/// can pay them is the bank's question ([`spendable`]).
+pub(crate) type Funds = BTreeMap<String, Uint256>;
+
+/// The coins a contract sends (`BankMsg`, a wasm message's funds), as
+/// wasmd's `ConvertWasmCoinsToSdkCoins`
+/// (`x/wasm/keeper/handler_plugin_encoders.go`) builds them: each coin's
+/// denomination is checked (`sdk.Coin.Validate`), then `sdk.Coins.Add`
+/// merges duplicate denominations, drops zero totals and sorts.
+///
+/// # Errors
+/// [`ChainError::InvalidDenom`] for the first bad denomination;
+/// [`ChainError::AmountTooLarge`] if a sum passes 2^256 - 1 (where the
+/// SDK's 256-bit integer panics).
+pub(crate) fn normalize(coins: &[Coin]) -> Result<Funds, ChainError> {
+    let mut out = Funds::new();
+    for coin in coins {
+        if !valid_denom(&coin.denom) {
+            return Err(ChainError::InvalidDenom {
+                denom: coin.denom.clone(),
+            });
+        }
+        let total = out.entry(coin.denom.clone()).or_insert(Uint256::zero());
+        *total = total
+            .checked_add(coin.amount)
+            .map_err(|_| ChainError::AmountTooLarge {
+                denom: coin.denom.clone(),
+                amount: coin.amount.to_string(),
+            })?;
+    }
+    out.retain(|_, amount| !amount.is_zero());
+    Ok(out)
+}
+
+/// The funds of a user's message, which wasmd's `ValidateBasic` checks with
+/// `sdk.Coins.Validate` instead of normalising: valid denominations,
+/// strictly sorted, no zero amounts [SDK `types/coin.go`, not
+/// v0.54-verified].
+///
+/// # Errors
+/// [`ChainError::InvalidDenom`] or [`ChainError::InvalidFunds`].
+pub(crate) fn validate_funds(coins: &[Coin]) -> Result<Funds, ChainError> {
+    let mut out = Funds::new();
+    let mut previous: Option<&str> = None;
+    for coin in coins {
+        if !valid_denom(&coin.denom) {
+            return Err(ChainError::InvalidDenom {
+                denom: coin.denom.clone(),
+            });
+        }
+        let invalid = |what: &str| ChainError::InvalidFunds {
+            reason: format!("{what} {}", coin.denom),
+        };
+        match previous {
+            Some(low) if coin.denom.as_str() < low => {
+                return Err(invalid("denomination is not sorted:"));
+            }
+            Some(low) if coin.denom == low => return Err(invalid("duplicate denomination")),
+            _ => {}
+        }
+        if coin.amount.is_zero() {
+            return Err(invalid("amount is not positive:"));
+        }
+        previous = Some(&coin.denom);
+        out.insert(coin.denom.clone(), coin.amount);
+    }
+    Ok(out)
+}
+
+/// `funds` as balances can hold them.
+///
+/// # Errors
+/// [`ChainError::AmountTooLarge`] for an amount above 2^128 - 1, which no
+/// balance can pay (the supply of a denomination never exceeds it).
+pub(crate) fn spendable(funds: &Funds) -> Result<Coins, ChainError> {
+    funds
+        .iter()
+        .map(|(denom, amount)| {
+            let amount = Uint128::try_from(*amount).map(|a| a.u128()).map_err(|_| {
+                ChainError::AmountTooLarge {
+                    denom: denom.clone(),
+                    amount: amount.to_string(),
+                }
+            })?;
+            Ok((denom.clone(), amount))
+        })
+        .collect()
 }
 
 /// The SDK's default denomination rule: `[a-zA-Z][a-zA-Z0-9/:._-]{2,127}`.
@@ -133,8 +223,11 @@ fn coins_string(coins: &Coins) -> String {
 }
 
 /// Moves `coins` from `from` to `to` and returns the events the SDK bank's
-/// `SendCoins` emits (`coin_spent`, `coin_received`, `transfer`, `message`).
-/// Either every coin moves or none does.
+/// `SendCoins` emits: `coin_spent`, `coin_received`, `transfer`. Its
+/// `message` event is left out: wasmd drops it from funds transfers
+/// (`BankCoinTransferrer.TransferCoins`) and from every submessage's events
+/// (`filterEvents` in `DispatchSubmessages`), so no contract or transaction
+/// ever sees it. Either every coin moves or none does.
 ///
 /// # Errors
 /// [`ChainError::InsufficientFunds`] for the first denomination `from`
@@ -174,12 +267,12 @@ pub fn transfer(
             .add_attribute("recipient", to)
             .add_attribute("sender", from)
             .add_attribute("amount", &amount),
-        Event::new("message").add_attribute("sender", from),
     ])
 }
 
-/// Destroys `coins` from `from` and the supply; returns the SDK's
-/// `coin_spent` and `burn` events.
+/// Destroys `coins` held by `from` (in wasmd the wasm module account, after
+/// the contract sent them there) and lowers the supply; returns the SDK's
+/// `coin_spent` and `burn` events [SDK `BurnCoins`, not v0.54-verified].
 ///
 /// # Errors
 /// [`ChainError::InsufficientFunds`] as [`transfer`].

@@ -1,7 +1,10 @@
 //! The chain's shared state and one contract call at the byte boundary:
 //! the namespaced storage handle, the env JSON, the backend, the gas.
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+use cosmwasm_std::{Binary, DenomMetadata};
 
 use cw_gas::{CostTable, GasMeter, GasQuantity, GasReport};
 use cw_host::{
@@ -14,13 +17,17 @@ use super::error::ChainError;
 use super::json::{BlockJson, ContractJson, EnvJson, TransactionJson};
 use super::keys;
 use super::runner::{Executor, Runner};
-use super::store::TxStore;
+use super::store::{Checkpoint, TxStore};
+use super::tx_info::{TxCounter, TxInfo};
 
 /// A stored code.
 pub(crate) struct StoredCode<T: CostTable> {
     pub creator: String,
     pub checksum: [u8; 32],
     pub runner: Runner<T>,
+    /// The code's `cw_migrate_version` custom section (wasmvm's
+    /// `AnalysisReport.ContractMigrateVersion`).
+    pub migrate_version: Option<u64>,
 }
 
 /// A contract's registry record (kept in the [`TxStore`], so instantiation
@@ -54,17 +61,76 @@ pub type DebugFactory = Arc<dyn Fn() -> Box<dyn DebugHandler + Send> + Send + Sy
 pub(crate) struct Shared<T: CostTable + Clone> {
     pub table: T,
     pub api: Arc<dyn Api + Send + Sync>,
+    /// The bech32 prefix of account addresses, when the chain knows it
+    /// (wasmd's `ibc2_port` strips it).
+    pub account_prefix: Option<String>,
     pub limits: HostLimits,
     pub debug: DebugFactory,
     pub max_call_depth: u32,
     pub store: Mutex<TxStore>,
     pub codes: RwLock<Vec<Arc<StoredCode<T>>>>,
     pub block: Mutex<BlockState>,
+    pub tx_counter: Mutex<TxCounter>,
+    /// The bank's denomination metadata, by base denomination.
+    pub denom_metadata: BTreeMap<String, DenomMetadata>,
     pub executor: Executor<T>,
 }
 
-/// Locks ignoring poisoning: the store is only changed by complete
-/// operations, so a panic elsewhere cannot leave it half-written.
+/// One contract call at the byte boundary.
+pub(crate) struct CallSpec<'a, T: CostTable> {
+    pub address: &'a str,
+    pub code: &'a StoredCode<T>,
+    pub entry: EntryPoint,
+    pub info: Option<&'a [u8]>,
+    pub msg: &'a [u8],
+    pub gas_limit: T::Gas,
+    /// 0 for a call of a transaction; `n` for a smart query at nesting `n`.
+    pub query_depth: u32,
+    /// `env.transaction` of this call and of the queries it makes.
+    pub transaction: Option<TxInfo>,
+}
+
+/// A checkpoint of the chain's store that rolls back when dropped without
+/// [`CheckpointGuard::commit`]: on an error path, and also when a panic
+/// unwinds through the operation, so an embedder that catches the panic
+/// finds the state as it was before.
+pub(crate) struct CheckpointGuard<'s> {
+    store: &'s Mutex<TxStore>,
+    checkpoint: Option<Checkpoint>,
+}
+
+impl<'s> CheckpointGuard<'s> {
+    pub(crate) fn open(store: &'s Mutex<TxStore>) -> Self {
+        let checkpoint = lock(store).checkpoint();
+        Self {
+            store,
+            checkpoint: Some(checkpoint),
+        }
+    }
+
+    /// Keeps the changes.
+    pub(crate) fn commit(mut self) {
+        if let Some(checkpoint) = self.checkpoint.take() {
+            lock(self.store).commit(checkpoint);
+        }
+    }
+
+    /// Undoes the changes (as dropping does).
+    pub(crate) fn rollback(self) {}
+}
+
+impl Drop for CheckpointGuard<'_> {
+    fn drop(&mut self) {
+        if let Some(checkpoint) = self.checkpoint.take() {
+            lock(self.store).rollback(checkpoint);
+        }
+    }
+}
+
+/// Locks ignoring poisoning: a panic while the lock was held cannot leave
+/// the store half-written (every store method completes or changes
+/// nothing), and a panic inside an operation is undone by its
+/// [`CheckpointGuard`].
 pub(crate) fn lock<X>(m: &Mutex<X>) -> MutexGuard<'_, X> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
@@ -89,7 +155,9 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Shared<T> {
             .and_then(|bytes| cosmwasm_std::from_json(bytes).ok())
     }
 
-    pub(crate) fn env_json(&self, contract: &str, in_transaction: bool) -> Vec<u8> {
+    /// The `Env` JSON wasmvm sends (`types/env.go`): block, transaction
+    /// (`null` outside a transaction), contract.
+    pub(crate) fn env_json(&self, contract: &str, transaction: Option<&TxInfo>) -> Vec<u8> {
         let block = lock(&self.block).clone();
         let env = EnvJson {
             block: BlockJson {
@@ -97,47 +165,57 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Shared<T> {
                 time: block.time_nanos.to_string(),
                 chain_id: &block.chain_id,
             },
-            transaction: in_transaction.then_some(TransactionJson { index: 0 }),
+            transaction: transaction.map(|tx| TransactionJson {
+                index: tx.index,
+                hash: Binary::from(tx.hash.to_vec()),
+            }),
             contract: ContractJson { address: contract },
         };
         cosmwasm_std::to_json_vec(&env).unwrap_or_default()
     }
 
-    /// Calls `entry` of the contract at `address` with `gas_limit`; returns
-    /// the result bytes or failure and the call's gas report.
-    #[allow(clippy::too_many_arguments)]
+    /// The limits a call's imports get: the chain's, except that the host
+    /// lets one more level of queries through. wasmd counts only smart
+    /// queries against its query depth (`QuerySmart` →
+    /// `checkAndIncreaseQueryStackSize`, `x/wasm/keeper/keeper.go`), so
+    /// the chain's querier applies `max_query_depth` to smart queries and a
+    /// contract at the deepest level may still make raw, bank and
+    /// contract-info queries.
+    fn call_limits(&self) -> HostLimits {
+        let mut limits = self.limits;
+        limits.max_query_depth = limits.max_query_depth.saturating_add(1);
+        limits
+    }
+
+    /// Calls `call.entry` of the contract at `call.address`; returns the
+    /// result bytes or failure, the call's gas report and the gas used.
     pub(crate) fn call(
         self: &Arc<Self>,
-        address: &str,
-        code: &StoredCode<T>,
-        entry: EntryPoint,
-        info: Option<&[u8]>,
-        msg: &[u8],
-        gas_limit: T::Gas,
-        query_depth: u32,
+        call: CallSpec<'_, T>,
     ) -> (Result<Vec<u8>, VmFailure>, GasReport, T::Gas) {
-        let env = self.env_json(address, !entry.is_read_only());
+        let env = self.env_json(call.address, call.transaction.as_ref());
         let backend = CallBackend {
             storage: Box::new(ContractStorage {
                 shared: Arc::clone(self),
-                prefix: keys::contract_store(address),
+                prefix: keys::contract_store(call.address),
             }),
             api: Arc::clone(&self.api),
             querier: Box::new(super::querier::ChainQuerier {
                 shared: Arc::clone(self),
+                transaction: call.transaction,
             }),
-            gas: GasMeter::new(self.table.clone(), gas_limit),
-            call: CallState::for_entry_point(entry)
-                .with_limits(self.limits)
-                .with_query_depth(query_depth),
+            gas: GasMeter::new(self.table.clone(), call.gas_limit),
+            call: CallState::for_entry_point(call.entry)
+                .with_limits(self.call_limits())
+                .with_query_depth(call.query_depth),
             debug: (self.debug)(),
         };
-        let mut contract = self.executor.contract(&code.runner);
+        let mut contract = self.executor.contract(&call.code.runner);
         let input = CallInput {
-            entry,
+            entry: call.entry,
             env: &env,
-            info,
-            msg,
+            info: call.info,
+            msg: call.msg,
         };
         let (result, backend) = contract.call(input, backend);
         (result, backend.gas.report(), backend.gas.used())
@@ -204,7 +282,7 @@ impl<T: CostTable + Clone> Storage for ContractStorage<T> {
 }
 
 /// The first key after every key that starts with `prefix`.
-fn prefix_end(prefix: &[u8]) -> Vec<u8> {
+pub(crate) fn prefix_end(prefix: &[u8]) -> Vec<u8> {
     let mut end = prefix.to_vec();
     while let Some(last) = end.pop() {
         if last < u8::MAX {

@@ -1,66 +1,64 @@
-//! One transaction: contract calls, their responses' messages and
-//! submessages, replies, events and gas, with wasmd's semantics.
+//! One transaction in progress and wasmd's keeper operations on it
+//! (`x/wasm/keeper/keeper.go`): instantiate, execute, migrate, sudo, admin
+//! changes; each contract call charged to the transaction's gas.
+//!
+//! What a response does next (events, submessages, replies) is in
+//! `response.rs`; how a contract's message becomes one of these
+//! operations is in `messages.rs`.
 
 use std::sync::Arc;
 
-use cosmwasm_std::{
-    Attribute, BankMsg, Binary, ContractResult, CosmosMsg, ReplyOn, Response, SubMsg, WasmMsg,
-};
-use cw_gas::{CostTable, CwGas, GasQuantity, GasReport};
-use cw_host::{EntryPoint, VmFailure};
+use cosmwasm_std::{Binary, ContractResult, Response};
+use cw_gas::{CostTable, GasQuantity, GasReport};
+use cw_host::EntryPoint;
 
 use super::address;
-use super::bank::{self, Coins};
-use super::core::{ContractRecord, Shared, from_cw, lock};
+use super::bank::{self, Funds};
+use super::core::{CallSpec, ContractRecord, Shared, lock};
 use super::error::ChainError;
-use super::event::{Event, EventAttribute};
-use super::json::{
-    InfoJson, MigrateInfoJson, MsgResponseJson, ReplyJson, SubMsgResponseJson, SubMsgResultJson,
-    coins_json, proto_fields,
-};
+use super::event::Event;
+use super::json::{InfoJson, MigrateInfoJson, coins_json};
 use super::keys;
+use super::messages::MessageHandler;
 use super::outcome::CallGas;
+use super::tx_info::TxInfo;
 
 /// wasmd's `DefaultGasMultiplier` (CosmWasm 2.x): CosmWasm gas per SDK gas.
 /// A submessage's `gas_limit` and a reply's `gas_used` are in SDK gas.
 pub const GAS_MULTIPLIER: u64 = 140_000;
 
-/// Messages a contract may emit that the chain does not execute itself.
-pub trait MessageHandler: Send + Sync {
-    /// Handles `msg` (the `CosmosMsg` JSON) sent by `sender`; returns the
-    /// events to emit and the message's response (`type_url`, protobuf bytes).
-    ///
-    /// # Errors
-    /// The handler's message, reported as [`ChainError::Handler`].
-    fn handle(&self, sender: &str, msg: &[u8]) -> Result<HandledMessage, String>;
-}
-
-/// What a [`MessageHandler`] did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct HandledMessage {
-    /// Events to emit.
-    pub events: Vec<Event>,
-    /// The message's protobuf response, if it has one.
-    pub response: Option<MsgResponseJson>,
-}
+/// wasmvm's `ReplyPayloadMaxBytes` (`lib_libwasmvm.go`
+/// `DeserializeResponse`): a response whose submessage carries a longer
+/// payload is a VM error.
+const REPLY_PAYLOAD_MAX_BYTES: usize = 128 * 1024;
 
 /// Any custom message a contract emits (kept as JSON).
 pub(crate) type Custom = serde_json::Value;
 
-/// What one dispatched message produced.
-struct MsgOutcome {
-    events: Vec<Event>,
-    response: Option<MsgResponseJson>,
+/// A contract to instantiate, after wasmd's `ValidateBasic`.
+pub(crate) struct NewContract<'a> {
+    pub code_id: u64,
+    pub msg: &'a [u8],
+    pub funds: Funds,
+    /// The admin's normalized address; `None` also for `admin: ""`.
+    pub admin: Option<String>,
+    pub label: &'a str,
+    /// `Some` for `instantiate2`.
+    pub salt: Option<&'a [u8]>,
 }
 
 /// The state of one transaction in progress.
 pub(crate) struct Tx<'c, T: CostTable + Clone> {
-    shared: &'c Arc<Shared<T>>,
-    handler: Option<&'c dyn MessageHandler>,
+    pub(super) shared: &'c Arc<Shared<T>>,
+    pub(super) handler: Option<&'c dyn MessageHandler>,
     /// Gas the transaction has left, in the table's unit.
-    gas_left: T::Gas,
+    pub(super) gas_left: T::Gas,
     pub calls: Vec<CallGas>,
-    depth: u32,
+    /// How many contract responses are being handled on the current path
+    /// (wasmd's call depth, `checkAndIncreaseCallDepth`).
+    pub(super) depth: u32,
+    /// `env.transaction` of every call, `None` outside a transaction.
+    transaction: Option<TxInfo>,
 }
 
 impl<'c, T: CostTable + Clone + Send + Sync + 'static> Tx<'c, T> {
@@ -68,6 +66,7 @@ impl<'c, T: CostTable + Clone + Send + Sync + 'static> Tx<'c, T> {
         shared: &'c Arc<Shared<T>>,
         handler: Option<&'c dyn MessageHandler>,
         gas_limit: T::Gas,
+        transaction: Option<TxInfo>,
     ) -> Self {
         Self {
             shared,
@@ -75,6 +74,7 @@ impl<'c, T: CostTable + Clone + Send + Sync + 'static> Tx<'c, T> {
             gas_left: gas_limit,
             calls: Vec::new(),
             depth: 0,
+            transaction,
         }
     }
 
@@ -88,9 +88,16 @@ impl<'c, T: CostTable + Clone + Send + Sync + 'static> Tx<'c, T> {
         msg: &[u8],
     ) -> Result<Vec<u8>, ChainError> {
         let code = self.shared.code(code_id)?;
-        let (result, report, used) =
-            self.shared
-                .call(address, &code, entry, info, msg, self.gas_left, 0);
+        let (result, report, used) = self.shared.call(CallSpec {
+            address,
+            code: &code,
+            entry,
+            info,
+            msg,
+            gas_limit: self.gas_left,
+            query_depth: 0,
+            transaction: self.transaction,
+        });
         self.charge(address, entry, report, used);
         result.map_err(|failure| ChainError::from_vm(address, entry, failure))
     }
@@ -104,19 +111,6 @@ impl<'c, T: CostTable + Clone + Send + Sync + 'static> Tx<'c, T> {
         });
     }
 
-    fn enter(&mut self) -> Result<(), ChainError> {
-        let limit = self.shared.max_call_depth;
-        if self.depth >= limit {
-            return Err(ChainError::CallDepth { limit });
-        }
-        self.depth += 1;
-        Ok(())
-    }
-
-    fn leave(&mut self) {
-        self.depth = self.depth.saturating_sub(1);
-    }
-
     fn record(&self, address: &str) -> Result<ContractRecord, ChainError> {
         self.shared
             .contract_record(address)
@@ -125,29 +119,31 @@ impl<'c, T: CostTable + Clone + Send + Sync + 'static> Tx<'c, T> {
             })
     }
 
-    /// `MsgExecuteContract`: funds, the call, its response.
+    /// wasmd `keeper.execute`: funds, the call, its response.
     pub(crate) fn execute(
         &mut self,
         sender: &str,
         contract: &str,
         msg: &[u8],
-        funds: &Coins,
+        funds: &Funds,
         events: &mut Vec<Event>,
     ) -> Result<Option<Binary>, ChainError> {
-        self.enter()?;
-        let result = self.execute_inner(sender, contract, msg, funds, events);
-        self.leave();
-        result
+        let response = self.run_execute(sender, contract, msg, funds, events)?;
+        self.handle_response(contract, EntryPoint::Execute, response, events)
     }
 
-    fn execute_inner(
+    // The `run_*` functions hold the work before a response is handled,
+    // not inlined, so the frames that stay on the stack while nested
+    // messages run are small (see `response.rs`).
+    #[inline(never)]
+    fn run_execute(
         &mut self,
         sender: &str,
         contract: &str,
         msg: &[u8],
-        funds: &Coins,
+        funds: &Funds,
         events: &mut Vec<Event>,
-    ) -> Result<Option<Binary>, ChainError> {
+    ) -> Result<Response<Custom>, ChainError> {
         let record = self.record(contract)?;
         self.send_funds(sender, contract, funds, events)?;
         let info = info_json(sender, funds);
@@ -160,111 +156,106 @@ impl<'c, T: CostTable + Clone + Send + Sync + 'static> Tx<'c, T> {
         )?;
         let response = parse_response(contract, EntryPoint::Execute, &bytes)?;
         events.push(Event::new("execute").add_attribute("_contract_address", contract));
-        self.handle_response(contract, response, events)
+        Ok(response)
     }
 
+    /// wasmd's `BankCoinTransferrer.TransferCoins`: nothing for no funds.
     fn send_funds(
         &mut self,
         from: &str,
         to: &str,
-        funds: &Coins,
+        funds: &Funds,
         events: &mut Vec<Event>,
     ) -> Result<(), ChainError> {
         if funds.is_empty() {
             return Ok(());
         }
+        let coins = bank::spendable(funds)?;
         let mut store = lock(&self.shared.store);
-        events.extend(bank::transfer(&mut store, from, to, funds)?);
+        events.extend(bank::transfer(&mut store, from, to, &coins)?);
         Ok(())
     }
 
-    /// `MsgInstantiateContract(2)`: derive the address, move funds, call
+    /// wasmd `keeper.instantiate`: derive the address, move funds, call
     /// `instantiate`, record the contract, handle the response.
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn instantiate(
         &mut self,
         sender: &str,
-        code_id: u64,
-        msg: &[u8],
-        funds: &Coins,
-        admin: Option<&str>,
-        label: &str,
-        salt: Option<&[u8]>,
+        new: &NewContract<'_>,
         events: &mut Vec<Event>,
     ) -> Result<(String, Option<Binary>), ChainError> {
-        self.enter()?;
-        let result =
-            self.instantiate_inner(sender, code_id, msg, funds, admin, label, salt, events);
-        self.leave();
-        result
+        let (contract, response) = self.run_instantiate(sender, new, events)?;
+        let data = self.handle_response(&contract, EntryPoint::Instantiate, response, events)?;
+        Ok((contract, data))
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn instantiate_inner(
+    #[inline(never)]
+    fn run_instantiate(
         &mut self,
         sender: &str,
-        code_id: u64,
-        msg: &[u8],
-        funds: &Coins,
-        admin: Option<&str>,
-        label: &str,
-        salt: Option<&[u8]>,
+        new: &NewContract<'_>,
         events: &mut Vec<Event>,
-    ) -> Result<(String, Option<Binary>), ChainError> {
-        let code = self.shared.code(code_id)?;
-        if let Some(admin) = admin {
-            address::validate(&*self.shared.api, admin)?;
-        }
-        let bytes = match salt {
+    ) -> Result<(String, Response<Custom>), ChainError> {
+        let code = self.shared.code(new.code_id)?;
+        let bytes = match new.salt {
             Some(salt) => {
-                let creator = address::validate(&*self.shared.api, sender)?;
+                let creator = self.shared.api.addr_canonicalize(sender).map_err(|e| {
+                    ChainError::InvalidAddress {
+                        address: sender.to_owned(),
+                        reason: e.to_string(),
+                    }
+                })?;
                 address::instantiate2_address_bytes(&code.checksum, &creator, salt)?
             }
             None => {
-                let instance_id = self.next_instance_id();
-                address::classic_address_bytes(code_id, instance_id)
+                let instance_id = self.next_instance_id()?;
+                address::classic_address_bytes(new.code_id, instance_id)
             }
         };
         let contract = address::humanize(&*self.shared.api, &bytes)?;
         if self.shared.contract_record(&contract).is_some() {
             return Err(ChainError::DuplicateContract { address: contract });
         }
-        self.send_funds(sender, &contract, funds, events)?;
-        let info = info_json(sender, funds);
+        self.send_funds(sender, &contract, &new.funds, events)?;
+        let info = info_json(sender, &new.funds);
         let result = self.call(
             &contract,
-            code_id,
+            new.code_id,
             EntryPoint::Instantiate,
             Some(&info),
-            msg,
+            new.msg,
         )?;
         let response = parse_response(&contract, EntryPoint::Instantiate, &result)?;
         let record = ContractRecord {
-            code_id,
+            code_id: new.code_id,
             creator: sender.to_owned(),
-            admin: admin.map(str::to_owned),
-            label: label.to_owned(),
+            admin: new.admin.clone(),
+            label: new.label.to_owned(),
         };
         self.store_record(&contract, &record);
         events.push(
             Event::new("instantiate")
                 .add_attribute("_contract_address", &contract)
-                .add_attribute("code_id", code_id.to_string()),
+                .add_attribute("code_id", new.code_id.to_string()),
         );
-        let data = self.handle_response(&contract, response, events)?;
-        Ok((contract, data))
+        Ok((contract, response))
     }
 
-    fn next_instance_id(&mut self) -> u64 {
+    /// The next classic instance id (wasmd's `KeySequenceInstanceID`),
+    /// counted in the state so it rolls back with a failed transaction.
+    fn next_instance_id(&mut self) -> Result<u64, ChainError> {
         let key = keys::sequence("instance_id");
         let mut store = lock(&self.shared.store);
         let last = store
             .get(&key)
             .and_then(|v| <[u8; 8]>::try_from(v.as_slice()).ok())
             .map_or(0, u64::from_be_bytes);
-        let next = last + 1;
+        // Wrapping would give the next contract the address of the first.
+        let next = last.checked_add(1).ok_or(ChainError::CounterOverflow {
+            counter: "contract instance",
+        })?;
         store.set(&key, &next.to_be_bytes());
-        next
+        Ok(next)
     }
 
     fn store_record(&self, contract: &str, record: &ContractRecord) {
@@ -272,7 +263,8 @@ impl<'c, T: CostTable + Clone + Send + Sync + 'static> Tx<'c, T> {
         lock(&self.shared.store).set(&keys::contract(contract), &bytes);
     }
 
-    /// `MsgMigrateContract`: only the admin; runs the new code's `migrate`.
+    /// wasmd `keeper.migrate`: only the admin; `migrate` of the new code is
+    /// skipped when both codes declare the same `cw_migrate_version`.
     pub(crate) fn migrate(
         &mut self,
         sender: &str,
@@ -281,37 +273,68 @@ impl<'c, T: CostTable + Clone + Send + Sync + 'static> Tx<'c, T> {
         msg: &[u8],
         events: &mut Vec<Event>,
     ) -> Result<Option<Binary>, ChainError> {
-        self.enter()?;
-        let result = (|| {
-            let mut record = self.record(contract)?;
-            if record.admin.as_deref() != Some(sender) {
-                return Err(ChainError::Unauthorized {
-                    action: "migrate",
-                    sender: sender.to_owned(),
-                });
-            }
-            self.shared.code(new_code_id)?;
+        match self.run_migrate(sender, contract, new_code_id, msg, events)? {
+            Some(response) => self.handle_response(contract, EntryPoint::Migrate, response, events),
+            None => Ok(None),
+        }
+    }
+
+    /// The migration up to its response: `None` when `migrate` was skipped
+    /// (no response, so no `wasm` events and no call-depth step).
+    #[inline(never)]
+    fn run_migrate(
+        &mut self,
+        sender: &str,
+        contract: &str,
+        new_code_id: u64,
+        msg: &[u8],
+        events: &mut Vec<Event>,
+    ) -> Result<Option<Response<Custom>>, ChainError> {
+        let mut record =
+            self.shared
+                .contract_record(contract)
+                .ok_or_else(|| ChainError::UnknownContract {
+                    address: contract.to_owned(),
+                })?;
+        if record.admin.as_deref() != Some(sender) {
+            return Err(ChainError::Unauthorized {
+                action: "can not migrate",
+                sender: sender.to_owned(),
+            });
+        }
+        let new_code = self
+            .shared
+            .code(new_code_id)
+            .map_err(|_| ChainError::UnknownCode {
+                code_id: new_code_id,
+            })?;
+        let old_version = self.shared.code(record.code_id)?.migrate_version;
+        let same_version = matches!(
+            (old_version, new_code.migrate_version),
+            (Some(old), Some(new)) if old == new
+        );
+        let response = if same_version {
+            None
+        } else {
             let info = cosmwasm_std::to_json_vec(&MigrateInfoJson {
                 sender,
-                old_migrate_version: None,
+                old_migrate_version: old_version,
             })
             .unwrap_or_default();
             let bytes = self.call(contract, new_code_id, EntryPoint::Migrate, Some(&info), msg)?;
-            let response = parse_response(contract, EntryPoint::Migrate, &bytes)?;
-            record.code_id = new_code_id;
-            self.store_record(contract, &record);
-            events.push(
-                Event::new("migrate")
-                    .add_attribute("_contract_address", contract)
-                    .add_attribute("code_id", new_code_id.to_string()),
-            );
-            self.handle_response(contract, response, events)
-        })();
-        self.leave();
-        result
+            Some(parse_response(contract, EntryPoint::Migrate, &bytes)?)
+        };
+        record.code_id = new_code_id;
+        self.store_record(contract, &record);
+        events.push(
+            Event::new("migrate")
+                .add_attribute("code_id", new_code_id.to_string())
+                .add_attribute("_contract_address", contract),
+        );
+        Ok(response)
     }
 
-    /// `sudo`: a privileged call from the chain itself.
+    /// wasmd `keeper.Sudo`: a privileged call from the chain itself.
     pub(crate) fn sudo(
         &mut self,
         contract: &str,
@@ -324,27 +347,34 @@ impl<'c, T: CostTable + Clone + Send + Sync + 'static> Tx<'c, T> {
     /// Calls `entry`, one that takes no `MessageInfo` (`sudo`, `reply`), and
     /// handles its response; the event wasmd emits is named after the entry
     /// point.
-    fn call_without_info(
+    pub(super) fn call_without_info(
         &mut self,
         contract: &str,
         entry: EntryPoint,
         msg: &[u8],
         events: &mut Vec<Event>,
     ) -> Result<Option<Binary>, ChainError> {
-        self.enter()?;
-        let result = (|| {
-            let record = self.record(contract)?;
-            let bytes = self.call(contract, record.code_id, entry, None, msg)?;
-            let response = parse_response(contract, entry, &bytes)?;
-            events
-                .push(Event::new(entry.export_name()).add_attribute("_contract_address", contract));
-            self.handle_response(contract, response, events)
-        })();
-        self.leave();
-        result
+        let response = self.run_without_info(contract, entry, msg, events)?;
+        self.handle_response(contract, entry, response, events)
     }
 
-    /// `MsgUpdateAdmin` / `MsgClearAdmin`: only the current admin.
+    #[inline(never)]
+    fn run_without_info(
+        &mut self,
+        contract: &str,
+        entry: EntryPoint,
+        msg: &[u8],
+        events: &mut Vec<Event>,
+    ) -> Result<Response<Custom>, ChainError> {
+        let record = self.record(contract)?;
+        let bytes = self.call(contract, record.code_id, entry, None, msg)?;
+        let response = parse_response(contract, entry, &bytes)?;
+        events.push(Event::new(entry.export_name()).add_attribute("_contract_address", contract));
+        Ok(response)
+    }
+
+    /// wasmd `keeper.setContractAdmin` (`MsgUpdateAdmin` / `MsgClearAdmin`):
+    /// only the current admin.
     pub(crate) fn set_admin(
         &mut self,
         sender: &str,
@@ -352,323 +382,30 @@ impl<'c, T: CostTable + Clone + Send + Sync + 'static> Tx<'c, T> {
         new_admin: Option<&str>,
         events: &mut Vec<Event>,
     ) -> Result<(), ChainError> {
-        let mut record = self.record(contract)?;
+        let mut record =
+            self.shared
+                .contract_record(contract)
+                .ok_or_else(|| ChainError::UnknownContract {
+                    address: contract.to_owned(),
+                })?;
         if record.admin.as_deref() != Some(sender) {
             return Err(ChainError::Unauthorized {
-                action: if new_admin.is_some() {
-                    "update admin"
-                } else {
-                    "clear admin"
-                },
+                action: "can not modify contract",
                 sender: sender.to_owned(),
             });
         }
-        if let Some(admin) = new_admin {
-            address::validate(&*self.shared.api, admin)?;
-        }
         record.admin = new_admin.map(str::to_owned);
         self.store_record(contract, &record);
-        let event = match new_admin {
-            Some(admin) => Event::new("update_contract_admin")
+        events.push(
+            Event::new("update_contract_admin")
                 .add_attribute("_contract_address", contract)
-                .add_attribute("new_admin_address", admin),
-            None => Event::new("update_contract_admin")
-                .add_attribute("_contract_address", contract)
-                .add_attribute("new_admin_address", ""),
-        };
-        events.push(event);
+                .add_attribute("new_admin_address", new_admin.unwrap_or_default()),
+        );
         Ok(())
     }
-
-    /// wasmd `handleContractResponse`: the contract's own events, then its
-    /// messages; the result data is the response's, replaced by the last
-    /// reply that returned data.
-    fn handle_response(
-        &mut self,
-        contract: &str,
-        response: Response<Custom>,
-        events: &mut Vec<Event>,
-    ) -> Result<Option<Binary>, ChainError> {
-        if !response.attributes.is_empty() {
-            let attributes = contract_attributes(contract, &response.attributes)?;
-            events.push(Event {
-                ty: "wasm".into(),
-                attributes,
-            });
-        }
-        for event in &response.events {
-            let kind = event.ty.trim();
-            if kind.len() < 2 {
-                return Err(ChainError::InvalidEvent {
-                    reason: format!("event type {:?} is too short", event.ty),
-                });
-            }
-            let attributes = contract_attributes(contract, &event.attributes)?;
-            events.push(Event {
-                ty: format!("wasm-{kind}"),
-                attributes,
-            });
-        }
-        let reply_data = self
-            .dispatch_submessages(contract, &response.messages, events)
-            .map_err(|e| ChainError::SubMessage(Box::new(e)))?;
-        Ok(reply_data.or(response.data))
-    }
-
-    /// wasmd `DispatchSubmessages`.
-    fn dispatch_submessages(
-        &mut self,
-        contract: &str,
-        messages: &[SubMsg<Custom>],
-        events: &mut Vec<Event>,
-    ) -> Result<Option<Binary>, ChainError> {
-        let mut data = None;
-        for sub in messages {
-            let checkpoint = lock(&self.shared.store).checkpoint();
-            let outer_left = self.gas_left;
-            if let Some(limit) = sub.gas_limit {
-                let cap = from_cw::<T::Gas>(CwGas::new(limit.saturating_mul(GAS_MULTIPLIER)));
-                if cap < self.gas_left {
-                    self.gas_left = cap;
-                }
-            }
-            let start = self.gas_left;
-            let mut sub_events = Vec::new();
-            let result = self.dispatch_message(contract, &sub.msg, &mut sub_events);
-            let used = start.to_u64().saturating_sub(self.gas_left.to_u64());
-            self.gas_left = T::Gas::from_u64(outer_left.to_u64().saturating_sub(used));
-            match &result {
-                Ok(_) => {
-                    lock(&self.shared.store).commit(checkpoint);
-                    events.extend(sub_events.iter().cloned());
-                }
-                Err(_) => lock(&self.shared.store).rollback(checkpoint),
-            }
-            // Without its own gas limit, running out of gas cannot be caught
-            // (wasmd: the SDK's out-of-gas panic ends the transaction).
-            if sub.gas_limit.is_none() && result.as_ref().is_err_and(is_out_of_gas) {
-                return result.map(|_| None);
-            }
-            let reply = match (&result, &sub.reply_on) {
-                (Err(_), ReplyOn::Never | ReplyOn::Success) => return result.map(|_| None),
-                (Ok(_), ReplyOn::Never | ReplyOn::Error) => continue,
-                (Ok(outcome), _) => SubMsgResultJson::Ok(SubMsgResponseJson {
-                    events: sub_events
-                        .into_iter()
-                        .filter(|e| e.ty != "message")
-                        .collect(),
-                    data: outcome
-                        .response
-                        .as_ref()
-                        .map(|r| r.value.clone())
-                        .filter(|v| !v.is_empty()),
-                    msg_responses: outcome.response.iter().cloned().collect(),
-                }),
-                (Err(error), _) => {
-                    let (codespace, code) = error.abci_code();
-                    SubMsgResultJson::Error(format!("codespace: {codespace}, code: {code}"))
-                }
-            };
-            let gas_used_sdk = T::Gas::from_u64(used)
-                .to_cw_gas_ceil()
-                .as_u64()
-                .div_ceil(GAS_MULTIPLIER);
-            let reply = cosmwasm_std::to_json_vec(&ReplyJson {
-                id: sub.id,
-                payload: &sub.payload,
-                gas_used: gas_used_sdk,
-                result: reply,
-            })
-            .unwrap_or_default();
-            if let Some(reply_data) = self.reply(contract, &reply, events)? {
-                data = Some(reply_data);
-            }
-        }
-        Ok(data)
-    }
-
-    /// Calls the contract's `reply`.
-    fn reply(
-        &mut self,
-        contract: &str,
-        reply: &[u8],
-        events: &mut Vec<Event>,
-    ) -> Result<Option<Binary>, ChainError> {
-        self.call_without_info(contract, EntryPoint::Reply, reply, events)
-    }
-
-    /// Executes one message `sender` (a contract) emitted.
-    fn dispatch_message(
-        &mut self,
-        sender: &str,
-        msg: &CosmosMsg<Custom>,
-        events: &mut Vec<Event>,
-    ) -> Result<MsgOutcome, ChainError> {
-        let response = |type_url: &str, value: Vec<u8>| {
-            Some(MsgResponseJson {
-                type_url: type_url.to_owned(),
-                value: Binary::from(value),
-            })
-        };
-        let outcome = match msg {
-            CosmosMsg::Bank(BankMsg::Send { to_address, amount }) => {
-                address::validate(&*self.shared.api, to_address)?;
-                let coins = bank::parse_coins(amount)?;
-                let mut store = lock(&self.shared.store);
-                events.extend(bank::transfer(&mut store, sender, to_address, &coins)?);
-                MsgOutcome {
-                    events: Vec::new(),
-                    response: response("/cosmos.bank.v1beta1.MsgSendResponse", Vec::new()),
-                }
-            }
-            CosmosMsg::Bank(BankMsg::Burn { amount }) => {
-                let coins = bank::parse_coins(amount)?;
-                let mut store = lock(&self.shared.store);
-                events.extend(bank::burn(&mut store, sender, &coins)?);
-                MsgOutcome {
-                    events: Vec::new(),
-                    response: response("/cosmos.bank.v1beta1.MsgBurnResponse", Vec::new()),
-                }
-            }
-            CosmosMsg::Wasm(WasmMsg::Execute {
-                contract_addr,
-                msg,
-                funds,
-            }) => {
-                let funds = bank::parse_coins(funds)?;
-                let data = self.execute(sender, contract_addr, msg, &funds, events)?;
-                let data = data.map(|d| d.to_vec()).unwrap_or_default();
-                MsgOutcome {
-                    events: Vec::new(),
-                    response: response(
-                        "/cosmwasm.wasm.v1.MsgExecuteContractResponse",
-                        proto_fields(&[(1, &data)]),
-                    ),
-                }
-            }
-            CosmosMsg::Wasm(WasmMsg::Instantiate {
-                admin,
-                code_id,
-                msg,
-                funds,
-                label,
-            }) => {
-                let funds = bank::parse_coins(funds)?;
-                let (address, data) = self.instantiate(
-                    sender,
-                    *code_id,
-                    msg,
-                    &funds,
-                    admin.as_deref(),
-                    label,
-                    None,
-                    events,
-                )?;
-                let data = data.map(|d| d.to_vec()).unwrap_or_default();
-                MsgOutcome {
-                    events: Vec::new(),
-                    response: response(
-                        "/cosmwasm.wasm.v1.MsgInstantiateContractResponse",
-                        proto_fields(&[(1, address.as_bytes()), (2, &data)]),
-                    ),
-                }
-            }
-            CosmosMsg::Wasm(WasmMsg::Instantiate2 {
-                admin,
-                code_id,
-                label,
-                msg,
-                funds,
-                salt,
-            }) => {
-                let funds = bank::parse_coins(funds)?;
-                let (address, data) = self.instantiate(
-                    sender,
-                    *code_id,
-                    msg,
-                    &funds,
-                    admin.as_deref(),
-                    label,
-                    Some(salt),
-                    events,
-                )?;
-                let data = data.map(|d| d.to_vec()).unwrap_or_default();
-                MsgOutcome {
-                    events: Vec::new(),
-                    response: response(
-                        "/cosmwasm.wasm.v1.MsgInstantiateContract2Response",
-                        proto_fields(&[(1, address.as_bytes()), (2, &data)]),
-                    ),
-                }
-            }
-            CosmosMsg::Wasm(WasmMsg::Migrate {
-                contract_addr,
-                new_code_id,
-                msg,
-            }) => {
-                let data = self.migrate(sender, contract_addr, *new_code_id, msg, events)?;
-                let data = data.map(|d| d.to_vec()).unwrap_or_default();
-                MsgOutcome {
-                    events: Vec::new(),
-                    response: response(
-                        "/cosmwasm.wasm.v1.MsgMigrateContractResponse",
-                        proto_fields(&[(1, &data)]),
-                    ),
-                }
-            }
-            CosmosMsg::Wasm(WasmMsg::UpdateAdmin {
-                contract_addr,
-                admin,
-            }) => {
-                self.set_admin(sender, contract_addr, Some(admin), events)?;
-                MsgOutcome {
-                    events: Vec::new(),
-                    response: response("/cosmwasm.wasm.v1.MsgUpdateAdminResponse", Vec::new()),
-                }
-            }
-            CosmosMsg::Wasm(WasmMsg::ClearAdmin { contract_addr }) => {
-                self.set_admin(sender, contract_addr, None, events)?;
-                MsgOutcome {
-                    events: Vec::new(),
-                    response: response("/cosmwasm.wasm.v1.MsgClearAdminResponse", Vec::new()),
-                }
-            }
-            other => {
-                let kind = message_kind(other);
-                let Some(handler) = self.handler else {
-                    return Err(ChainError::UnsupportedMessage { kind: kind.into() });
-                };
-                let json = cosmwasm_std::to_json_vec(other).map_err(|e| ChainError::Handler {
-                    message: e.to_string(),
-                })?;
-                let handled = handler
-                    .handle(sender, &json)
-                    .map_err(|message| ChainError::Handler { message })?;
-                events.extend(handled.events);
-                MsgOutcome {
-                    events: Vec::new(),
-                    response: handled.response,
-                }
-            }
-        };
-        events.extend(outcome.events.iter().cloned());
-        Ok(outcome)
-    }
 }
 
-fn is_out_of_gas(error: &ChainError) -> bool {
-    match error {
-        ChainError::OutOfGas
-        | ChainError::Vm {
-            failure: VmFailure::OutOfGas,
-            ..
-        } => true,
-        ChainError::SubMessage(inner) => is_out_of_gas(inner),
-        _ => false,
-    }
-}
-
-fn info_json(sender: &str, funds: &Coins) -> Vec<u8> {
+fn info_json(sender: &str, funds: &Funds) -> Vec<u8> {
     cosmwasm_std::to_json_vec(&InfoJson {
         sender,
         funds: coins_json(funds),
@@ -676,71 +413,38 @@ fn info_json(sender: &str, funds: &Coins) -> Vec<u8> {
     .unwrap_or_default()
 }
 
-/// Parses an execute-like entry point's `ContractResult<Response>`.
-fn parse_response(
+/// Parses an execute-like entry point's `ContractResult<Response>`, with
+/// the limit wasmvm's `DeserializeResponse` adds.
+pub(super) fn parse_response(
     contract: &str,
     entry: EntryPoint,
     bytes: &[u8],
 ) -> Result<Response<Custom>, ChainError> {
+    let bad = |reason: String| ChainError::BadResult {
+        address: contract.to_owned(),
+        entry: entry.export_name(),
+        reason,
+    };
     match cosmwasm_std::from_json::<ContractResult<Response<Custom>>>(bytes) {
-        Ok(ContractResult::Ok(response)) => Ok(response),
+        Ok(ContractResult::Ok(response)) => {
+            if let Some(sub) = response
+                .messages
+                .iter()
+                .find(|sub| sub.payload.len() > REPLY_PAYLOAD_MAX_BYTES)
+            {
+                return Err(bad(format!(
+                    "reply payload of submessage {} has {} bytes, more than {REPLY_PAYLOAD_MAX_BYTES}",
+                    sub.id,
+                    sub.payload.len()
+                )));
+            }
+            Ok(response)
+        }
         Ok(ContractResult::Err(message)) => Err(ChainError::Contract {
             address: contract.to_owned(),
             entry: entry.export_name(),
             message,
         }),
-        Err(e) => Err(ChainError::BadResult {
-            address: contract.to_owned(),
-            entry: entry.export_name(),
-            reason: e.to_string(),
-        }),
-    }
-}
-
-/// `_contract_address` first, then the contract's attributes; refuses what
-/// wasmd refuses (empty keys, keys with the reserved `_` prefix).
-fn contract_attributes(
-    contract: &str,
-    attributes: &[Attribute],
-) -> Result<Vec<EventAttribute>, ChainError> {
-    let mut out = Vec::with_capacity(attributes.len() + 1);
-    out.push(EventAttribute {
-        key: "_contract_address".into(),
-        value: contract.to_owned(),
-    });
-    for attribute in attributes {
-        let key = attribute.key.trim();
-        if key.is_empty() {
-            return Err(ChainError::InvalidEvent {
-                reason: "an attribute key is empty".into(),
-            });
-        }
-        if key.starts_with('_') {
-            return Err(ChainError::InvalidEvent {
-                reason: format!("attribute key {key:?} starts with the reserved prefix `_`"),
-            });
-        }
-        out.push(EventAttribute {
-            key: key.to_owned(),
-            value: attribute.value.trim().to_owned(),
-        });
-    }
-    Ok(out)
-}
-
-/// The name of a message kind the chain does not execute.
-fn message_kind(msg: &CosmosMsg<Custom>) -> &'static str {
-    #[allow(deprecated)]
-    match msg {
-        CosmosMsg::Bank(_) => "bank",
-        CosmosMsg::Custom(_) => "custom",
-        CosmosMsg::Staking(_) => "staking",
-        CosmosMsg::Distribution(_) => "distribution",
-        CosmosMsg::Stargate { .. } => "stargate",
-        CosmosMsg::Any(_) => "any",
-        CosmosMsg::Ibc(_) => "ibc",
-        CosmosMsg::Wasm(_) => "wasm",
-        CosmosMsg::Gov(_) => "gov",
-        _ => "other",
+        Err(e) => Err(bad(e.to_string())),
     }
 }

@@ -6,7 +6,7 @@ use cosmwasm_std::Binary;
 use super::event::Event;
 use serde::Serialize;
 
-use super::bank::Coins;
+use std::collections::BTreeMap;
 
 /// A coin as cosmwasm-std serializes it (amount as a decimal string).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -15,7 +15,7 @@ pub(crate) struct CoinJson {
     pub amount: String,
 }
 
-pub(crate) fn coins_json(coins: &Coins) -> Vec<CoinJson> {
+pub(crate) fn coins_json<A: ToString>(coins: &BTreeMap<String, A>) -> Vec<CoinJson> {
     coins
         .iter()
         .map(|(denom, amount)| CoinJson {
@@ -40,9 +40,11 @@ pub(crate) struct BlockJson<'a> {
     pub chain_id: &'a str,
 }
 
+/// wasmvm `TransactionInfo`: the hash as base64 (Go `[]byte`).
 #[derive(Serialize)]
 pub(crate) struct TransactionJson {
     pub index: u32,
+    pub hash: Binary,
 }
 
 #[derive(Serialize)]
@@ -62,12 +64,19 @@ pub(crate) struct MigrateInfoJson<'a> {
     pub old_migrate_version: Option<u64>,
 }
 
+/// wasmvm `Reply` (`types/submessages.go`), in its field order; the
+/// payload is left out when empty (`omitempty`).
 #[derive(Serialize)]
 pub(crate) struct ReplyJson<'a> {
-    pub id: u64,
-    pub payload: &'a Binary,
     pub gas_used: u64,
+    pub id: u64,
     pub result: SubMsgResultJson,
+    #[serde(skip_serializing_if = "is_empty")]
+    pub payload: &'a Binary,
+}
+
+fn is_empty(bytes: &&Binary) -> bool {
+    bytes.is_empty()
 }
 
 #[derive(Serialize)]
@@ -77,9 +86,11 @@ pub(crate) enum SubMsgResultJson {
     Error(String),
 }
 
+/// wasmvm `SubMsgResponse`: `data` is left out when empty (`omitempty`).
 #[derive(Serialize)]
 pub(crate) struct SubMsgResponseJson {
     pub events: Vec<Event>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub data: Option<Binary>,
     pub msg_responses: Vec<MsgResponseJson>,
 }
@@ -103,13 +114,18 @@ pub(crate) struct AllBalancesJson {
     pub amount: Vec<CoinJson>,
 }
 
+/// wasmvm `ContractInfoResponse`: `admin`, `ibc_port` and `ibc2_port` are
+/// left out when empty (`omitempty`).
 #[derive(Serialize)]
 pub(crate) struct ContractInfoJson<'a> {
     pub code_id: u64,
     pub creator: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub admin: Option<&'a str>,
     pub pinned: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ibc_port: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ibc2_port: Option<String>,
 }
 
@@ -119,6 +135,29 @@ pub(crate) struct CodeInfoJson<'a> {
     pub creator: &'a str,
     /// Hex, as cosmwasm-std `Checksum` serializes.
     pub checksum: String,
+}
+
+/// wasmvm `RawRangeResponse`: each entry a `[key, value]` array; `next_key`
+/// is `null` when the range is exhausted.
+#[derive(Serialize)]
+pub(crate) struct RawRangeJson {
+    pub data: Vec<(Binary, Binary)>,
+    pub next_key: Option<Binary>,
+}
+
+/// wasmvm `DenomMetadataResponse`.
+#[derive(Serialize)]
+pub(crate) struct DenomMetadataJson<'a> {
+    pub metadata: &'a cosmwasm_std::DenomMetadata,
+}
+
+/// wasmvm `AllDenomMetadataResponse`: `next_key` left out when there is no
+/// next page (`omitempty`).
+#[derive(Serialize)]
+pub(crate) struct AllDenomMetadataJson<'a> {
+    pub metadata: Vec<&'a cosmwasm_std::DenomMetadata>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_key: Option<Binary>,
 }
 
 /// Protobuf encoding of the `MsgXxxResponse` messages wasmd returns in

@@ -1,50 +1,62 @@
 //! The chain layer: a set of contracts that behave as they would on a
-//! wasmd chain. Code store and contract registry (wasmd address
-//! derivation), per-contract storage over one transactional store with
-//! nested checkpoints, a bank, message and submessage dispatch with
-//! replies, queries between contracts, events, and gas per call.
+//! wasmd chain (wasmd v0.61 to v0.70, wasmvm 3, CosmWasm 3.0; see
+//! docs/chain.md for what it reproduces and what it leaves out). Code store
+//! and contract registry (wasmd address derivation), per-contract storage
+//! over one transactional store with nested checkpoints, a bank, message
+//! and submessage dispatch with replies, queries between contracts,
+//! events, and gas per call.
 //!
 //! Wasmer-free: with `default-features = false` the chain runs verified
 //! native emulators only ([`ExecutionMode::Native`]).
 
 mod address;
 mod bank;
+mod basic;
+mod builder;
+mod checks;
 mod core;
 mod dispatch;
 mod error;
 mod event;
 mod json;
+mod json_valid;
 mod keys;
+mod messages;
 #[cfg(feature = "native")]
 mod natives;
 mod outcome;
 mod querier;
+mod response;
 mod runner;
 mod store;
+mod tx_info;
+mod wasm_query;
 
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 
 use cosmwasm_std::Coin;
 
 use cw_gas::{CostTable, CwGas};
-use cw_host::{Api, Bech32Api, EntryPoint, HostLimits};
+use cw_host::EntryPoint;
 use sha2::{Digest, Sha256};
 
 pub use self::address::{classic_address_bytes, instantiate2_address_bytes};
 pub use self::bank::{Coins, parse_coins, valid_denom};
+pub use self::builder::ChainBuilder;
 pub use self::core::{BlockState, ContractRecord, DebugFactory};
-pub use self::dispatch::{GAS_MULTIPLIER, HandledMessage, MessageHandler};
+pub use self::dispatch::GAS_MULTIPLIER;
 pub use self::error::ChainError;
 pub use self::event::{Event, EventAttribute};
 pub use self::json::MsgResponseJson;
+pub use self::messages::{HandledMessage, MessageHandler};
 pub use self::outcome::{CallGas, QueryAnswer, TxFailure, TxGas, TxResult, TxSuccess};
 pub use self::runner::{ExecutionMode, NativeFactory, NativeRegistry};
 pub use self::store::{Checkpoint, TxStore};
 
-use self::core::{Shared, StoredCode, from_cw, lock};
+use self::basic::InstantiateMsg;
+use self::core::{CallSpec, CheckpointGuard, Shared, StoredCode, from_cw, lock};
 use self::dispatch::Tx;
-use self::runner::Executor;
-use crate::validate::ValidationConfig;
+use self::tx_info::{TxInfo, TxOp};
 
 /// The default gas limit of one transaction: 300 * 10^9 CosmWasm gas, the
 /// CosmWasm equivalent of NEAR's 300 Tgas per-call cap at 1 CosmWasm gas =
@@ -52,230 +64,11 @@ use crate::validate::ValidationConfig;
 /// target speed.
 pub const DEFAULT_TX_GAS_LIMIT: CwGas = CwGas::new(300_000_000_000);
 
-/// The default depth of nested contract calls through messages. wasmd has
-/// no such limit (gas bounds it); this one keeps the host's own stack
-/// bounded whatever the gas limit.
-pub const DEFAULT_MAX_CALL_DEPTH: u32 = 64;
-
-/// Settings of a [`Chain`]; build one with [`ChainBuilder`].
-pub struct ChainBuilder<T: CostTable + Clone> {
-    table: T,
-    api: Arc<dyn Api + Send + Sync>,
-    block: BlockState,
-    tx_gas_limit: CwGas,
-    max_call_depth: u32,
-    limits: HostLimits,
-    debug: DebugFactory,
-    natives: NativeRegistry<T>,
-    handler: Option<Arc<dyn MessageHandler>>,
-    validation: ValidationConfig,
-    #[cfg(feature = "engine")]
-    cache: Option<Arc<crate::cache::ModuleCache<T>>>,
-    #[cfg(feature = "engine")]
-    instance: crate::instance::InstanceOptions,
-    #[cfg(feature = "engine")]
-    pool_limits: crate::instance::PoolLimits,
-    #[cfg(feature = "engine")]
-    tier_up: Option<crate::cache::TierUp>,
-}
-
-impl<T: CostTable + Clone + Send + Sync + 'static> ChainBuilder<T> {
-    /// A chain charging `table`, with bech32 addresses prefixed `cosmwasm`,
-    /// chain id `cw-chain`, height 1, time 1,700,000,000 s, the default gas
-    /// and depth limits, the chain's host limits and `tracing` debug output.
-    #[must_use]
-    pub fn new(table: T) -> Self {
-        Self {
-            table,
-            api: Arc::new(Bech32Api::default()),
-            block: BlockState {
-                height: 1,
-                time_nanos: 1_700_000_000_000_000_000,
-                chain_id: "cw-chain".into(),
-            },
-            tx_gas_limit: DEFAULT_TX_GAS_LIMIT,
-            max_call_depth: DEFAULT_MAX_CALL_DEPTH,
-            limits: HostLimits::default(),
-            debug: self::core::tracing_debug(),
-            natives: NativeRegistry::default(),
-            handler: None,
-            validation: ValidationConfig::default(),
-            #[cfg(feature = "engine")]
-            cache: None,
-            #[cfg(feature = "engine")]
-            instance: crate::instance::InstanceOptions::default(),
-            #[cfg(feature = "engine")]
-            pool_limits: crate::instance::PoolLimits::default(),
-            #[cfg(feature = "engine")]
-            tier_up: None,
-        }
-    }
-
-    /// Addresses through `api` (bech32 with another prefix, NEAR accounts).
-    #[must_use]
-    pub fn api(mut self, api: Arc<dyn Api + Send + Sync>) -> Self {
-        self.api = api;
-        self
-    }
-
-    /// Bech32 addresses with `prefix`.
-    #[must_use]
-    pub fn bech32_prefix(mut self, prefix: &str) -> Self {
-        self.api = Arc::new(Bech32Api::new(prefix));
-        self
-    }
-
-    /// The first block.
-    #[must_use]
-    pub fn block(mut self, block: BlockState) -> Self {
-        self.block = block;
-        self
-    }
-
-    /// The gas limit of each transaction, in CosmWasm gas.
-    #[must_use]
-    pub fn tx_gas_limit(mut self, limit: CwGas) -> Self {
-        self.tx_gas_limit = limit;
-        self
-    }
-
-    /// The depth limit of nested contract calls.
-    #[must_use]
-    pub fn max_call_depth(mut self, depth: u32) -> Self {
-        self.max_call_depth = depth;
-        self
-    }
-
-    /// Limits for every call's imports.
-    #[must_use]
-    pub fn host_limits(mut self, limits: HostLimits) -> Self {
-        self.limits = limits;
-        self
-    }
-
-    /// Where each call's `debug` messages go.
-    #[must_use]
-    pub fn debug(mut self, factory: DebugFactory) -> Self {
-        self.debug = factory;
-        self
-    }
-
-    /// Registers a verified native build: code whose sha256 is `checksum`
-    /// may run on `factory` in [`ExecutionMode::Native`] or `Auto`.
-    #[must_use]
-    pub fn native(mut self, checksum: [u8; 32], factory: Arc<dyn NativeFactory<T>>) -> Self {
-        self.natives.insert(checksum, factory);
-        self
-    }
-
-    /// Handles the messages the chain does not execute itself (staking,
-    /// distribution, IBC, gov, `Any`, custom).
-    #[must_use]
-    pub fn message_handler(mut self, handler: Arc<dyn MessageHandler>) -> Self {
-        self.handler = Some(handler);
-        self
-    }
-
-    /// Static validation rules for stored code.
-    #[must_use]
-    pub fn validation(mut self, validation: ValidationConfig) -> Self {
-        self.validation = validation;
-        self
-    }
-
-    /// The module cache Wasm code compiles into (shared with other chains
-    /// or kept on disk). Without one, the chain makes an in-memory cache of
-    /// 256 MiB with the deterministic stack limit.
-    #[cfg(feature = "engine")]
-    #[must_use]
-    pub fn module_cache(mut self, cache: Arc<crate::cache::ModuleCache<T>>) -> Self {
-        self.cache = Some(cache);
-        self
-    }
-
-    /// Per-instance settings (memory limit).
-    #[cfg(feature = "engine")]
-    #[must_use]
-    pub fn instance_options(mut self, options: crate::instance::InstanceOptions) -> Self {
-        self.instance = options;
-        self
-    }
-
-    /// How many idle instances the chain keeps for reuse (each call runs
-    /// on an instance reset to its instantiated state; see
-    /// [`crate::instance::InstancePool`]).
-    #[cfg(feature = "engine")]
-    #[must_use]
-    pub fn instance_pool(mut self, limits: crate::instance::PoolLimits) -> Self {
-        self.pool_limits = limits;
-        self
-    }
-
-    /// Recompiles often-called code with Cranelift in the background (see
-    /// [`crate::cache::TierUp`]) in the module cache this chain makes; a
-    /// cache given with [`module_cache`](Self::module_cache) keeps its own
-    /// setting. Off by default.
-    #[cfg(feature = "engine")]
-    #[must_use]
-    pub fn tier_up(mut self, tier_up: crate::cache::TierUp) -> Self {
-        self.tier_up = Some(tier_up);
-        self
-    }
-
-    /// The chain, with no code and no contracts.
-    ///
-    /// # Errors
-    /// [`ChainError::Backend`] if the default module cache cannot be made.
-    pub fn build(self) -> Result<Chain<T>, ChainError> {
-        #[cfg(feature = "engine")]
-        let cache = match self.cache {
-            Some(cache) => Some(cache),
-            None => {
-                let config = crate::compile::CompileConfig {
-                    table: self.table.clone(),
-                    stack_limit_bytes: Some(cw_gas::middleware::DEFAULT_STACK_LIMIT_BYTES),
-                    validation: self.validation.clone(),
-                };
-                let backend = |e: crate::error::RuntimeError| ChainError::Backend {
-                    message: e.to_string(),
-                };
-                let mut cache =
-                    crate::cache::ModuleCache::new(config, 256 << 20, None).map_err(backend)?;
-                if let Some(tier_up) = self.tier_up {
-                    cache = cache.with_tier_up(tier_up).map_err(backend)?;
-                }
-                Some(Arc::new(cache))
-            }
-        };
-        let executor = Executor {
-            #[cfg(feature = "engine")]
-            cache,
-            #[cfg(feature = "engine")]
-            pool: Arc::new(crate::instance::InstancePool::new(
-                self.instance,
-                self.pool_limits,
-            )),
-            validation: self.validation,
-            natives: self.natives,
-        };
-        Ok(Chain {
-            shared: Arc::new(Shared {
-                table: self.table,
-                api: self.api,
-                limits: self.limits,
-                debug: self.debug,
-                max_call_depth: self.max_call_depth,
-                store: Mutex::new(TxStore::default()),
-                codes: RwLock::new(Vec::new()),
-                block: Mutex::new(self.block),
-                executor,
-            }),
-            handler: self.handler,
-            tx_gas_limit: self.tx_gas_limit,
-            tx_lock: Mutex::new(()),
-        })
-    }
-}
+/// The default depth of nested contract responses: 100, wasmd's
+/// `DefaultMaxCallDepth` (`x/wasm/types/wasm_engine.go`, since v0.53),
+/// counted as wasmd counts it (`checkAndIncreaseCallDepth`): once per
+/// contract response, after the contract ran, the top-level call being 1.
+pub const DEFAULT_MAX_CALL_DEPTH: u32 = 100;
 
 /// A chain of CosmWasm contracts. Every operation is one transaction:
 /// atomic (a failure leaves no trace in storage, balances or the registry)
@@ -311,11 +104,12 @@ pub struct Instantiate<'a> {
     pub sender: &'a str,
     /// The instantiate message (JSON).
     pub msg: &'a [u8],
-    /// Funds sent along.
+    /// Funds sent along (sorted by denomination, no duplicates, no zero
+    /// amounts, as a transaction's funds must be).
     pub funds: &'a [Coin],
-    /// Who may migrate the contract.
+    /// Who may migrate the contract (`Some("")` is no admin, as in wasmd).
     pub admin: Option<&'a str>,
-    /// The contract's label.
+    /// The contract's label (1 to 128 printable bytes).
     pub label: &'a str,
     /// `Some(salt)` for an `instantiate2` (predictable) address.
     pub salt: Option<&'a [u8]>,
@@ -344,7 +138,8 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Chain<T> {
     ///
     /// # Errors
     /// [`ChainError::StoreCode`] when validation or compilation refuses it
-    /// or `mode` cannot run it.
+    /// or `mode` cannot run it; [`ChainError::CounterOverflow`] if code ids
+    /// ran out.
     pub fn store_code(
         &self,
         creator: &str,
@@ -353,18 +148,23 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Chain<T> {
     ) -> Result<u64, ChainError> {
         let _tx = lock(&self.tx_lock);
         let checksum: [u8; 32] = Sha256::digest(wasm).into();
-        let runner = self.shared.executor.prepare(wasm, &checksum, mode)?;
+        let (runner, migrate_version) = self.shared.executor.prepare(wasm, &checksum, mode)?;
         let mut codes = self
             .shared
             .codes
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let code_id = u64::try_from(codes.len())
+            .ok()
+            .and_then(|stored| stored.checked_add(1))
+            .ok_or(ChainError::CounterOverflow { counter: "code id" })?;
         codes.push(Arc::new(StoredCode {
             creator: creator.to_owned(),
             checksum,
             runner,
+            migrate_version,
         }));
-        Ok(codes.len() as u64)
+        Ok(code_id)
     }
 
     /// The sha256 of code `code_id` and whether it runs natively.
@@ -383,18 +183,13 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Chain<T> {
     pub fn mint(&self, address: &str, coins: &[Coin]) -> Result<(), ChainError> {
         let _tx = lock(&self.tx_lock);
         let coins = parse_coins(coins)?;
-        let mut store = lock(&self.shared.store);
-        let checkpoint = store.checkpoint();
-        match bank::mint(&mut store, address, &coins) {
-            Ok(()) => {
-                store.commit(checkpoint);
-                Ok(())
-            }
-            Err(e) => {
-                store.rollback(checkpoint);
-                Err(e)
-            }
+        let checkpoint = CheckpointGuard::open(&self.shared.store);
+        let minted = bank::mint(&mut lock(&self.shared.store), address, &coins);
+        match minted {
+            Ok(()) => checkpoint.commit(),
+            Err(_) => checkpoint.rollback(),
         }
+        minted
     }
 
     /// `address`'s balances.
@@ -437,7 +232,8 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Chain<T> {
     }
 
     /// The whole chain state, every record in key order: contract storage,
-    /// registry, bank. Equal dumps mean equal states.
+    /// registry, bank, the classic instance counter. Equal dumps mean equal
+    /// states.
     #[must_use]
     pub fn dump(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
         let store = lock(&self.shared.store);
@@ -468,41 +264,59 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Chain<T> {
         lock(&self.shared.block).clone()
     }
 
-    /// Moves to a new block.
+    /// Moves to a new block; transaction indexes start again at 0 when the
+    /// height changes.
     pub fn set_block(&self, block: BlockState) {
         let _tx = lock(&self.tx_lock);
         *lock(&self.shared.block) = block;
     }
 
-    /// Runs `body` as one transaction: commits on success, rolls back on
-    /// failure, and reports gas either way.
+    /// Runs `body` as one transaction: gives it its index in the block and
+    /// its hash (`op`; `None` for a call from the chain itself, which has
+    /// no transaction), commits on success, rolls back on failure or on a
+    /// panic that unwinds through it, and reports gas either way.
     fn transaction<R>(
         &self,
+        op: Option<TxOp<'_>>,
         body: impl FnOnce(&mut Tx<'_, T>, &mut Vec<Event>) -> Result<R, ChainError>,
     ) -> (Result<(R, Vec<Event>), ChainError>, TxGas) {
         let _tx = lock(&self.tx_lock);
-        let checkpoint = lock(&self.shared.store).checkpoint();
+        let transaction = match op.map(|op| self.next_transaction(&op)).transpose() {
+            Ok(transaction) => transaction,
+            Err(error) => return (Err(error), TxGas::default()),
+        };
+        let checkpoint = CheckpointGuard::open(&self.shared.store);
         let mut tx = Tx::new(
             &self.shared,
             self.handler.as_deref(),
             from_cw::<T::Gas>(self.tx_gas_limit),
+            transaction,
         );
         let mut events = Vec::new();
         let result = body(&mut tx, &mut events);
         let gas = TxGas {
             calls: std::mem::take(&mut tx.calls),
         };
-        let mut store = lock(&self.shared.store);
         match result {
             Ok(value) => {
-                store.commit(checkpoint);
+                checkpoint.commit();
                 (Ok((value, events)), gas)
             }
             Err(e) => {
-                store.rollback(checkpoint);
+                checkpoint.rollback();
                 (Err(e), gas)
             }
         }
+    }
+
+    /// The index and hash of a transaction starting now.
+    fn next_transaction(&self, op: &TxOp<'_>) -> Result<TxInfo, ChainError> {
+        let height = lock(&self.shared.block).height;
+        let index = lock(&self.shared.tx_counter).next_index(height)?;
+        Ok(TxInfo {
+            index,
+            hash: op.hash(height, index),
+        })
     }
 
     fn finish(outcome: Finished, contract_address: Option<String>) -> TxResult {
@@ -520,6 +334,16 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Chain<T> {
         }
     }
 
+    /// A transaction refused by wasmd's `ValidateBasic`: on a chain it never
+    /// enters a block (`CheckTx` refuses it), so it runs nothing and takes
+    /// no transaction index.
+    fn refused(error: ChainError) -> TxResult {
+        Err(TxFailure {
+            error: Box::new(error),
+            gas: TxGas::default(),
+        })
+    }
+
     /// Instantiates a contract (`MsgInstantiateContract` or, with a salt,
     /// `MsgInstantiateContract2`); the new address is in
     /// [`TxSuccess::contract_address`].
@@ -527,20 +351,33 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Chain<T> {
     /// # Errors
     /// A [`TxFailure`] with the reason and the gas used.
     pub fn instantiate(&self, request: &Instantiate<'_>) -> TxResult {
+        let message = InstantiateMsg {
+            sender: request.sender,
+            code_id: request.code_id,
+            label: request.label,
+            admin: request.admin,
+            msg: request.msg,
+            salt: request.salt,
+        };
+        let checked = basic::instantiate(&*self.shared.api, &message, || {
+            bank::validate_funds(request.funds)
+        });
+        let (sender, new) = match checked {
+            Ok(checked) => checked,
+            Err(error) => return Self::refused(error),
+        };
+        let op = TxOp::Instantiate {
+            sender: request.sender,
+            code_id: request.code_id,
+            msg: request.msg,
+            funds: request.funds,
+            admin: request.admin,
+            label: request.label,
+            salt: request.salt,
+        };
         let mut created = None;
-        let outcome = self.transaction(|tx, events| {
-            let funds = parse_coins(request.funds)?;
-            address::validate(&*self.shared.api, request.sender)?;
-            let (address, data) = tx.instantiate(
-                request.sender,
-                request.code_id,
-                request.msg,
-                &funds,
-                request.admin,
-                request.label,
-                request.salt,
-                events,
-            )?;
+        let outcome = self.transaction(Some(op), |tx, events| {
+            let (address, data) = tx.instantiate(&sender, &new, events)?;
             created = Some(address);
             Ok(data)
         });
@@ -553,10 +390,25 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Chain<T> {
     /// # Errors
     /// A [`TxFailure`] with the reason and the gas used.
     pub fn execute(&self, sender: &str, contract: &str, msg: &[u8], funds: &[Coin]) -> TxResult {
-        let outcome = self.transaction(|tx, events| {
-            let funds = parse_coins(funds)?;
-            address::validate(&*self.shared.api, sender)?;
-            tx.execute(sender, contract, msg, &funds, events)
+        let checked = basic::execute(
+            &*self.shared.api,
+            sender,
+            contract,
+            || bank::validate_funds(funds),
+            msg,
+        );
+        let (sender_account, contract_account, coins) = match checked {
+            Ok(checked) => checked,
+            Err(error) => return Self::refused(error),
+        };
+        let op = TxOp::Execute {
+            sender,
+            contract,
+            msg,
+            funds,
+        };
+        let outcome = self.transaction(Some(op), |tx, events| {
+            tx.execute(&sender_account, &contract_account, msg, &coins, events)
         });
         Self::finish(outcome, None)
     }
@@ -566,34 +418,65 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Chain<T> {
     /// # Errors
     /// A [`TxFailure`] with the reason and the gas used.
     pub fn migrate(&self, sender: &str, contract: &str, new_code_id: u64, msg: &[u8]) -> TxResult {
-        let outcome =
-            self.transaction(|tx, events| tx.migrate(sender, contract, new_code_id, msg, events));
+        let checked = basic::migrate(&*self.shared.api, sender, contract, new_code_id, msg);
+        let (sender_account, contract_account) = match checked {
+            Ok(checked) => checked,
+            Err(error) => return Self::refused(error),
+        };
+        let op = TxOp::Migrate {
+            sender,
+            contract,
+            code_id: new_code_id,
+            msg,
+        };
+        let outcome = self.transaction(Some(op), |tx, events| {
+            tx.migrate(&sender_account, &contract_account, new_code_id, msg, events)
+        });
         Self::finish(outcome, None)
     }
 
-    /// Calls a contract's `sudo` (a privileged call from the chain).
+    /// Calls a contract's `sudo`: a privileged call from the chain itself
+    /// (wasmd's `Sudo` from a module's `EndBlock` or a governance
+    /// proposal), so `env.transaction` is `null` and no transaction index
+    /// is used.
     ///
     /// # Errors
     /// A [`TxFailure`] with the reason and the gas used.
     pub fn sudo(&self, contract: &str, msg: &[u8]) -> TxResult {
-        let outcome = self.transaction(|tx, events| tx.sudo(contract, msg, events));
+        let outcome = self.transaction(None, |tx, events| tx.sudo(contract, msg, events));
         Self::finish(outcome, None)
     }
 
     /// Sets (`Some`) or clears (`None`) a contract's admin; only the current
-    /// admin may.
+    /// admin may, and not to itself.
     ///
     /// # Errors
     /// A [`TxFailure`] with the reason.
     pub fn set_admin(&self, sender: &str, contract: &str, admin: Option<&str>) -> TxResult {
-        let outcome = self.transaction(|tx, events| {
-            tx.set_admin(sender, contract, admin, events)?;
+        let checked = basic::set_admin(&*self.shared.api, sender, contract, admin);
+        let (sender_account, contract_account, new_admin) = match checked {
+            Ok(checked) => checked,
+            Err(error) => return Self::refused(error),
+        };
+        let op = TxOp::SetAdmin {
+            sender,
+            contract,
+            admin,
+        };
+        let outcome = self.transaction(Some(op), |tx, events| {
+            tx.set_admin(
+                &sender_account,
+                &contract_account,
+                new_admin.as_deref(),
+                events,
+            )?;
             Ok(None)
         });
         Self::finish(outcome, None)
     }
 
-    /// Queries a contract (read-only; state never changes).
+    /// Queries a contract (wasmd's gRPC `SmartContractState`: read-only, no
+    /// transaction, the first level of smart-query nesting).
     ///
     /// # Errors
     /// A [`TxFailure`]: [`ChainError::Contract`] for the contract's own error.
@@ -603,24 +486,29 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Chain<T> {
             error: Box::new(error),
             gas: TxGas::default(),
         };
-        let record = self.shared.contract_record(contract).ok_or_else(|| {
+        let contract = checks::account(&*self.shared.api, "contract", contract).map_err(fail)?;
+        checks::json_message("query data", msg).map_err(fail)?;
+        let record = self.shared.contract_record(&contract).ok_or_else(|| {
             fail(ChainError::NoSuchContract {
-                address: contract.to_owned(),
+                address: contract.clone(),
             })
         })?;
         let code = self.shared.code(record.code_id).map_err(fail)?;
-        let (result, report, _) = self.shared.call(
-            contract,
-            &code,
-            EntryPoint::Query,
-            None,
+        let (result, report, _) = self.shared.call(CallSpec {
+            address: &contract,
+            code: &code,
+            entry: EntryPoint::Query,
+            info: None,
             msg,
-            from_cw::<T::Gas>(self.tx_gas_limit),
-            0,
-        );
+            gas_limit: from_cw::<T::Gas>(self.tx_gas_limit),
+            // wasmd counts the gRPC query itself as level 1
+            // (`checkAndIncreaseQueryStackSize` in `QuerySmart`).
+            query_depth: 1,
+            transaction: None,
+        });
         let gas = TxGas {
             calls: vec![CallGas {
-                contract: contract.to_owned(),
+                contract: contract.clone(),
                 entry: "query",
                 report,
             }],
@@ -630,7 +518,7 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Chain<T> {
             gas: gas.clone(),
         };
         let bytes = result
-            .map_err(|failure| fail(ChainError::from_vm(contract, EntryPoint::Query, failure)))?;
+            .map_err(|failure| fail(ChainError::from_vm(&contract, EntryPoint::Query, failure)))?;
         match cosmwasm_std::from_json::<cosmwasm_std::ContractResult<cosmwasm_std::Binary>>(&bytes)
         {
             Ok(cosmwasm_std::ContractResult::Ok(data)) => Ok(QueryAnswer {
@@ -638,12 +526,12 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Chain<T> {
                 gas,
             }),
             Ok(cosmwasm_std::ContractResult::Err(message)) => Err(fail(ChainError::Contract {
-                address: contract.to_owned(),
+                address: contract.clone(),
                 entry: "query",
                 message,
             })),
             Err(e) => Err(fail(ChainError::BadResult {
-                address: contract.to_owned(),
+                address: contract.clone(),
                 entry: "query",
                 reason: e.to_string(),
             })),

@@ -1,29 +1,39 @@
-//! Contract queries of the chain (`query_chain`): bank, wasm smart / raw /
-//! contract info / code info, answered from the live transaction state,
-//! read-only, with wasmd's error mapping.
+//! Contract queries of the chain (`query_chain`), answered from the live
+//! transaction state, read-only, as wasmd's `QueryHandler` and
+//! `QueryPlugins` (`x/wasm/keeper/query_plugins.go`) answer them: requests
+//! are read as wasmvm's Go types read them, errors reach the contract as
+//! `redactError` leaves them.
+//!
+//! Bank queries are here; wasm queries in `wasm_query.rs`.
 
 use std::sync::Arc;
 
-use cosmwasm_std::{Binary, ContractResult, SystemError, SystemResult, WasmQuery};
+use cosmwasm_std::{Binary, ContractResult, DenomMetadata, SystemError, SystemResult};
 use cw_gas::{CostTable, CwGas};
-use cw_host::{BackendError, EntryPoint, Querier, QueryOutcome, VmFailure};
+use cw_host::{BackendError, Querier, QueryOutcome};
 use serde::Deserialize;
 
 use super::bank;
-use super::core::{Shared, from_cw, lock};
+use super::checks;
+use super::core::{Shared, lock};
 use super::json::{
-    AllBalancesJson, BalanceJson, CodeInfoJson, CoinJson, ContractInfoJson, coins_json,
+    AllBalancesJson, AllDenomMetadataJson, BalanceJson, CoinJson, DenomMetadataJson, coins_json,
 };
-use super::keys;
+use super::tx_info::TxInfo;
+use super::wasm_query::WasmRequest;
 
 /// The [`Querier`] every contract call of the chain gets.
 pub(crate) struct ChainQuerier<T: CostTable + Clone> {
     pub shared: Arc<Shared<T>>,
+    /// `env.transaction` of the querying call, passed on to queried
+    /// contracts (wasmd's query context inherits the transaction's).
+    pub transaction: Option<TxInfo>,
 }
 
-type Answer = SystemResult<ContractResult<Binary>>;
+/// What a query answers the contract.
+pub(super) type Answer = SystemResult<ContractResult<Binary>>;
 
-fn ok_json(value: &impl serde::Serialize) -> Answer {
+pub(super) fn ok_json(value: &impl serde::Serialize) -> Answer {
     match cosmwasm_std::to_json_binary(value) {
         Ok(bin) => SystemResult::Ok(ContractResult::Ok(bin)),
         Err(e) => SystemResult::Err(SystemError::InvalidResponse {
@@ -33,15 +43,29 @@ fn ok_json(value: &impl serde::Serialize) -> Answer {
     }
 }
 
+/// An error that `redactError` turns into `codespace: …, code: …` and
+/// wasmvm's `ToQuerierResult` hands the contract as a query error it can
+/// handle.
+pub(super) fn redacted(codespace: &str, code: u32) -> Answer {
+    SystemResult::Ok(ContractResult::Err(format!(
+        "codespace: {codespace}, code: {code}"
+    )))
+}
+
+/// wasmd answers an invalid address with `ErrInvalidAddress` (sdk 7).
+pub(super) fn invalid_address() -> Answer {
+    redacted("sdk", 7)
+}
+
 impl<T: CostTable + Clone + Send + Sync + 'static> Querier for ChainQuerier<T> {
     fn query_raw(&self, request: &[u8], gas_limit: CwGas, depth: u32) -> QueryOutcome {
         let mut gas_used = CwGas::new(0);
         let answer = match parse_request(request) {
-            Err(e) => SystemResult::Err(SystemError::InvalidRequest {
-                error: e.to_string(),
+            Err(error) => SystemResult::Err(SystemError::InvalidRequest {
+                error,
                 request: Binary::from(request),
             }),
-            Ok(request) => match self.answer(&request, gas_limit, depth, &mut gas_used) {
+            Ok(request) => match self.answer(request, gas_limit, depth, &mut gas_used) {
                 Ok(answer) => answer,
                 Err(fault) => {
                     return QueryOutcome {
@@ -63,168 +87,261 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Querier for ChainQuerier<T> {
 impl<T: CostTable + Clone + Send + Sync + 'static> ChainQuerier<T> {
     fn answer(
         &self,
-        request: &Request,
+        request: Request,
         gas_limit: CwGas,
         depth: u32,
         gas_used: &mut CwGas,
     ) -> Result<Answer, BackendError> {
+        match request {
+            Request::Bank(bank) => self.bank(bank),
+            Request::Wasm(wasm) => self.wasm(wasm, gas_limit, depth, gas_used),
+            Request::Unsupported(kind) => Ok(SystemResult::Err(SystemError::UnsupportedRequest {
+                kind: kind.to_owned(),
+            })),
+            Request::Unknown => Ok(SystemResult::Err(SystemError::Unknown {})),
+        }
+    }
+
+    /// wasmd `BankQuerier`.
+    fn bank(&self, request: BankRequest) -> Result<Answer, BackendError> {
         let shared = &self.shared;
+        let api = &*shared.api;
         Ok(match request {
-            Request::Bank(BankRequest::Balance { address, denom }) => {
-                let amount = bank::balance(&lock(&shared.store), address, denom);
-                ok_json(&BalanceJson {
-                    amount: CoinJson {
-                        denom: denom.clone(),
-                        amount: amount.to_string(),
-                    },
-                })
-            }
-            Request::Bank(BankRequest::AllBalances { address }) => {
-                let coins = bank::all_balances(&lock(&shared.store), address);
+            BankRequest::AllBalances { address } => {
+                let Ok(address) = checks::bank_account(api, &address) else {
+                    return Ok(invalid_address());
+                };
+                let coins = bank::all_balances(&lock(&shared.store), &address);
                 ok_json(&AllBalancesJson {
                     amount: coins_json(&coins),
                 })
             }
-            Request::Bank(BankRequest::Supply { denom }) => {
-                let amount = bank::supply(&lock(&shared.store), denom);
+            BankRequest::Balance { address, denom } => {
+                let Ok(address) = checks::bank_account(api, &address) else {
+                    return Ok(invalid_address());
+                };
+                check_denom(&denom)?;
+                let amount = bank::balance(&lock(&shared.store), &address, &denom);
                 ok_json(&BalanceJson {
                     amount: CoinJson {
-                        denom: denom.clone(),
+                        denom,
                         amount: amount.to_string(),
                     },
                 })
             }
-            Request::Wasm(WasmQuery::Smart { contract_addr, msg }) => {
-                self.smart(contract_addr, msg, gas_limit, depth, gas_used)?
+            BankRequest::Supply { denom } => {
+                check_denom(&denom)?;
+                let amount = bank::supply(&lock(&shared.store), &denom);
+                ok_json(&BalanceJson {
+                    amount: CoinJson {
+                        denom,
+                        amount: amount.to_string(),
+                    },
+                })
             }
-            Request::Wasm(WasmQuery::Raw { contract_addr, key }) => {
-                let mut full = keys::contract_store(contract_addr);
-                full.extend_from_slice(key);
-                let value = lock(&shared.store).get(&full).cloned().unwrap_or_default();
-                SystemResult::Ok(ContractResult::Ok(Binary::from(value)))
-            }
-            Request::Wasm(WasmQuery::ContractInfo { contract_addr }) => {
-                match shared.contract_record(contract_addr) {
-                    None => SystemResult::Err(SystemError::NoSuchContract {
-                        addr: contract_addr.clone(),
-                    }),
-                    Some(record) => ok_json(&ContractInfoJson {
-                        code_id: record.code_id,
-                        creator: &record.creator,
-                        admin: record.admin.as_deref(),
-                        pinned: false,
-                        ibc_port: None,
-                        ibc2_port: None,
-                    }),
-                }
-            }
-            Request::Wasm(WasmQuery::CodeInfo { code_id }) => match shared.code(*code_id) {
-                Err(_) => SystemResult::Err(SystemError::NoSuchCode { code_id: *code_id }),
-                Ok(code) => ok_json(&CodeInfoJson {
-                    code_id: *code_id,
-                    creator: &code.creator,
-                    checksum: hex::encode(code.checksum),
-                }),
+            BankRequest::DenomMetadata { denom } => match shared.denom_metadata.get(&denom) {
+                Some(metadata) => ok_json(&DenomMetadataJson { metadata }),
+                // `Wrap(sdkerrors.ErrNotFound, denom)`.
+                None => redacted("sdk", 38),
             },
-            Request::Wasm(_) => SystemResult::Err(SystemError::UnsupportedRequest {
-                kind: "wasm".into(),
+            BankRequest::AllDenomMetadata { pagination } => {
+                let (metadata, next_key) =
+                    paginate(&shared.denom_metadata, pagination.unwrap_or_default());
+                ok_json(&AllDenomMetadataJson { metadata, next_key })
+            }
+            BankRequest::Unknown => SystemResult::Err(SystemError::UnsupportedRequest {
+                kind: "unknown BankQuery variant".into(),
             }),
-            Request::Unsupported(kind) => {
-                SystemResult::Err(SystemError::UnsupportedRequest { kind: kind.clone() })
-            }
-        })
-    }
-
-    fn smart(
-        &self,
-        contract: &str,
-        msg: &Binary,
-        gas_limit: CwGas,
-        depth: u32,
-        gas_used: &mut CwGas,
-    ) -> Result<Answer, BackendError> {
-        let shared = &self.shared;
-        let Some(record) = shared.contract_record(contract) else {
-            return Ok(SystemResult::Err(SystemError::NoSuchContract {
-                addr: contract.to_owned(),
-            }));
-        };
-        let Ok(code) = shared.code(record.code_id) else {
-            return Ok(SystemResult::Err(SystemError::NoSuchCode {
-                code_id: record.code_id,
-            }));
-        };
-        let (result, report, _) = shared.call(
-            contract,
-            &code,
-            EntryPoint::Query,
-            None,
-            msg,
-            from_cw::<T::Gas>(gas_limit),
-            depth,
-        );
-        *gas_used = report.used.cw_gas;
-        // wasmd: the queried contract's failure reaches the caller redacted
-        // to its ABCI code (`codespace: wasm, code: 9` for a contract error),
-        // except out of gas, which ends the whole call.
-        Ok(match result {
-            Err(VmFailure::OutOfGas) => return Err(BackendError::OutOfGas),
-            Err(_) => SystemResult::Ok(ContractResult::Err("codespace: wasm, code: 29".into())),
-            Ok(bytes) => match cosmwasm_std::from_json::<ContractResult<Binary>>(&bytes) {
-                Ok(ContractResult::Ok(bin)) => SystemResult::Ok(ContractResult::Ok(bin)),
-                Ok(ContractResult::Err(_)) => {
-                    SystemResult::Ok(ContractResult::Err("codespace: wasm, code: 9".into()))
-                }
-                Err(_) => SystemResult::Ok(ContractResult::Err("codespace: wasm, code: 10".into())),
-            },
         })
     }
 }
 
-/// The queries the chain answers. Bank queries are parsed here rather than
-/// with cosmwasm-std 3.0's `BankQuery`, which no longer has `AllBalances`
-/// (contracts built with cosmwasm-std 2.x still send it).
+/// The SDK's `GetBalance` / `GetSupply` build `sdk.NewCoin(denom, 0)`, which
+/// panics on an invalid denomination; wasmvm turns the panic into a failed
+/// query call (`recoverPanic`), so the querying contract's call fails
+/// [SDK `x/bank/keeper`, not v0.54-verified].
+fn check_denom(denom: &str) -> Result<(), BackendError> {
+    if bank::valid_denom(denom) {
+        Ok(())
+    } else {
+        Err(BackendError::Other {
+            message: format!("invalid denom: {denom}"),
+        })
+    }
+}
+
+/// The SDK's default page size (`query.DefaultLimit`).
+const DEFAULT_PAGE_LIMIT: u32 = 100;
+
+/// One page of denomination metadata, keyed by base denomination, as the
+/// SDK's `DenomsMetadata` pages it: from `key` (inclusive) in the chosen
+/// direction, `limit` entries (0: 100), and the key of the first entry
+/// left over [SDK `query.Paginate`, not v0.54-verified].
+fn paginate(
+    all: &std::collections::BTreeMap<String, DenomMetadata>,
+    page: PageRequest,
+) -> (Vec<&DenomMetadata>, Option<Binary>) {
+    let limit = if page.limit == 0 {
+        DEFAULT_PAGE_LIMIT
+    } else {
+        page.limit
+    } as usize;
+    let key = page.key.as_ref().map(|k| k.as_slice());
+    let in_range = |denom: &&String| {
+        key.is_none_or(|k| {
+            if page.reverse {
+                denom.as_bytes() <= k
+            } else {
+                denom.as_bytes() >= k
+            }
+        })
+    };
+    let mut entries: Box<dyn Iterator<Item = (&String, &DenomMetadata)>> = if page.reverse {
+        Box::new(all.iter().rev())
+    } else {
+        Box::new(all.iter())
+    };
+    let mut metadata = Vec::new();
+    let mut next_key = None;
+    for (denom, entry) in entries.by_ref().filter(|(d, _)| in_range(d)) {
+        if metadata.len() == limit {
+            next_key = Some(Binary::from(denom.as_bytes()));
+            break;
+        }
+        metadata.push(entry);
+    }
+    (metadata, next_key)
+}
+
+/// A `QueryRequest`, by the kind wasmd's `HandleQuery` picks.
 enum Request {
     Bank(BankRequest),
-    Wasm(WasmQuery),
-    /// Any other kind (`staking`, `distribution`, `ibc`, `custom`, `grpc`,
-    /// `stargate`, ...), named by its JSON key.
-    Unsupported(String),
+    Wasm(WasmRequest),
+    /// A kind this chain has no module for, with the `kind` wasmd's
+    /// plugin reports (or that this chain reports for a module it leaves
+    /// out: staking, distribution, IBC).
+    Unsupported(&'static str),
+    /// No kind wasmvm knows (`wasmvmtypes.Unknown`).
+    Unknown,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// wasmvm's `BankQuery`, one variant taken in `BankQuerier`'s order.
 enum BankRequest {
-    Balance { address: String, denom: String },
     AllBalances { address: String },
+    Balance { address: String, denom: String },
     Supply { denom: String },
+    DenomMetadata { denom: String },
+    AllDenomMetadata { pagination: Option<PageRequest> },
+    Unknown,
 }
 
-/// Parses a `QueryRequest` JSON object (one key naming the kind).
-fn parse_request(bytes: &[u8]) -> Result<Request, cosmwasm_std::StdError> {
-    let value: serde_json::Value = cosmwasm_std::from_json(bytes)?;
-    let invalid = || cosmwasm_std::StdError::msg("expected a JSON object with one key");
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct AddressQuery {
+    address: String,
+    denom: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct DenomQuery {
+    denom: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct AllDenomMetadataQuery {
+    pagination: Option<PageRequest>,
+}
+
+/// wasmvm `PageRequest`.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct PageRequest {
+    key: Option<Binary>,
+    limit: u32,
+    reverse: bool,
+}
+
+/// The value of `key` in `object` unless absent or `null` (wasmvm's Go
+/// structs hold each variant as a nil-able pointer).
+pub(super) fn field<'v>(
+    object: &'v serde_json::Map<String, serde_json::Value>,
+    key: &str,
+) -> Option<&'v serde_json::Value> {
+    object.get(key).filter(|v| !v.is_null())
+}
+
+/// Deserializes a variant's body as Go's `encoding/json` does: missing
+/// fields are their zero values, unknown fields are ignored.
+pub(super) fn body<B: serde::de::DeserializeOwned>(value: &serde_json::Value) -> Result<B, String> {
+    B::deserialize(value).map_err(|e| e.to_string())
+}
+
+/// Parses a `QueryRequest` as wasmvm's `RustQuery` does (`json.Unmarshal`
+/// into `QueryRequest`), then picks the kind in `HandleQuery`'s order. An
+/// error is the text of `SystemError::InvalidRequest`.
+fn parse_request(bytes: &[u8]) -> Result<Request, String> {
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
     let object = value
         .as_object()
-        .filter(|o| o.len() == 1)
-        .ok_or_else(invalid)?;
-    let (kind, body) = object.iter().next().ok_or_else(invalid)?;
-    let body = serde_json::to_vec(body).map_err(|e| cosmwasm_std::StdError::msg(e.to_string()))?;
-    Ok(match kind.as_str() {
-        "bank" => {
-            let known = ["balance", "all_balances", "supply"];
-            let is_known = body_kind(&object[kind]).is_some_and(|k| known.contains(&k));
-            if is_known {
-                Request::Bank(cosmwasm_std::from_json(&body)?)
-            } else {
-                Request::Unsupported("bank".into())
-            }
-        }
-        "wasm" => Request::Wasm(cosmwasm_std::from_json(&body)?),
-        other => Request::Unsupported(other.to_owned()),
-    })
+        .ok_or_else(|| "a query request must be a JSON object".to_owned())?;
+    if let Some(bank) = field(object, "bank") {
+        return parse_bank(bank).map(Request::Bank);
+    }
+    if field(object, "custom").is_some() {
+        return Ok(Request::Unsupported("custom"));
+    }
+    if field(object, "ibc").is_some() {
+        return Ok(Request::Unsupported("ibc"));
+    }
+    if field(object, "staking").is_some() {
+        return Ok(Request::Unsupported("staking"));
+    }
+    if field(object, "stargate").is_some() {
+        return Ok(Request::Unsupported(
+            "Stargate queries are disabled on this chain",
+        ));
+    }
+    if field(object, "grpc").is_some() {
+        return Ok(Request::Unsupported(
+            "gRPC queries are disabled on this chain",
+        ));
+    }
+    if let Some(wasm) = field(object, "wasm") {
+        return WasmRequest::parse(wasm).map(Request::Wasm);
+    }
+    if field(object, "distribution").is_some() {
+        return Ok(Request::Unsupported("distribution"));
+    }
+    Ok(Request::Unknown)
 }
 
-fn body_kind(body: &serde_json::Value) -> Option<&str> {
-    body.as_object()?.keys().next().map(String::as_str)
+fn parse_bank(value: &serde_json::Value) -> Result<BankRequest, String> {
+    let object = value
+        .as_object()
+        .ok_or_else(|| "a bank query must be a JSON object".to_owned())?;
+    Ok(if let Some(v) = field(object, "all_balances") {
+        let q: AddressQuery = body(v)?;
+        BankRequest::AllBalances { address: q.address }
+    } else if let Some(v) = field(object, "balance") {
+        let q: AddressQuery = body(v)?;
+        BankRequest::Balance {
+            address: q.address,
+            denom: q.denom,
+        }
+    } else if let Some(v) = field(object, "supply") {
+        let q: DenomQuery = body(v)?;
+        BankRequest::Supply { denom: q.denom }
+    } else if let Some(v) = field(object, "denom_metadata") {
+        let q: DenomQuery = body(v)?;
+        BankRequest::DenomMetadata { denom: q.denom }
+    } else if let Some(v) = field(object, "all_denom_metadata") {
+        let q: AllDenomMetadataQuery = body(v)?;
+        BankRequest::AllDenomMetadata {
+            pagination: q.pagination,
+        }
+    } else {
+        BankRequest::Unknown
+    })
 }

@@ -101,26 +101,29 @@ pub(crate) struct Executor<T: CostTable + Clone> {
 }
 
 impl<T: CostTable + Clone + Send + Sync + 'static> Executor<T> {
-    /// Validates `wasm` as the chain does and picks its runner for `mode`.
+    /// Validates `wasm` as the chain does and picks its runner for `mode`;
+    /// also returns the code's `cw_migrate_version` (what wasmvm's
+    /// `AnalyzeCode` reports).
     pub(crate) fn prepare(
         &self,
         wasm: &[u8],
         checksum: &[u8; 32],
         mode: ExecutionMode,
-    ) -> Result<Runner<T>, ChainError> {
+    ) -> Result<(Runner<T>, Option<u64>), ChainError> {
         let refuse = |reason: String| ChainError::StoreCode { reason };
-        validate(wasm, &self.validation).map_err(|e| refuse(e.to_string()))?;
+        let info = validate(wasm, &self.validation).map_err(|e| refuse(e.to_string()))?;
         let native = self.natives.get(checksum).cloned();
-        match (mode, native) {
-            (ExecutionMode::Native | ExecutionMode::Auto, Some(factory)) => {
-                Ok(Runner::Native(factory))
+        let runner = match (mode, native) {
+            (ExecutionMode::Native | ExecutionMode::Auto, Some(factory)) => Runner::Native(factory),
+            (ExecutionMode::Native, None) => {
+                return Err(refuse(format!(
+                    "no verified native emulator is registered for checksum {}",
+                    hex::encode(checksum)
+                )));
             }
-            (ExecutionMode::Native, None) => Err(refuse(format!(
-                "no verified native emulator is registered for checksum {}",
-                hex::encode(checksum)
-            ))),
-            (ExecutionMode::Wasm | ExecutionMode::Auto, _) => self.compile(wasm),
-        }
+            (ExecutionMode::Wasm | ExecutionMode::Auto, _) => self.compile(wasm)?,
+        };
+        Ok((runner, info.migrate_version))
     }
 
     #[cfg(feature = "engine")]
