@@ -1,10 +1,14 @@
 //! Item 8: a damaged disk-cache artifact is discarded and recompiled, never
 //! loaded; the metrics say so; the recompiled module gives byte-identical
-//! results and gas; the rewritten artifact verifies again.
+//! results and gas; the rewritten artifact verifies again. And what someone
+//! who can write in the cache folder, but cannot read the user's artifact
+//! key, can do (issue 20): nothing that runs their code, hangs the process
+//! or makes it read without bound.
 //!
 //! Layout (crates/cw-runtime/src/cache/disk.rs): `<dir>/<config key>/
-//! <code checksum>.module` = 8-byte magic, sha256(code checksum ||
-//! artifact), the artifact's length (u64 LE), the artifact.
+//! <code checksum>.module` = 8-byte magic (version 2), HMAC-SHA256 under
+//! the artifact key of (domain, config key, code checksum, artifact), the
+//! artifact's length (u64 LE), the artifact.
 
 use std::path::{Path, PathBuf};
 
@@ -18,6 +22,9 @@ use crate::harness::{Map, Outcome, Schedule, backend_with, call_contract, compil
 
 const HEADER_BYTES: usize = 8 + 32 + 8;
 const CACHE_BYTES: usize = 256 << 20;
+/// Why an artifact whose HMAC does not verify is discarded.
+const MAC_MISMATCH: &str = "artifact HMAC (keyed, bound to the code checksum and the \
+                            configuration) does not match the header";
 
 fn artifact_path(dir: &Path, module: &CompiledModule) -> PathBuf {
     let [folder] = std::fs::read_dir(dir)
@@ -71,7 +78,7 @@ fn damages() -> Vec<(&'static str, Damage, &'static str)> {
         (
             "last artifact byte flipped",
             |b| *b.last_mut().unwrap() ^= 1,
-            "artifact sha256 (bound to the code checksum) does not match the header",
+            MAC_MISMATCH,
         ),
         (
             "middle artifact byte flipped",
@@ -79,13 +86,9 @@ fn damages() -> Vec<(&'static str, Damage, &'static str)> {
                 let mid = HEADER_BYTES + (b.len() - HEADER_BYTES) / 2;
                 b[mid] ^= 0x80;
             },
-            "artifact sha256 (bound to the code checksum) does not match the header",
+            MAC_MISMATCH,
         ),
-        (
-            "recorded sha256 flipped",
-            |b| b[8] ^= 1,
-            "artifact sha256 (bound to the code checksum) does not match the header",
-        ),
+        ("recorded HMAC flipped", |b| b[8] ^= 1, MAC_MISMATCH),
         (
             "truncated to half",
             |b| b.truncate(b.len() / 2),
@@ -98,8 +101,8 @@ fn damages() -> Vec<(&'static str, Damage, &'static str)> {
         ),
         ("empty file", Vec::clear, "truncated header"),
         (
-            "format version byte changed",
-            |b| b[7] = 0x02,
+            "format version byte set to 1 (the unkeyed layout)",
+            |b| b[7] = 0x01,
             "wrong magic or format version",
         ),
         (
@@ -226,7 +229,7 @@ fn another_modules_artifact_under_this_checksum_is_not_loaded() {
     assert_eq!(tier, CacheTier::Compiled);
     let metrics = fresh.metrics();
     assert_eq!(metrics.disk_artifacts_discarded, 1);
-    let reason = "artifact sha256 (bound to the code checksum) does not match the header";
+    let reason = MAC_MISMATCH;
     assert_eq!(
         metrics.last_discard,
         Some(format!("{}: {reason}", module.checksum))
@@ -237,4 +240,248 @@ fn another_modules_artifact_under_this_checksum_is_not_loaded() {
         &format!("discarded ({reason}), recompiled, identical results"),
         0,
     );
+}
+
+/// Writes `artifact` as this module's file with a digest the writer can
+/// compute without the key: the sha256 of layout version 1, or an HMAC
+/// under a key of the writer's own. The magic is copied from the real file,
+/// so only the digest can give the forgery away.
+fn forge(path: &Path, checksum: &[u8], artifact: &[u8], digest: Forgery) {
+    use sha2::{Digest, Sha256};
+    let magic = std::fs::read(path).unwrap()[..8].to_vec();
+    let mac = match digest {
+        Forgery::UnkeyedSha256 => Sha256::new()
+            .chain_update(checksum)
+            .chain_update(artifact)
+            .finalize()
+            .to_vec(),
+        Forgery::OwnKey => {
+            // HMAC-SHA256 (RFC 2104) under a key of the writer's choosing.
+            let key = [0x42u8; 64];
+            let inner = Sha256::new()
+                .chain_update(key.map(|b| b ^ 0x36))
+                .chain_update(checksum)
+                .chain_update(artifact)
+                .finalize();
+            Sha256::new()
+                .chain_update(key.map(|b| b ^ 0x5c))
+                .chain_update(inner)
+                .finalize()
+                .to_vec()
+        }
+    };
+    let mut bytes = magic;
+    bytes.extend_from_slice(&mac);
+    bytes.extend_from_slice(&(artifact.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(artifact);
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Forgery {
+    UnkeyedSha256,
+    OwnKey,
+}
+
+/// Issue 20: someone who can write the cache folder puts another module's
+/// machine code under this module's name with a digest recomputed for it.
+/// Before the artifact key, the digest was an unkeyed sha256 anyone could
+/// recompute, and the other module's code ran (tier `Disk`).
+#[test]
+fn a_forged_artifact_with_a_recomputed_digest_is_not_loaded() {
+    for forgery in [Forgery::UnkeyedSha256, Forgery::OwnKey] {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = ModuleCache::new(compile_config(), CACHE_BYTES, Some(dir.path())).unwrap();
+        let mine = abi::module();
+        let other = abi::module_with_execute("(i32.const 0)");
+        let (module, _) = cache.get(&mine).unwrap();
+        let (other_module, _) = cache.get(&other).unwrap();
+        let expected = script(&module, ABI_SCRIPT);
+        assert_ne!(script(&other_module, ABI_SCRIPT), expected);
+        let theirs = std::fs::read(artifact_path(dir.path(), &other_module)).unwrap();
+        forge(
+            &artifact_path(dir.path(), &module),
+            module.checksum.as_bytes(),
+            &theirs[HEADER_BYTES..],
+            forgery,
+        );
+
+        let fresh = ModuleCache::new(compile_config(), CACHE_BYTES, Some(dir.path())).unwrap();
+        let (loaded, tier) = fresh.get(&mine).unwrap();
+        assert_eq!(
+            script(&loaded, ABI_SCRIPT),
+            expected,
+            "{forgery:?}: the forged artifact's code ran"
+        );
+        assert_eq!(tier, CacheTier::Compiled, "{forgery:?}");
+        assert_eq!(
+            fresh.metrics().last_discard,
+            Some(format!("{}: {MAC_MISMATCH}", module.checksum)),
+            "{forgery:?}"
+        );
+        report(
+            8,
+            &format!("another module's artifact with a forged digest ({forgery:?})"),
+            &format!("discarded ({MAC_MISMATCH}), recompiled, identical results"),
+            0,
+        );
+    }
+}
+
+/// Runs `body` on a thread; fails the test if it takes longer than
+/// `seconds` instead of hanging it.
+fn within<R: Send + 'static>(seconds: u64, body: impl FnOnce() -> R + Send + 'static) -> R {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || sender.send(body()));
+    receiver
+        .recv_timeout(std::time::Duration::from_secs(seconds))
+        .expect("the module cache hung on a file in its folder")
+}
+
+/// Issue 20 item 8: a FIFO named like a module made the load wait for a
+/// writer forever; a link to `/dev/zero` made it read until memory ran
+/// out. Both are now discarded unread, and the module compiles.
+#[test]
+fn a_fifo_or_a_link_to_dev_zero_named_like_a_module_is_discarded_unread() {
+    let code = abi::module();
+    for (case, reason) in [
+        ("a FIFO", "not a regular file"),
+        ("a link to /dev/zero", "not a regular file: a symbolic link"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let first = ModuleCache::new(compile_config(), CACHE_BYTES, Some(dir.path())).unwrap();
+        let (module, _) = first.get(&code).unwrap();
+        let expected = script(&module, ABI_SCRIPT);
+        let path = artifact_path(dir.path(), &module);
+        std::fs::remove_file(&path).unwrap();
+        if case == "a FIFO" {
+            let made = std::process::Command::new("mkfifo")
+                .arg(&path)
+                .status()
+                .unwrap();
+            assert!(made.success());
+        } else {
+            std::os::unix::fs::symlink("/dev/zero", &path).unwrap();
+        }
+
+        let base = dir.path().to_path_buf();
+        let code = code.clone();
+        let (tier, metrics, outcome) = within(60, move || {
+            let cache = ModuleCache::new(compile_config(), CACHE_BYTES, Some(&base)).unwrap();
+            let (module, tier) = cache.get(&code).unwrap();
+            (tier, cache.metrics(), script(&module, ABI_SCRIPT))
+        });
+        assert_eq!(tier, CacheTier::Compiled, "{case}");
+        assert_eq!(outcome, expected, "{case}");
+        assert_eq!(
+            metrics.last_discard,
+            Some(format!("{}: {reason}", module.checksum)),
+            "{case}"
+        );
+        // The planted entry was replaced by a real artifact.
+        let meta = std::fs::symlink_metadata(&path).unwrap();
+        assert!(meta.file_type().is_file(), "{case}");
+        report(
+            8,
+            &format!("{case} named like a module"),
+            &format!("discarded unread ({reason}), recompiled, identical results"),
+            0,
+        );
+    }
+}
+
+/// Issue 20: the temporary file had a predictable name
+/// (`<checksum>.tmp<pid>`) and was written with `std::fs::write`, which
+/// follows a link planted there and overwrites its target. Temporary files
+/// are now made with `create_new` under a unique name.
+#[test]
+fn a_link_planted_at_the_old_temporary_name_is_not_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, b"precious").unwrap();
+    let base = dir.path().join("cache");
+    let code = abi::module();
+    let checksum = cw_runtime::Checksum::of(&code);
+    let config_dir = base.join(compile_config().key());
+    std::fs::create_dir_all(&config_dir).unwrap();
+    let planted = config_dir.join(format!("{}.tmp{}", checksum.to_hex(), std::process::id()));
+    std::os::unix::fs::symlink(&victim, &planted).unwrap();
+
+    let cache = ModuleCache::new(compile_config(), CACHE_BYTES, Some(&base)).unwrap();
+    let (_, tier) = cache.get(&code).unwrap();
+    assert_eq!(tier, CacheTier::Compiled);
+    assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+    let fresh = ModuleCache::new(compile_config(), CACHE_BYTES, Some(&base)).unwrap();
+    assert_eq!(fresh.get(&code).unwrap().1, CacheTier::Disk);
+    report(8, "a link planted at the temporary name", "not followed", 0);
+}
+
+/// Issue 20: two caches over one folder (two chains in one process)
+/// compiling the same code at once shared one temporary name, so one
+/// thread's rename found the file gone and its `get` failed.
+#[test]
+fn two_caches_storing_the_same_module_at_once_both_succeed() {
+    let code = crate::harness::probe_code();
+    for round in 0..4 {
+        let dir = tempfile::tempdir().unwrap();
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
+        let threads: Vec<_> = (0..2)
+            .map(|_| {
+                let (base, code, barrier) = (
+                    dir.path().to_path_buf(),
+                    code.clone(),
+                    std::sync::Arc::clone(&barrier),
+                );
+                std::thread::spawn(move || {
+                    let cache =
+                        ModuleCache::new(compile_config(), CACHE_BYTES, Some(&base)).unwrap();
+                    barrier.wait();
+                    cache.get(&code).map(|(_, tier)| tier)
+                })
+            })
+            .collect();
+        for thread in threads {
+            let tier = thread.join().unwrap();
+            assert!(
+                matches!(tier, Ok(CacheTier::Compiled | CacheTier::Disk)),
+                "round {round}: {tier:?}"
+            );
+        }
+        let fresh = ModuleCache::new(compile_config(), CACHE_BYTES, Some(dir.path())).unwrap();
+        assert_eq!(fresh.get(&code).unwrap().1, CacheTier::Disk);
+    }
+    report(
+        8,
+        "two caches storing one module at once",
+        "both succeed",
+        0,
+    );
+}
+
+/// Issue 20: a cache folder others can write in is refused with a typed
+/// error before anything is read from it.
+#[test]
+fn a_cache_folder_others_can_write_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+
+    use cw_runtime::cache::DiskTrustError;
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let Err(error) = ModuleCache::new(compile_config(), CACHE_BYTES, Some(dir.path())) else {
+        panic!("a folder anyone can write was accepted");
+    };
+    match DiskTrustError::find(&error) {
+        Some(DiskTrustError::WritableByOthers { path, mode }) => {
+            assert_eq!(path, dir.path());
+            assert_eq!(*mode, 0o1777);
+        }
+        other => panic!("{other:?}: {error}"),
+    }
+    let message = error.to_string();
+    assert!(
+        message.contains("writable by group or others (mode 1777)"),
+        "{message}"
+    );
+    report(8, "a cache folder others can write", &message, 0);
 }

@@ -2,23 +2,37 @@
 //! and the compiled-module cache under `cache/`.
 //!
 //! Tables: `codes` (code id to mode byte + Wasm), `state` (every chain
-//! record, key to value, as `Chain::dump` has it) and `meta` (the block).
-//! Each transaction's changes, its new code if any and the new block are
-//! written in ONE redb write transaction, so a killed process leaves the
-//! state of the last committed transaction. redb locks the file: a second
-//! process gets [`HomeError::Locked`].
+//! record, key to value, as `Chain::dump` has it) and `meta` (the block, and
+//! the records' checksum). Each transaction's changes, its new code if any,
+//! the new block and the updated checksum are written in ONE redb write
+//! transaction, so a killed process leaves the state of the last committed
+//! transaction. redb locks the file: a second process gets
+//! [`HomeError::Locked`].
+//!
+//! A damaged file is refused, never loaded and never a panic: on open,
+//! redb checks its page checksums (`Database::check_integrity`), a panic
+//! inside redb is caught ([`guard`]), and [`Home::load`] sums every record
+//! again and compares the sum with the checksum of the last commit
+//! ([`digest`]): [`HomeError::Corrupt`] or [`HomeError::Inconsistent`].
+//! A home written before the checksum existed gets one on its first open.
+
+mod digest;
+mod guard;
 
 use std::path::{Path, PathBuf};
 
 use cw_runtime::chain::BlockState;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 
+use self::digest::{StateDigest, Table};
 use crate::setup::Mode;
 
 const CODES: TableDefinition<u64, &[u8]> = TableDefinition::new("codes");
 const STATE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("state");
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const BLOCK_KEY: &str = "block";
+/// The `meta` key of the records' checksum ([`digest`]).
+const DIGEST_KEY: &str = "records_checksum";
 
 /// Chain records, key and value.
 pub type Records = Vec<(Vec<u8>, Vec<u8>)>;
@@ -56,13 +70,30 @@ pub enum HomeError {
         /// redb's error.
         message: String,
     },
-    /// A record does not decode.
-    #[error("home {}: corrupt record: {what}", home.display())]
+    /// The file is damaged: redb says so, panicked reading it, or a record
+    /// does not decode.
+    #[error(
+        "home {}: {DB_FILE} is damaged ({what}); restore it from a backup or use a new home",
+        home.display()
+    )]
     Corrupt {
         /// The home folder.
         home: PathBuf,
-        /// Which record.
+        /// What is damaged.
         what: String,
+    },
+    /// The records do not add up to the checksum written with the last
+    /// commit: the file was changed outside `cwr`, or damaged where redb
+    /// does not look.
+    #[error(
+        "home {}: {DB_FILE} is inconsistent: its records do not match the checksum written with \
+         the last commit (changed outside cwr, or damaged); restore it from a backup or use a \
+         new home",
+        home.display()
+    )]
+    Inconsistent {
+        /// The home folder.
+        home: PathBuf,
     },
 }
 
@@ -88,10 +119,23 @@ pub struct Commit<'a> {
     pub block: Option<&'a BlockState>,
 }
 
+/// Everything a home holds, read in one transaction and checked against
+/// the checksum of the last commit.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// Every stored code, by code id.
+    pub codes: Vec<StoredCode>,
+    /// Every chain record, in key order.
+    pub state: Records,
+    /// The block of the last transaction, if any ran.
+    pub block: Option<BlockState>,
+}
+
 /// An open home; holds redb's lock on the database file until dropped.
 pub struct Home {
     dir: PathBuf,
     db: Database,
+    repaired: bool,
 }
 
 impl std::fmt::Debug for Home {
@@ -101,39 +145,49 @@ impl std::fmt::Debug for Home {
 }
 
 impl Home {
-    /// Opens (creating if needed) the home at `dir`.
+    /// Opens (creating if needed) the home at `dir`, checking redb's page
+    /// checksums.
     ///
     /// # Errors
-    /// [`HomeError::Locked`] when another process has it open.
+    /// [`HomeError::Locked`] when another process has it open;
+    /// [`HomeError::Corrupt`] when the file is damaged.
     pub fn open(dir: &Path) -> Result<Self, HomeError> {
         std::fs::create_dir_all(dir).map_err(|source| HomeError::Io {
             home: dir.to_owned(),
             source,
         })?;
-        let db = Database::builder()
-            .set_cache_size(DB_CACHE_BYTES)
-            .create(dir.join(DB_FILE))
-            .map_err(|e| match e {
-                redb::DatabaseError::DatabaseAlreadyOpen => HomeError::Locked {
-                    home: dir.to_owned(),
-                },
-                other => HomeError::Db {
-                    home: dir.to_owned(),
-                    message: other.to_string(),
-                },
-            })?;
-        let home = Self {
-            dir: dir.to_owned(),
-            db,
-        };
-        // Create the tables, so reads never meet a missing one.
-        home.write(|txn| {
-            txn.open_table(CODES)?;
-            txn.open_table(STATE)?;
-            txn.open_table(META)?;
+        let opened = guard::catch(|| {
+            let mut db = Database::builder()
+                .set_cache_size(DB_CACHE_BYTES)
+                .create(dir.join(DB_FILE))
+                .map_err(|e| classify(dir, e.into()))?;
+            // Before anything is written: a damaged page must not be built on.
+            let clean = db.check_integrity().map_err(|e| classify(dir, e.into()))?;
+            let home = Self {
+                dir: dir.to_owned(),
+                db,
+                repaired: !clean,
+            };
+            home.prepare()?;
+            Ok(home)
+        });
+        opened.unwrap_or_else(|panic| Err(redb_panicked(dir, &panic)))
+    }
+
+    /// Creates the tables (so reads never meet a missing one) and, for a
+    /// new home or one written before the checksum existed, the checksum.
+    fn prepare(&self) -> Result<(), HomeError> {
+        self.write(|txn| {
+            let codes = txn.open_table(CODES)?;
+            let state = txn.open_table(STATE)?;
+            let mut meta = txn.open_table(META)?;
+            if meta.get(DIGEST_KEY)?.is_none() {
+                let mut digest = StateDigest::default();
+                sum_records(&codes, &state, &meta, &mut digest)?;
+                meta.insert(DIGEST_KEY, digest.to_bytes().as_slice())?;
+            }
             Ok(())
-        })?;
-        Ok(home)
+        })
     }
 
     /// The home folder.
@@ -148,11 +202,16 @@ impl Home {
         self.dir.join(CACHE_DIR)
     }
 
+    /// Whether redb found damage when the home was opened and repaired it
+    /// (to its last intact commit; the records then still match their
+    /// checksum, but the last transactions may be gone).
+    #[must_use]
+    pub fn was_repaired(&self) -> bool {
+        self.repaired
+    }
+
     fn db_error(&self, e: impl Into<redb::Error>) -> HomeError {
-        HomeError::Db {
-            home: self.dir.clone(),
-            message: e.into().to_string(),
-        }
+        classify(&self.dir, e.into())
     }
 
     fn corrupt(&self, what: impl Into<String>) -> HomeError {
@@ -162,6 +221,7 @@ impl Home {
         }
     }
 
+    /// Runs `body` in one write transaction, committed if it succeeds.
     fn write(
         &self,
         body: impl FnOnce(&redb::WriteTransaction) -> Result<(), redb::Error>,
@@ -171,89 +231,175 @@ impl Home {
         txn.commit().map_err(|e| self.db_error(e))
     }
 
-    /// Every stored code, by code id.
+    /// Everything the home holds, checked against the checksum of the last
+    /// commit.
     ///
     /// # Errors
-    /// [`HomeError`].
-    pub fn codes(&self) -> Result<Vec<StoredCode>, HomeError> {
+    /// [`HomeError::Inconsistent`] when the records do not match it,
+    /// [`HomeError::Corrupt`] when one does not decode or redb fails.
+    pub fn load(&self) -> Result<Snapshot, HomeError> {
+        guard::catch(|| self.read_snapshot())
+            .unwrap_or_else(|panic| Err(redb_panicked(&self.dir, &panic)))
+    }
+
+    fn read_snapshot(&self) -> Result<Snapshot, HomeError> {
         let txn = self.db.begin_read().map_err(|e| self.db_error(e))?;
-        let table = txn.open_table(CODES).map_err(|e| self.db_error(e))?;
+        let codes_table = txn.open_table(CODES).map_err(|e| self.db_error(e))?;
+        let state_table = txn.open_table(STATE).map_err(|e| self.db_error(e))?;
+        let meta = txn.open_table(META).map_err(|e| self.db_error(e))?;
+        let mut digest = StateDigest::default();
+        sum_records(&codes_table, &state_table, &meta, &mut digest)
+            .map_err(|e| self.db_error(e))?;
+        let recorded = meta
+            .get(DIGEST_KEY)
+            .map_err(|e| self.db_error(e))?
+            .and_then(|bytes| StateDigest::from_bytes(bytes.value()));
+        if recorded != Some(digest) {
+            return Err(HomeError::Inconsistent {
+                home: self.dir.clone(),
+            });
+        }
         let mut codes = Vec::new();
-        for entry in table.iter().map_err(|e| self.db_error(e))? {
+        for entry in codes_table.iter().map_err(|e| self.db_error(e))? {
             let (id, value) = entry.map_err(|e| self.db_error(e))?;
             let code_id = id.value();
-            let bytes = value.value();
-            let (mode, wasm) = bytes
+            let (mode, wasm) = value
+                .value()
                 .split_first()
-                .and_then(|(m, w)| Some((Mode::from_byte(*m)?, w)))
-                .ok_or_else(|| self.corrupt(format!("code {code_id}")))?;
+                .and_then(|(m, w)| Some((Mode::from_byte(*m)?, w.to_vec())))
+                .ok_or_else(|| self.corrupt(format!("code {code_id} has no valid mode byte")))?;
             codes.push(StoredCode {
                 code_id,
                 mode,
-                wasm: wasm.to_vec(),
+                wasm,
             });
         }
-        Ok(codes)
-    }
-
-    /// Every chain record, in key order.
-    ///
-    /// # Errors
-    /// [`HomeError`].
-    pub fn state(&self) -> Result<Records, HomeError> {
-        let txn = self.db.begin_read().map_err(|e| self.db_error(e))?;
-        let table = txn.open_table(STATE).map_err(|e| self.db_error(e))?;
-        let mut records = Vec::new();
-        for entry in table.iter().map_err(|e| self.db_error(e))? {
+        let mut state = Vec::new();
+        for entry in state_table.iter().map_err(|e| self.db_error(e))? {
             let (k, v) = entry.map_err(|e| self.db_error(e))?;
-            records.push((k.value().to_vec(), v.value().to_vec()));
+            state.push((k.value().to_vec(), v.value().to_vec()));
         }
-        Ok(records)
-    }
-
-    /// The block of the last transaction, if any ran.
-    ///
-    /// # Errors
-    /// [`HomeError`].
-    pub fn block(&self) -> Result<Option<BlockState>, HomeError> {
-        let txn = self.db.begin_read().map_err(|e| self.db_error(e))?;
-        let table = txn.open_table(META).map_err(|e| self.db_error(e))?;
-        let Some(bytes) = table.get(BLOCK_KEY).map_err(|e| self.db_error(e))? else {
-            return Ok(None);
+        let block = match meta.get(BLOCK_KEY).map_err(|e| self.db_error(e))? {
+            Some(bytes) => Some(
+                serde_json::from_slice(bytes.value())
+                    .map_err(|e| self.corrupt(format!("block: {e}")))?,
+            ),
+            None => None,
         };
-        serde_json::from_slice(bytes.value())
-            .map(Some)
-            .map_err(|e| self.corrupt(format!("block: {e}")))
+        Ok(Snapshot {
+            codes,
+            state,
+            block,
+        })
     }
 
-    /// Writes one transaction's effects atomically.
+    /// Writes one transaction's effects atomically, with the checksum
+    /// updated by what they change.
     ///
     /// # Errors
-    /// [`HomeError::Db`]; nothing is written then.
+    /// [`HomeError::Db`] or [`HomeError::Corrupt`]; nothing is written then.
     pub fn commit(&self, commit: &Commit<'_>) -> Result<(), HomeError> {
         let block = commit
             .block
             .map(serde_json::to_vec)
             .transpose()
             .map_err(|e| self.corrupt(format!("block: {e}")))?;
-        self.write(|txn| {
-            if let Some((code_id, mode, wasm)) = commit.code {
-                let mut value = Vec::with_capacity(wasm.len() + 1);
-                value.push(mode.to_byte());
-                value.extend_from_slice(wasm);
-                txn.open_table(CODES)?.insert(code_id, value.as_slice())?;
-            }
-            let mut state = txn.open_table(STATE)?;
-            for (key, value) in &commit.changes {
-                match value {
-                    Some(value) => state.insert(key.as_slice(), value.as_slice())?,
-                    None => state.remove(key.as_slice())?,
+        let written = guard::catch(|| {
+            self.write(|txn| {
+                let mut meta = txn.open_table(META)?;
+                let mut digest = match meta.get(DIGEST_KEY)? {
+                    Some(bytes) => StateDigest::from_bytes(bytes.value()).ok_or_else(|| {
+                        redb::Error::Corrupted("the records' checksum is not 32 bytes".into())
+                    })?,
+                    None => StateDigest::default(),
                 };
-            }
-            if let Some(block) = &block {
-                txn.open_table(META)?.insert(BLOCK_KEY, block.as_slice())?;
-            }
-            Ok(())
-        })
+                if let Some((code_id, mode, wasm)) = commit.code {
+                    let mut value = Vec::with_capacity(wasm.len().saturating_add(1));
+                    value.push(mode.to_byte());
+                    value.extend_from_slice(wasm);
+                    let key = code_id.to_be_bytes();
+                    let mut codes = txn.open_table(CODES)?;
+                    if let Some(old) = codes.insert(code_id, value.as_slice())? {
+                        digest.remove(Table::Codes, &key, old.value());
+                    }
+                    digest.add(Table::Codes, &key, &value);
+                }
+                let mut state = txn.open_table(STATE)?;
+                for (key, value) in &commit.changes {
+                    let old = match value {
+                        Some(value) => state.insert(key.as_slice(), value.as_slice())?,
+                        None => state.remove(key.as_slice())?,
+                    };
+                    if let Some(old) = old {
+                        digest.remove(Table::State, key, old.value());
+                    }
+                    if let Some(value) = value {
+                        digest.add(Table::State, key, value);
+                    }
+                }
+                if let Some(block) = &block {
+                    if let Some(old) = meta.insert(BLOCK_KEY, block.as_slice())? {
+                        digest.remove(Table::Meta, BLOCK_KEY.as_bytes(), old.value());
+                    }
+                    digest.add(Table::Meta, BLOCK_KEY.as_bytes(), block);
+                }
+                meta.insert(DIGEST_KEY, digest.to_bytes().as_slice())?;
+                Ok(())
+            })
+        });
+        written.unwrap_or_else(|panic| Err(redb_panicked(&self.dir, &panic)))
     }
 }
+
+/// Adds every record of the three tables (but the checksum) to `digest`.
+fn sum_records(
+    codes: &impl ReadableTable<u64, &'static [u8]>,
+    state: &impl ReadableTable<&'static [u8], &'static [u8]>,
+    meta: &impl ReadableTable<&'static str, &'static [u8]>,
+    digest: &mut StateDigest,
+) -> Result<(), redb::Error> {
+    for entry in codes.iter()? {
+        let (id, value) = entry?;
+        digest.add(Table::Codes, &id.value().to_be_bytes(), value.value());
+    }
+    for entry in state.iter()? {
+        let (key, value) = entry?;
+        digest.add(Table::State, key.value(), value.value());
+    }
+    for entry in meta.iter()? {
+        let (key, value) = entry?;
+        if key.value() != DIGEST_KEY {
+            digest.add(Table::Meta, key.value().as_bytes(), value.value());
+        }
+    }
+    Ok(())
+}
+
+/// A redb error as the home reports it: damage is [`HomeError::Corrupt`].
+fn classify(dir: &Path, error: redb::Error) -> HomeError {
+    let home = dir.to_owned();
+    match error {
+        redb::Error::DatabaseAlreadyOpen => HomeError::Locked { home },
+        redb::Error::Corrupted(what) => HomeError::Corrupt { home, what },
+        // redb reports a file that is not a database (a damaged header) as
+        // invalid data.
+        redb::Error::Io(e) if e.kind() == std::io::ErrorKind::InvalidData => HomeError::Corrupt {
+            home,
+            what: e.to_string(),
+        },
+        other => HomeError::Db {
+            home,
+            message: other.to_string(),
+        },
+    }
+}
+
+fn redb_panicked(dir: &Path, panic: &str) -> HomeError {
+    HomeError::Corrupt {
+        home: dir.to_owned(),
+        what: format!("redb failed reading it: {panic}"),
+    }
+}
+
+#[cfg(test)]
+mod tests;

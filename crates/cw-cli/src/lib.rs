@@ -1,7 +1,8 @@
 //! The scenario format of `cwr run` (docs/scenario.md), without the runtime:
 //! [`scenario::Scenario::parse_with`] reads and checks a whole scenario before
-//! any step runs, and [`subst`] resolves `@name` references and `$base64` objects
-//! in messages. The `cwr` binary (feature `cli`, on by default) runs them.
+//! any step runs, [`message`] keeps each message as the user wrote it, and
+//! [`subst`] resolves `@name` references and `$base64` objects in it, in
+//! place. The `cwr` binary (feature `cli`, on by default) runs them.
 //!
 //! ```
 //! use std::path::Path;
@@ -18,5 +19,6 @@
 //! assert!(error.unwrap_err().to_string().contains("no fixture `cw20_base` here"));
 //! ```
 
+pub mod message;
 pub mod scenario;
 pub mod subst;

@@ -15,10 +15,10 @@ use cosmwasm_std::Coin;
 use cw_gas::{CostTable, CwGas};
 use cw_runtime::chain::{BlockState, TxFailure};
 use cw_runtime::{Chain, ExecutionMode, Instantiate, TxResult, TxSuccess};
-use serde_json::Value;
 
 use crate::error::CliError;
 use crate::home::{Commit, Home};
+use crate::message::Message;
 use crate::output;
 use crate::runner::{Outcome, StepReport};
 use crate::setup::{GasProfile, Mode, WithTable, builder, module_cache};
@@ -155,11 +155,20 @@ impl<T: CostTable + Clone + Send + Sync + 'static> LocalChain<T> {
             builder = builder.tx_gas_limit(CwGas::new(limit));
         }
         let chain = Arc::new(builder.build().map_err(CliError::chain)?);
-        if let Some(block) = home.block()? {
+        let snapshot = home.load()?;
+        if home.was_repaired() {
+            eprintln!(
+                "warning: home {}: redb found {} damaged and repaired it to its last intact \
+                 commit; the last transactions may be missing",
+                home.dir().display(),
+                crate::home::DB_FILE
+            );
+        }
+        if let Some(block) = snapshot.block {
             chain.set_block(block);
         }
         let creator = chain.addr_make("creator").map_err(CliError::chain)?;
-        for code in home.codes()? {
+        for code in snapshot.codes {
             let id = chain
                 .store_code(&creator, &code.wasm, code.mode.into())
                 .map_err(|error| CliError::StoreCode {
@@ -174,7 +183,7 @@ impl<T: CostTable + Clone + Send + Sync + 'static> LocalChain<T> {
                 )));
             }
         }
-        chain.load_state(home.state()?);
+        chain.load_state(snapshot.state);
         drop(chain.take_changes());
         let maker = Arc::clone(&chain);
         let mut namer = Namer::new(move |name| maker.addr_make(name).map_err(|e| e.to_string()));
@@ -472,11 +481,12 @@ impl<T: CostTable + Clone + Send + Sync + 'static> LocalChain<T> {
         Ok(())
     }
 
+    /// The bytes the contract receives: MSG as given, substituted and
+    /// compact (keys in the given order, numbers and escapes as written).
     fn msg(&mut self, msg: &str) -> Result<Vec<u8>, CliError> {
-        let value: Value = serde_json::from_str(msg)
-            .map_err(|e| CliError::Usage(format!("MSG is not JSON: {e}")))?;
-        let value = self.namer.value(&value)?;
-        Ok(serde_json::to_vec(&value).unwrap_or_default())
+        let msg =
+            Message::parse(msg).map_err(|e| CliError::Usage(format!("MSG is not JSON: {e}")))?;
+        Ok(self.namer.message(&msg)?)
     }
 
     /// An address, or the label of exactly one contract (with or without `@`).

@@ -18,7 +18,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use cosmwasm_std::Coin;
-use cw_cli::{scenario, subst};
+use cw_cli::{message, scenario, subst};
 
 use crate::error::CliError;
 use crate::local::{LocalArgs, LocalCommand};

@@ -75,12 +75,12 @@ impl WithTable for Job<'_> {
         };
         for (i, step) in self.scenario.steps.iter().enumerate() {
             let report = runner.step(i + 1, step);
-            summary.steps += 1;
+            summary.steps = summary.steps.saturating_add(1);
             if !report.outcome.is_ok() {
-                summary.failed_steps += 1;
+                summary.failed_steps = summary.failed_steps.saturating_add(1);
             }
             if let Some(Err(reason)) = &report.expect {
-                summary.failed_expects += 1;
+                summary.failed_expects = summary.failed_expects.saturating_add(1);
                 eprintln!(
                     "{}: step {} ({}): expectation failed: {reason}",
                     self.scenario.path.display(),
@@ -102,7 +102,7 @@ impl WithTable for Job<'_> {
                 out,
                 "\n{} steps: {} ok, {} failed; {}; {} contracts at height {}",
                 summary.steps,
-                summary.steps - summary.failed_steps,
+                summary.steps.saturating_sub(summary.failed_steps),
                 summary.failed_steps,
                 match summary.failed_expects {
                     0 => "every expectation held".to_owned(),

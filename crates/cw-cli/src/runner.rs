@@ -12,6 +12,7 @@ use cw_runtime::{Chain, ExecutionMode, Instantiate, TxSuccess};
 use serde_json::Value;
 
 use crate::error::CliError;
+use crate::message::Message;
 use crate::progress::Progress;
 use crate::scenario::{Expect, Scenario, StepSpec};
 use crate::setup::{Mode, builder, module_cache};
@@ -231,7 +232,7 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Runner<T> {
         {
             report.address = Some(address.clone());
         }
-        report.expect = expectation(step).map(|expect| self.check(expect, &outcome));
+        report.expect = step.expect().map(|expect| self.check(expect, &outcome));
         report.outcome = outcome;
         report.gas = gas;
         report
@@ -344,16 +345,17 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Runner<T> {
         self.namer.text(text).map_err(|e| e.to_string())
     }
 
-    fn msg(&mut self, msg: &Value) -> Result<Vec<u8>, String> {
-        let value = self.namer.value(msg).map_err(|e| e.to_string())?;
-        serde_json::to_vec(&value).map_err(|e| e.to_string())
+    /// The bytes the contract receives: the message as the scenario wrote
+    /// it, substituted and compact.
+    fn msg(&mut self, msg: &Message) -> Result<Vec<u8>, String> {
+        self.namer.message(msg).map_err(|e| e.to_string())
     }
 
     fn code_id(&self, code: &str) -> Result<u64, String> {
         self.codes
             .iter()
             .position(|c| c == code)
-            .map(|i| i as u64 + 1)
+            .and_then(|i| u64::try_from(i).ok()?.checked_add(1))
             .ok_or_else(|| format!("unknown code `{code}`"))
     }
 
@@ -399,7 +401,8 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Runner<T> {
                 "expected a JSON result, got error ({kind}): {message}"
             )),
             (Expect::Json(want), outcome) => {
-                let want = self.namer.value(want).map_err(|e| e.to_string())?;
+                let want = self.msg(want)?;
+                let want: Value = serde_json::from_slice(&want).map_err(|e| e.to_string())?;
                 let bytes = match outcome {
                     Outcome::Query(data) => data.as_slice(),
                     Outcome::Tx(done) => done.data.as_deref().unwrap_or_default(),
@@ -459,17 +462,6 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Runner<T> {
     }
 }
 
-fn expectation(step: &StepSpec) -> Option<&Expect> {
-    match step {
-        StepSpec::Instantiate { expect, .. }
-        | StepSpec::Execute { expect, .. }
-        | StepSpec::Query { expect, .. }
-        | StepSpec::Migrate { expect, .. }
-        | StepSpec::Sudo { expect, .. } => expect.as_ref(),
-        StepSpec::AdvanceBlock { .. } => None,
-    }
-}
-
 /// Coins as the chain's bank keeps them, for output.
 #[must_use]
 pub fn coin_list(coins: &Coins) -> Vec<Coin> {
@@ -478,3 +470,6 @@ pub fn coin_list(coins: &Coins) -> Vec<Coin> {
         .map(|(denom, amount)| Coin::new(*amount, denom))
         .collect()
 }
+
+#[cfg(test)]
+mod tests;

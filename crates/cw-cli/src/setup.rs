@@ -103,10 +103,12 @@ const CACHE_MEMORY_BYTES: usize = 256 << 20;
 
 /// A module cache compiling with `table`, the deterministic stack limit and
 /// the chain's validation rules; with `dir`, artifacts are kept there (and
-/// verified by sha256 when loaded), so the next process does not recompile.
+/// authenticated by the user's artifact key when loaded), so the next
+/// process does not recompile.
 ///
 /// # Errors
-/// [`CliError::Cache`] when the folder cannot be made.
+/// [`CliError::Cache`] when the folder cannot be made, is writable by
+/// others, or the artifact key cannot be made or read.
 pub fn module_cache<T: CostTable + Clone>(
     table: T,
     dir: Option<&Path>,

@@ -1,16 +1,39 @@
 //! `@name` substitution: a string `"@name"` stands for the address of the
 //! contract aliased `name`, or else for `MockApi::addr_make(name)`; `"@@x"`
 //! is the literal `"@x"`; an object `{"$base64": X}` becomes the base64 of
-//! X (a string's UTF-8 bytes, any other value's compact JSON) after
-//! substituting inside X, for messages nested as `Binary`.
+//! X (a string's UTF-8 bytes, any other value's compact JSON, as written)
+//! after substituting inside X, for messages nested as `Binary`.
+//!
+//! Substitution works on the message's text ([`Message`]): everything it
+//! does not replace reaches the contract as the user wrote it, keys in the
+//! user's order, only the whitespace between tokens removed. `$base64`
+//! expansion is bounded ([`MAX_BASE64_DEPTH`], [`MAX_MESSAGE_BYTES`]): each
+//! level grows the bytes by 4/3, so unbounded nesting would let a 1 KB file
+//! expand to gigabytes.
 
 use std::collections::BTreeMap;
 
 use cosmwasm_std::Binary;
-use serde_json::Value;
+
+use crate::message::Message;
+use crate::message::tree::{Kind, Node, decode_string};
 
 /// The key of the nested-message helper object.
 pub const BASE64_KEY: &str = "$base64";
+
+/// `$base64` objects nested at most this deep in one message. Real
+/// messages nest three or four (a cw3 proposal of a wasm execute of a cw20
+/// `send` with its hook message); 16 leaves room, and with
+/// [`MAX_MESSAGE_BYTES`] bounds the work: 16 levels grow bytes by at most
+/// (4/3)^16, about 100 times.
+pub const MAX_BASE64_DEPTH: usize = 16;
+
+/// The largest message substitution makes, in bytes: 8 times CometBFT's
+/// default `max_tx_bytes` (1 MiB), which bounds every message a chain with
+/// default settings carries to a contract. Building one holds at most
+/// about four times this in memory (each `$base64` level's buffer is at
+/// most 3/4 of the one around it).
+pub const MAX_MESSAGE_BYTES: usize = 8 << 20;
 
 /// Why a substitution failed.
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +49,18 @@ pub enum SubstError {
     /// A `$base64` object has other keys too.
     #[error("`{BASE64_KEY}` must be the only key of its object")]
     Base64Shape,
+    /// `$base64` objects nested too deep.
+    #[error("`{BASE64_KEY}` objects are nested more than {limit} deep")]
+    Base64TooDeep {
+        /// [`MAX_BASE64_DEPTH`].
+        limit: usize,
+    },
+    /// The message would be too large after substitution.
+    #[error("the message is larger than {limit_bytes} bytes after substitution")]
+    TooLarge {
+        /// [`MAX_MESSAGE_BYTES`].
+        limit_bytes: usize,
+    },
 }
 
 /// Whether `name` may follow `@`: ASCII letters, digits, `_`, `-`, `.`.
@@ -47,6 +82,44 @@ pub fn name_of(text: &str) -> Option<&str> {
 
 /// Makes an account address from a name, or says why it cannot.
 type AddrMake = dyn Fn(&str) -> Result<String, String>;
+
+/// Checks what can be checked of `msg` before any name is known: every
+/// `$base64` object is the only key of its object and they nest at most
+/// [`MAX_BASE64_DEPTH`] deep. (Its size after substitution depends on the
+/// addresses; [`Namer::message`] bounds it.)
+///
+/// # Errors
+/// [`SubstError::Base64Shape`], [`SubstError::Base64TooDeep`].
+pub fn check_shape(msg: &Message) -> Result<(), SubstError> {
+    fn walk(node: &Node<'_>, depth: usize) -> Result<(), SubstError> {
+        match &node.kind {
+            Kind::String | Kind::Scalar => Ok(()),
+            Kind::Array(items) => items.iter().try_for_each(|item| walk(item, depth)),
+            Kind::Object(members) => match base64_inner(members)? {
+                Some(_) if depth >= MAX_BASE64_DEPTH => Err(SubstError::Base64TooDeep {
+                    limit: MAX_BASE64_DEPTH,
+                }),
+                Some(inner) => walk(inner, depth + 1),
+                None => members.iter().try_for_each(|(_, value)| walk(value, depth)),
+            },
+        }
+    }
+    walk(&msg.tree(), 0)
+}
+
+/// The `X` of a `{"$base64": X}` object; `None` for any other object.
+fn base64_inner<'n, 'a>(
+    members: &'n [(&'a str, Node<'a>)],
+) -> Result<Option<&'n Node<'a>>, SubstError> {
+    let base64 = members
+        .iter()
+        .any(|(key, _)| decode_string(key).as_deref() == Some(BASE64_KEY));
+    match members {
+        [(_, inner)] if base64 => Ok(Some(inner)),
+        _ if base64 => Err(SubstError::Base64Shape),
+        _ => Ok(None),
+    }
+}
 
 /// Resolves names: contract aliases first, then `addr_make`; remembers every
 /// account name it made an address for (the final state lists them).
@@ -132,78 +205,140 @@ impl Namer {
         }
     }
 
-    /// A message with substitution in every string value and every
-    /// `$base64` object expanded.
+    /// The bytes a contract receives for `msg`: its text as written, keys
+    /// in the user's order, without whitespace between tokens, every string
+    /// value substituted as [`text`](Self::text) says and every `$base64`
+    /// object expanded.
     ///
     /// # Errors
-    /// [`SubstError`].
-    pub fn value(&mut self, value: &Value) -> Result<Value, SubstError> {
-        Ok(match value {
-            Value::String(s) => Value::String(self.text(s)?),
-            Value::Array(items) => Value::Array(
-                items
-                    .iter()
-                    .map(|v| self.value(v))
-                    .collect::<Result<_, _>>()?,
-            ),
-            Value::Object(map) => match map.get(BASE64_KEY) {
-                Some(inner) if map.len() == 1 => {
-                    let bytes = match self.value(inner)? {
-                        Value::String(s) => s.into_bytes(),
-                        other => serde_json::to_vec(&other).unwrap_or_default(),
-                    };
-                    Value::String(Binary::from(bytes).to_base64())
+    /// [`SubstError`], including the bounds on `$base64` expansion.
+    pub fn message(&mut self, msg: &Message) -> Result<Vec<u8>, SubstError> {
+        let mut out = Out::new(MAX_MESSAGE_BYTES);
+        self.write(&msg.tree(), 0, &mut out)?;
+        Ok(out.bytes)
+    }
+
+    /// Writes `node` substituted; `depth` counts the `$base64` objects
+    /// around it.
+    fn write(&mut self, node: &Node<'_>, depth: usize, out: &mut Out) -> Result<(), SubstError> {
+        match &node.kind {
+            Kind::Scalar => out.push(node.text),
+            Kind::String => self.write_string(node.text, out),
+            Kind::Array(items) => {
+                out.push("[")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(",")?;
+                    }
+                    self.write(item, depth, out)?;
                 }
-                Some(_) => return Err(SubstError::Base64Shape),
-                None => Value::Object(
-                    map.iter()
-                        .map(|(k, v)| Ok((k.clone(), self.value(v)?)))
-                        .collect::<Result<_, SubstError>>()?,
-                ),
-            },
-            other => other.clone(),
-        })
+                out.push("]")
+            }
+            Kind::Object(members) => {
+                if let Some(inner) = base64_inner(members)? {
+                    return self.write_base64(inner, depth + 1, out);
+                }
+                out.push("{")?;
+                for (i, (key, value)) in members.iter().enumerate() {
+                    if i > 0 {
+                        out.push(",")?;
+                    }
+                    out.push(key)?;
+                    out.push(":")?;
+                    self.write(value, depth, out)?;
+                }
+                out.push("}")
+            }
+        }
+    }
+
+    /// A string token: as written unless substitution changes its value.
+    fn write_string(&mut self, token: &str, out: &mut Out) -> Result<(), SubstError> {
+        // `@` written as is or escaped (`\u0040`): only then can it change.
+        if !token.contains('@') && !token.contains("\\u") {
+            return out.push(token);
+        }
+        let Some(value) = decode_string(token) else {
+            return out.push(token);
+        };
+        let replaced = self.text(&value)?;
+        if replaced == value {
+            return out.push(token);
+        }
+        match token.strip_prefix("\"@@") {
+            // `"@@x"`: the same token with one `@` less, escapes kept.
+            Some(rest) => {
+                out.push("\"@")?;
+                out.push(rest)
+            }
+            None => out.push(&serde_json::Value::String(replaced).to_string()),
+        }
+    }
+
+    /// The base64 string of `inner` substituted, `depth` levels deep.
+    fn write_base64(
+        &mut self,
+        inner: &Node<'_>,
+        depth: usize,
+        out: &mut Out,
+    ) -> Result<(), SubstError> {
+        if depth > MAX_BASE64_DEPTH {
+            return Err(SubstError::Base64TooDeep {
+                limit: MAX_BASE64_DEPTH,
+            });
+        }
+        // What fits in `out` once encoded: two quotes, 4 bytes per 3.
+        let budget = out.remaining().saturating_sub(2) / 4 * 3;
+        let bytes = match &inner.kind {
+            Kind::String => {
+                let value = decode_string(inner.text).unwrap_or_default();
+                self.text(&value)?.into_bytes()
+            }
+            _ => {
+                let mut nested = Out::new(budget);
+                self.write(inner, depth, &mut nested)?;
+                nested.bytes
+            }
+        };
+        if bytes.len() > budget {
+            return Err(SubstError::TooLarge {
+                limit_bytes: MAX_MESSAGE_BYTES,
+            });
+        }
+        out.push("\"")?;
+        out.push(&Binary::from(bytes).to_base64())?;
+        out.push("\"")
+    }
+}
+
+/// Bytes being written, refusing to grow past a limit.
+struct Out {
+    bytes: Vec<u8>,
+    limit: usize,
+}
+
+impl Out {
+    fn new(limit: usize) -> Self {
+        Self {
+            bytes: Vec::new(),
+            limit,
+        }
+    }
+
+    fn remaining(&self) -> usize {
+        self.limit.saturating_sub(self.bytes.len())
+    }
+
+    fn push(&mut self, text: &str) -> Result<(), SubstError> {
+        if text.len() > self.remaining() {
+            return Err(SubstError::TooLarge {
+                limit_bytes: MAX_MESSAGE_BYTES,
+            });
+        }
+        self.bytes.extend_from_slice(text.as_bytes());
+        Ok(())
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn namer() -> Namer {
-        let mut namer = Namer::new(|name| Ok(format!("addr_{name}")));
-        namer.set_alias("token", "contract_1");
-        namer
-    }
-
-    #[test]
-    fn names_aliases_and_escapes() {
-        let mut n = namer();
-        assert_eq!(n.text("@alice").unwrap(), "addr_alice");
-        assert_eq!(n.text("@token").unwrap(), "contract_1");
-        assert_eq!(n.text("@@alice").unwrap(), "@alice");
-        assert_eq!(n.text("@alice says hi").unwrap(), "@alice says hi");
-        assert_eq!(n.text("@").unwrap(), "@");
-        assert_eq!(n.text("alice").unwrap(), "alice");
-        assert_eq!(n.accounts().len(), 1);
-    }
-
-    #[test]
-    fn messages_substitute_values_not_keys_and_expand_base64() {
-        let mut n = namer();
-        let msg = json!({"@alice": ["@bob", 1, {"x": "@token"}],
-                         "inner": {"$base64": {"transfer": {"recipient": "@carol"}}},
-                         "text": {"$base64": "hi"}});
-        let out = n.value(&msg).unwrap();
-        assert_eq!(out["@alice"], json!(["addr_bob", 1, {"x": "contract_1"}]));
-        let inner = Binary::from_base64(out["inner"].as_str().unwrap()).unwrap();
-        assert_eq!(
-            serde_json::from_slice::<Value>(&inner).unwrap(),
-            json!({"transfer": {"recipient": "addr_carol"}})
-        );
-        assert_eq!(out["text"], "aGk=");
-        let bad = n.value(&json!({"$base64": 1, "other": 2}));
-        assert!(matches!(bad, Err(SubstError::Base64Shape)));
-    }
-}
+mod tests;

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 pub use self::model::{EnvSpec, Expect, ScenarioFile, StepSpec};
-use crate::subst::{is_name, name_of};
+use crate::message::tree::{self, Node};
+use crate::subst::{check_shape, is_name, name_of};
 
 /// The prefix of a code source naming a fixture (`fixture:cw20_base`).
 pub const FIXTURE_PREFIX: &str = "fixture:";
@@ -50,6 +51,14 @@ pub enum ScenarioError {
         name: String,
         /// What is wrong.
         message: String,
+    },
+    /// The file nests arrays or objects deeper than a message may.
+    #[error("{path}: nested more than {limit} arrays or objects deep")]
+    TooDeep {
+        /// The file.
+        path: PathBuf,
+        /// The limit.
+        limit: usize,
     },
     /// A step is invalid (steps are numbered from 1).
     #[error("{path}: step {index} ({op}): {message}")]
@@ -144,7 +153,19 @@ impl Scenario {
                 path: path.to_owned(),
                 source,
             })?;
-        Checker::new(path, &file.env)?.check(file, base, fixtures)
+        // The same text split without decoding, for the messages' own text.
+        let whole = tree::parse(text).map_err(|tree::TreeError| ScenarioError::TooDeep {
+            path: path.to_owned(),
+            limit: tree::MAX_DEPTH,
+        })?;
+        let step_nodes = match whole.member("steps") {
+            Ok(Some(Node {
+                kind: tree::Kind::Array(items),
+                ..
+            })) => items.as_slice(),
+            _ => &[],
+        };
+        Checker::new(path, &file.env)?.check(file, step_nodes, base, fixtures)
     }
 }
 
@@ -204,6 +225,7 @@ impl<'a> Checker<'a> {
     fn check(
         mut self,
         file: ScenarioFile,
+        step_nodes: &[Node<'_>],
         base: &Path,
         fixtures: FixtureCheck,
     ) -> Result<Scenario, ScenarioError> {
@@ -236,6 +258,7 @@ impl<'a> Checker<'a> {
                 op: op.clone(),
                 message,
             };
+            let raw = with_message_texts(raw, step_nodes.get(i)).map_err(&fail)?;
             let step: StepSpec = serde_json::from_value(raw).map_err(|e| fail(e.to_string()))?;
             self.check_step(&step, &codes).map_err(fail)?;
             steps.push(step);
@@ -253,6 +276,12 @@ impl<'a> Checker<'a> {
         step: &StepSpec,
         codes: &[(String, CodeSource)],
     ) -> Result<(), String> {
+        if let Some(msg) = step.msg() {
+            check_shape(msg).map_err(|e| format!("msg: {e}"))?;
+        }
+        if let Some(Expect::Json(json)) = step.expect() {
+            check_shape(json).map_err(|e| format!("expect.json: {e}"))?;
+        }
         let code = |name: &str| {
             if codes.iter().any(|(n, _)| n == name) {
                 Ok(())
@@ -353,6 +382,34 @@ impl<'a> Checker<'a> {
             ))
         }
     }
+}
+
+/// The member `key` of `node`, refusing a key given twice (serde's values
+/// would silently keep the last one).
+fn member<'n, 'a>(node: &'n Node<'a>, key: &str) -> Result<Option<&'n Node<'a>>, String> {
+    node.member(key)
+        .map_err(|tree::DuplicateKey| format!("duplicate key `{key}`"))
+}
+
+/// The step `raw` with its `msg` and its `expect.json` replaced by their
+/// text as the file spells it (a JSON string each), so that the message a
+/// contract receives keeps the user's key order, numbers and escapes.
+/// `node` is the same step split without decoding.
+fn with_message_texts(mut raw: Value, node: Option<&Node<'_>>) -> Result<Value, String> {
+    let (Value::Object(step), Some(node)) = (&mut raw, node) else {
+        return Ok(raw);
+    };
+    if let Some(msg) = member(node, "msg")? {
+        step.insert("msg".into(), Value::String(msg.text.to_owned()));
+    }
+    let expected = match member(node, "expect")? {
+        Some(expect) => member(expect, "json")?,
+        None => None,
+    };
+    if let (Some(json), Some(Value::Object(expect))) = (expected, step.get_mut("expect")) {
+        expect.insert("json".into(), Value::String(json.text.to_owned()));
+    }
+    Ok(raw)
 }
 
 fn code_source(source: &str, base: &Path, fixtures: FixtureCheck) -> Result<CodeSource, String> {

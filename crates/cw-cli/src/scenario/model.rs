@@ -3,9 +3,11 @@
 //! The format is documented in `docs/scenario.md`.
 
 use cosmwasm_std::Coin;
+use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+use crate::message::Message;
 
 /// The whole file. Steps stay raw JSON here so that a bad step is reported
 /// with its number (see `ScenarioError::Step`).
@@ -71,7 +73,8 @@ pub enum StepSpec {
         #[serde(default)]
         funds: Vec<Coin>,
         /// The instantiate message.
-        msg: Value,
+        #[serde(deserialize_with = "message_text")]
+        msg: Message,
         /// Who may migrate the contract.
         admin: Option<String>,
         /// The label (default: the alias, or the code name).
@@ -89,7 +92,8 @@ pub enum StepSpec {
         #[serde(default)]
         funds: Vec<Coin>,
         /// The execute message.
-        msg: Value,
+        #[serde(deserialize_with = "message_text")]
+        msg: Message,
         /// What must happen.
         expect: Option<Expect>,
     },
@@ -98,7 +102,8 @@ pub enum StepSpec {
         /// Alias or address.
         contract: String,
         /// The query message.
-        msg: Value,
+        #[serde(deserialize_with = "message_text")]
+        msg: Message,
         /// What must happen.
         expect: Option<Expect>,
     },
@@ -111,7 +116,8 @@ pub enum StepSpec {
         /// The new code's name in `codes`.
         code: String,
         /// The migrate message.
-        msg: Value,
+        #[serde(deserialize_with = "message_text")]
+        msg: Message,
         /// What must happen.
         expect: Option<Expect>,
     },
@@ -120,7 +126,8 @@ pub enum StepSpec {
         /// Alias or address.
         contract: String,
         /// The sudo message.
-        msg: Value,
+        #[serde(deserialize_with = "message_text")]
+        msg: Message,
         /// What must happen.
         expect: Option<Expect>,
     },
@@ -134,6 +141,32 @@ pub enum StepSpec {
 }
 
 impl StepSpec {
+    /// The message the step sends, if it sends one.
+    #[must_use]
+    pub fn msg(&self) -> Option<&Message> {
+        match self {
+            Self::Instantiate { msg, .. }
+            | Self::Execute { msg, .. }
+            | Self::Query { msg, .. }
+            | Self::Migrate { msg, .. }
+            | Self::Sudo { msg, .. } => Some(msg),
+            Self::AdvanceBlock { .. } => None,
+        }
+    }
+
+    /// What the step must do, if it says.
+    #[must_use]
+    pub fn expect(&self) -> Option<&Expect> {
+        match self {
+            Self::Instantiate { expect, .. }
+            | Self::Execute { expect, .. }
+            | Self::Query { expect, .. }
+            | Self::Migrate { expect, .. }
+            | Self::Sudo { expect, .. } => expect.as_ref(),
+            Self::AdvanceBlock { .. } => None,
+        }
+    }
+
     /// The `op` as written.
     pub fn op(&self) -> &'static str {
         match self {
@@ -147,10 +180,18 @@ impl StepSpec {
     }
 }
 
+/// Reads a step's message as the checker hands it over: a JSON string
+/// holding the message's text as the file spells it (serde's own values
+/// would have sorted its keys; see `Checker::with_message_texts`).
+fn message_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Message, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    Message::parse(&text).map_err(de::Error::custom)
+}
+
 /// What a step must do: `"ok"`, `"error"`, or an object with any of
 /// `error_contains`, `error_kind` (both imply failure) and `json` (the
 /// result, parsed as JSON, equals this value after `@name` substitution).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Expect {
     /// Success.
     Ok,
@@ -161,8 +202,9 @@ pub enum Expect {
         /// The error kind (`contract`, `out_of_gas`, ...).
         kind: Option<String>,
     },
-    /// Success with this JSON result (query answer or response data).
-    Json(Value),
+    /// Success with this JSON result (query answer or response data), as
+    /// written (its `$base64` objects expand in the user's key order).
+    Json(Message),
 }
 
 impl<'de> Deserialize<'de> for Expect {
@@ -183,7 +225,14 @@ impl<'de> Deserialize<'de> for Expect {
                             "expect: `json` cannot be combined with `{key}`"
                         )));
                     }
-                    return Ok(Self::Json(json));
+                    // The checker put the value's text here (a string).
+                    let text = match json {
+                        Value::String(text) => text,
+                        other => other.to_string(),
+                    };
+                    return Message::parse(&text)
+                        .map(Self::Json)
+                        .map_err(de::Error::custom);
                 }
                 let mut text = |key: &str| match map.remove(key) {
                     None => Ok(None),

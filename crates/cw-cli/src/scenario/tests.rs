@@ -101,3 +101,48 @@ fn env_and_code_errors_are_reported() {
     let e = parse(r#"{"codes": {"x": "missing.wasm"}, "steps": []}"#).unwrap_err();
     assert!(e.to_string().contains("codes.x: ./missing.wasm"), "{e}");
 }
+
+#[test]
+fn messages_keep_their_text_and_base64_nesting_is_bounded() {
+    let s = parse(&with_steps(
+        r#"[{"op": "instantiate", "code": "probe", "as": "p", "sender": "@a",
+             "msg": { "zeta": 1.0, "alpha": "\u0041" }},
+            {"op": "query", "contract": "p", "msg": {"x": 1},
+             "expect": {"json": {"b": 1, "a": {"$base64": {"d": 2, "c": 3}}}}}]"#,
+    ))
+    .unwrap();
+    let msg = s.steps[0].msg().unwrap();
+    assert_eq!(msg.as_str(), r#"{ "zeta": 1.0, "alpha": "\u0041" }"#);
+    assert_eq!(msg.compact(), br#"{"zeta":1.0,"alpha":"\u0041"}"#);
+    match s.steps[1].expect() {
+        Some(Expect::Json(json)) => {
+            assert_eq!(json.compact(), br#"{"b":1,"a":{"$base64":{"d":2,"c":3}}}"#);
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // 70 levels in about 1 KB would expand to gigabytes: refused before
+    // any step runs, naming the step.
+    let bomb = format!("{}\"x\"{}", r#"{"$base64": "#.repeat(70), "}".repeat(70));
+    let e = step_error(&format!(
+        r#"[{{"op": "instantiate", "code": "probe", "sender": "@a", "msg": {bomb}}}]"#
+    ));
+    assert!(
+        e.contains("step 1 (instantiate): msg: `$base64` objects are nested more than 16 deep"),
+        "{e}"
+    );
+    let e = step_error(&format!(
+        r#"[{{"op": "instantiate", "code": "probe", "as": "p", "sender": "@a", "msg": {{}}}},
+            {{"op": "query", "contract": "p", "msg": {{}}, "expect": {{"json": {bomb}}}}}]"#
+    ));
+    assert!(e.contains("step 2 (query): expect.json: `$base64`"), "{e}");
+    let e = step_error(
+        r#"[{"op": "instantiate", "code": "probe", "sender": "@a", "msg": {}, "msg": {"a": 1}}]"#,
+    );
+    assert!(e.contains("duplicate key `msg`"), "{e}");
+    let e = step_error(
+        r#"[{"op": "instantiate", "code": "probe", "sender": "@a",
+             "msg": {"$base64": "x", "extra": 1}}]"#,
+    );
+    assert!(e.contains("must be the only key"), "{e}");
+}

@@ -204,3 +204,165 @@ fn a_second_process_on_a_held_home_gets_a_clear_error() {
         "{stderr}"
     );
 }
+
+/// `cwr query ARGS --json --home HOME`: the step's CosmWasm gas.
+fn query_gas(home: &Path, msg: &str) -> u64 {
+    let out = ok(home, &["query", "p", msg, "--json"]);
+    let line: Value = serde_json::from_str(out.trim()).unwrap();
+    line["gas"]["cosmwasm"].as_u64().unwrap()
+}
+
+/// Issue 21 item 3: the message bytes are the user's. Before, MSG went
+/// through `serde_json::Value`, which sorts keys: the probe's `echo` gave
+/// back `{"alpha":..,"zeta":1.5}` and both scan orders cost the same.
+#[test]
+fn messages_reach_the_contract_as_written() {
+    let home = probe_home();
+    let home = home.path();
+    let minted = ok(home, &["mint", "@alice", "1ucosm"]);
+    let alice = minted.split(':').next().unwrap();
+    // `echo` answers its `data` raw: the bytes `$base64` made of the
+    // nested message, keys in the given order, numbers as written.
+    let answer = ok(
+        home,
+        &[
+            "query",
+            "p",
+            r#"{"echo": {"data": {"$base64": {"zeta": 1.50, "alpha": "@alice"}}}}"#,
+        ],
+    );
+    assert_eq!(
+        answer.trim_end(),
+        format!(r#"{{"zeta":1.50,"alpha":"{alice}"}}"#)
+    );
+    // The top-level message: whitespace goes, the order stays, and the
+    // contract's gas shows it.
+    let written = query_gas(
+        home,
+        r#"{ "scan" : { "mode" : "pairs", "limit" : null, "order" : "ascending",
+             "end" : null, "start" : null } }"#,
+    );
+    let compact = query_gas(
+        home,
+        r#"{"scan":{"mode":"pairs","limit":null,"order":"ascending","end":null,"start":null}}"#,
+    );
+    let sorted = query_gas(
+        home,
+        r#"{"scan":{"end":null,"limit":null,"mode":"pairs","order":"ascending","start":null}}"#,
+    );
+    assert_eq!(written, compact);
+    assert_ne!(written, sorted, "the keys were reordered");
+}
+
+/// Issue 20 item 8: a damaged `chain.redb` made `cwr` panic inside redb
+/// (exit 101) at some pages and load changed records silently at others.
+/// Now it exits 2 naming the damage, and a good copy works again.
+#[test]
+fn a_damaged_or_changed_chain_file_is_refused_with_a_clear_error() {
+    let home = probe_home();
+    let home = home.path();
+    write_key(home, "k", "v");
+    let db = home.join("chain.redb");
+    let original = std::fs::read(&db).unwrap();
+    // Pages of the tables' trees (redb panicked at each of these before).
+    for offset in [4096, 8192, 12288, 16384] {
+        let mut bytes = original.clone();
+        for byte in &mut bytes[offset..offset + 64] {
+            *byte ^= 0xFF;
+        }
+        std::fs::write(&db, &bytes).unwrap();
+        let out = local(home, &["query", "p", r#"{"read": {"key": "aw=="}}"#]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "offset {offset}: {}",
+            show(&out)
+        );
+        assert!(
+            stderr.starts_with(&format!("error: home {}: chain.redb is", home.display())),
+            "offset {offset}: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "offset {offset}: {stderr}");
+    }
+    std::fs::write(&db, &original).unwrap();
+    assert_eq!(read_key(home, "k"), json!({"value": b64("v")}));
+
+    // A valid redb file whose records were changed by another program: redb
+    // is content, the records' checksum is not.
+    {
+        let database = redb::Database::create(&db).unwrap();
+        let txn = database.begin_write().unwrap();
+        let table: redb::TableDefinition<&[u8], &[u8]> = redb::TableDefinition::new("state");
+        let mut state = txn.open_table(table).unwrap();
+        let key = {
+            use redb::ReadableTable;
+            let (key, _) = state.first().unwrap().unwrap();
+            key.value().to_vec()
+        };
+        state.insert(key.as_slice(), b"changed".as_slice()).unwrap();
+        drop(state);
+        txn.commit().unwrap();
+    }
+    let out = local(home, &["query", "p", r#"{"read": {"key": "aw=="}}"#]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("chain.redb is inconsistent"),
+        "{}",
+        show(&out)
+    );
+}
+
+/// Runs `cwr ARGS --home HOME`, killed after `seconds`.
+fn local_within(home: &Path, args: &[&str], seconds: u64) -> Output {
+    let mut child = cwr()
+        .args(args)
+        .arg("--home")
+        .arg(home)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(seconds) {
+            child.kill().unwrap();
+            let out = child.wait_with_output().unwrap();
+            panic!("cwr {args:?} still ran after {seconds} s: {}", show(&out));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// Issue 20 item 8: in the home's module cache, a FIFO named like a module
+/// made `cwr` wait forever, a link to `/dev/zero` made it read until memory
+/// ran out. Both are discarded unread and the module is compiled again.
+#[test]
+fn hostile_files_in_the_module_cache_neither_hang_nor_exhaust_cwr() {
+    let home = probe_home();
+    let home = home.path();
+    let cache = home.join("cache");
+    let module = std::fs::read_dir(&cache)
+        .unwrap()
+        .flat_map(|folder| std::fs::read_dir(folder.unwrap().path()).unwrap())
+        .map(|entry| entry.unwrap().path())
+        .find(|path| path.extension().is_some_and(|e| e == "module"))
+        .unwrap();
+    for case in ["fifo", "link to /dev/zero"] {
+        std::fs::remove_file(&module).unwrap();
+        if case == "fifo" {
+            let made = std::process::Command::new("mkfifo")
+                .arg(&module)
+                .status()
+                .unwrap();
+            assert!(made.success());
+        } else {
+            std::os::unix::fs::symlink("/dev/zero", &module).unwrap();
+        }
+        let out = local_within(home, &["query", "p", r#"{"read": {"key": "aw=="}}"#], 120);
+        assert_eq!(out.status.code(), Some(0), "{case}: {}", show(&out));
+        let meta = std::fs::symlink_metadata(&module).unwrap();
+        assert!(meta.file_type().is_file(), "{case}: not replaced");
+    }
+}

@@ -255,3 +255,59 @@ fn the_demo_runs_to_the_end() {
         "{text}"
     );
 }
+
+/// Issue 21 item 3: scenario messages reach the contract as written (the
+/// probe's `echo` answers the bytes `$base64` made; before, their keys came
+/// sorted), and the `--json` output stays the same to the byte on every run
+/// (the `json` field of an answer is printed with sorted keys, whatever
+/// order the contract wrote).
+#[test]
+fn messages_keep_their_order_and_the_json_output_is_deterministic() {
+    let (_dir, path) = temp_scenario(&format!(
+        r#"{PROBE_HEAD}
+        {{"op": "instantiate", "code": "probe", "as": "p", "sender": "@alice", "msg": {{}}}},
+        {{"op": "query", "contract": "p",
+          "msg": {{"echo": {{"data": {{"$base64": {{"zeta": 1.50, "alpha": [true, null]}}}}}}}},
+          "expect": {{"json": {{"alpha": [true, null], "zeta": 1.50}}}}}}
+        ]}}"#
+    ));
+    let first = run_json(&path, &[]);
+    assert_eq!(first.status.code(), Some(0), "{}", show(&first));
+    let second = run_json(&path, &[]);
+    assert_eq!(first.stdout, second.stdout, "two runs printed other bytes");
+    let text = String::from_utf8(first.stdout).unwrap();
+    let line = text.lines().nth(1).unwrap();
+    let echoed = cosmwasm_std::Binary::from(br#"{"zeta":1.50,"alpha":[true,null]}"#).to_base64();
+    assert!(line.contains(&format!(r#""result":"{echoed}""#)), "{line}");
+    assert!(
+        line.contains(r#""json":{"alpha":[true,null],"zeta":1.5}"#),
+        "{line}"
+    );
+}
+
+/// Issue 20 item 8: every `$base64` level grows the bytes by 4/3, so deep
+/// nesting in a small file expanded to gigabytes. Nesting beyond 16 levels
+/// is now refused before any step runs.
+#[test]
+fn deeply_nested_base64_is_refused_before_any_step_runs() {
+    let levels = 40;
+    let msg = format!(
+        r#"{{"echo": {{"data": {}"x"{}}}}}"#,
+        r#"{"$base64": "#.repeat(levels),
+        "}".repeat(levels)
+    );
+    let (_dir, path) = temp_scenario(&format!(
+        r#"{PROBE_HEAD}
+        {{"op": "instantiate", "code": "probe", "as": "p", "sender": "@alice", "msg": {{}}}},
+        {{"op": "query", "contract": "p", "msg": {msg}}}
+        ]}}"#
+    ));
+    let out = run_json(&path, &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    assert!(out.stdout.is_empty(), "a step ran: {}", show(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("step 2 (query): msg: `$base64` objects are nested more than 16 deep"),
+        "{stderr}"
+    );
+}

@@ -1,8 +1,11 @@
 //! The module cache: an in-memory LRU bounded in bytes, a pinned set that is
-//! never evicted, and an optional verified on-disk artifact cache. Keyed by
-//! the code checksum within one [`CompileConfig`]; the disk folder is also
-//! keyed by [`CompileConfig::key`], so artifacts compiled under other prices,
-//! limits, Wasmer versions or CPUs are never loaded.
+//! never evicted, and an optional on-disk artifact cache whose files are
+//! authenticated with the user's artifact key and read only from folders
+//! nobody else can write ([`DiskTrustError`]; the crate README states the
+//! trust model). Keyed by the code checksum within one [`CompileConfig`];
+//! the disk folder is also keyed by [`CompileConfig::key`], so artifacts
+//! compiled under other prices, limits, Wasmer versions or CPUs are never
+//! loaded.
 //!
 //! Every module is first compiled with Singlepass (linear compile time, as
 //! a chain does). With [`TierUp`], a module looked up often enough is
@@ -11,7 +14,9 @@
 //! disk keeps both, each under its own [`CompileConfig::key_for`] folder.
 
 mod disk;
+mod key;
 mod tier_up;
+mod trust;
 
 use std::collections::BTreeMap;
 use std::num::NonZeroUsize;
@@ -27,8 +32,10 @@ use wasmer::sys::NativeEngineExt;
 use crate::compile::{Checksum, CompileConfig, CompiledModule, Compiler, compile_known};
 use crate::error::RuntimeError;
 use disk::{DiskCache, DiskLoad};
+use key::ArtifactKey;
 pub use tier_up::TierUp;
 use tier_up::TierUpState;
+pub use trust::DiskTrustError;
 
 /// Where a module came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,14 +149,31 @@ impl<T: CostTable + Clone + Send + Sync + 'static> ModuleCache<T> {
     /// A cache compiling with `config`, keeping at most `memory_limit_bytes` of
     /// modules in memory (pinned modules do not count), and, with `disk_dir`,
     /// artifacts on disk.
+    ///
+    /// With `disk_dir`, the folder (made mode 0700 if missing) must belong
+    /// to this process's user (or root) and must not be writable by group
+    /// or others; artifacts are authenticated with the user's artifact key,
+    /// `$XDG_CACHE_HOME/cw-runtime/artifact.key` (else
+    /// `$HOME/.cache/cw-runtime/artifact.key`), made mode 0600 if missing.
+    /// The crate README's cache section states the trust model.
+    ///
+    /// # Errors
+    /// [`RuntimeError::Io`] if a folder cannot be made or read; carrying a
+    /// [`DiskTrustError`] (see [`DiskTrustError::find`]) if a folder or the
+    /// key is not trusted.
     pub fn new(
         config: CompileConfig<T>,
         memory_limit_bytes: usize,
         disk_dir: Option<&Path>,
     ) -> Result<Self, RuntimeError> {
-        let disk = disk_dir
-            .map(|dir| DiskCache::new(dir, &config.key()).map(Arc::new))
-            .transpose()?;
+        let disk = match disk_dir {
+            Some(dir) => Some(Arc::new(DiskCache::new(
+                dir,
+                &config.key(),
+                ArtifactKey::for_user()?,
+            )?)),
+            None => None,
+        };
         let capacity = NonZeroUsize::new(memory_limit_bytes.max(1)).unwrap_or(NonZeroUsize::MIN);
         let memory =
             CLruCache::with_config(CLruCacheConfig::new(capacity).with_scale(ByArtifactSize));
@@ -173,12 +197,14 @@ impl<T: CostTable + Clone + Send + Sync + 'static> ModuleCache<T> {
     /// `<key>-cranelift` folder) and preferred when loading.
     ///
     /// # Errors
-    /// [`RuntimeError::Io`] if the Cranelift artifact folder cannot be made.
+    /// [`RuntimeError::Io`] if the Cranelift artifact folder cannot be made
+    /// or is not trusted (as in [`new`](Self::new)).
     pub fn with_tier_up(mut self, tier_up: TierUp) -> Result<Self, RuntimeError> {
         if let Some(disk) = &self.disk {
             let base = disk.base();
             let folder = self.config.key_for(Compiler::Cranelift);
-            self.optimized_disk = Some(Arc::new(DiskCache::new(base, &folder)?));
+            self.optimized_disk =
+                Some(Arc::new(DiskCache::new(base, &folder, disk.key().clone())?));
         }
         self.shared.tier_up.enable(tier_up);
         Ok(self)
@@ -213,8 +239,8 @@ impl<T: CostTable + Clone + Send + Sync + 'static> ModuleCache<T> {
             disk.store(&checksum, &artifact)?;
         }
         let mut state = self.lock();
-        state.metrics.misses += 1;
-        state.metrics.compile_time += started.elapsed();
+        state.metrics.misses = state.metrics.misses.saturating_add(1);
+        state.metrics.compile_time = state.metrics.compile_time.saturating_add(started.elapsed());
         drop(state);
         self.remember(module.clone());
         self.note_use(&module, Some(wasm));
@@ -302,7 +328,10 @@ impl<T: CostTable + Clone + Send + Sync + 'static> ModuleCache<T> {
         metrics.memory_entries = state.memory.len();
         metrics.memory_bytes = state.memory.weight();
         metrics.pinned_entries = state.pinned.len();
-        metrics.pinned_bytes = state.pinned.values().map(|m| m.size_bytes).sum();
+        metrics.pinned_bytes = state
+            .pinned
+            .values()
+            .fold(0usize, |sum, m| sum.saturating_add(m.size_bytes));
         metrics
     }
 
@@ -313,11 +342,11 @@ impl<T: CostTable + Clone + Send + Sync + 'static> ModuleCache<T> {
     fn lookup_memory(&self, checksum: &Checksum) -> Option<(CompiledModule, CacheTier)> {
         let mut state = self.lock();
         if let Some(module) = state.pinned.get(checksum).cloned() {
-            state.metrics.hits_pinned += 1;
+            state.metrics.hits_pinned = state.metrics.hits_pinned.saturating_add(1);
             return Some((module, CacheTier::Pinned));
         }
         let module = state.memory.get(checksum).cloned()?;
-        state.metrics.hits_memory += 1;
+        state.metrics.hits_memory = state.metrics.hits_memory.saturating_add(1);
         Some((module, CacheTier::Memory))
     }
 
@@ -337,7 +366,8 @@ impl<T: CostTable + Clone + Send + Sync + 'static> ModuleCache<T> {
 
     fn record_discard(&self, checksum: &Checksum, reason: &str) {
         let mut state = self.lock();
-        state.metrics.disk_artifacts_discarded += 1;
+        state.metrics.disk_artifacts_discarded =
+            state.metrics.disk_artifacts_discarded.saturating_add(1);
         state.metrics.last_discard = Some(format!("{checksum}: {reason}"));
     }
 
@@ -373,9 +403,12 @@ impl<T: CostTable + Clone + Send + Sync + 'static> ModuleCache<T> {
         let engine = wasmer::Engine::headless();
         // SAFETY: `artifact` is byte for byte what `Module::serialize` produced
         // in this cache's configuration (same format version, Wasmer version,
-        // target and prices: the folder is keyed by all of them), verified
-        // against the sha256 recorded when it was written. Wasmer requires
-        // exactly that of `deserialize`.
+        // target and prices: the folder is keyed by all of them): its
+        // HMAC-SHA256 under the user's artifact key, over this configuration
+        // key, this checksum and these bytes, matched the one written with
+        // it, and only a holder of that key (this user on this host) can
+        // make one that matches, in a folder only this user can write. Wasmer
+        // requires exactly that of `deserialize`.
         let loaded = unsafe { Module::deserialize(&engine, artifact.as_slice()) };
         let module = match loaded {
             Ok(module) => module,
@@ -386,8 +419,11 @@ impl<T: CostTable + Clone + Send + Sync + 'static> ModuleCache<T> {
             }
         };
         let mut state = self.lock();
-        state.metrics.hits_disk += 1;
-        state.metrics.disk_load_time += started.elapsed();
+        state.metrics.hits_disk = state.metrics.hits_disk.saturating_add(1);
+        state.metrics.disk_load_time = state
+            .metrics
+            .disk_load_time
+            .saturating_add(started.elapsed());
         Ok(Some(CompiledModule {
             module,
             engine,

@@ -100,7 +100,7 @@ impl TierUpState {
         let wasm = wasm?;
         inner.uses.remove(&checksum);
         inner.started.insert(checksum);
-        inner.pending += 1;
+        inner.pending = inner.pending.saturating_add(1);
         Some(Arc::from(wasm))
     }
 
@@ -110,7 +110,9 @@ impl TierUpState {
         if succeeded {
             inner.started.remove(&checksum);
         }
-        inner.pending -= 1;
+        // Every finish follows one queueing, so this never saturates; if a
+        // bug ever made it, waiting would end early rather than panic.
+        inner.pending = inner.pending.saturating_sub(1);
         if inner.pending == 0 {
             self.idle.notify_all();
         }
@@ -173,20 +175,24 @@ pub(crate) fn queue<T: CostTable + Clone + Send + Sync + 'static>(
         let outcome = catch_unwind(AssertUnwindSafe(|| run(&job)))
             .unwrap_or_else(|_| Err("the Cranelift compile panicked".to_string()));
         let mut state = target.lock();
-        state.metrics.optimize_time += started.elapsed();
+        state.metrics.optimize_time = state
+            .metrics
+            .optimize_time
+            .saturating_add(started.elapsed());
         let succeeded = outcome.is_ok();
         match outcome {
             Ok((module, stored)) => {
-                state.metrics.optimized += 1;
+                state.metrics.optimized = state.metrics.optimized.saturating_add(1);
                 state.replace(module);
                 if let Err(reason) = stored {
-                    state.metrics.optimize_failures += 1;
+                    state.metrics.optimize_failures =
+                        state.metrics.optimize_failures.saturating_add(1);
                     state.metrics.last_optimize_failure =
                         Some(format!("{checksum}: in use but not kept on disk: {reason}"));
                 }
             }
             Err(reason) => {
-                state.metrics.optimize_failures += 1;
+                state.metrics.optimize_failures = state.metrics.optimize_failures.saturating_add(1);
                 state.metrics.last_optimize_failure = Some(format!("{checksum}: {reason}"));
             }
         }
@@ -195,7 +201,7 @@ pub(crate) fn queue<T: CostTable + Clone + Send + Sync + 'static>(
     });
     if shared.tier_up.send(task).is_err() {
         let mut state = shared.lock();
-        state.metrics.optimize_failures += 1;
+        state.metrics.optimize_failures = state.metrics.optimize_failures.saturating_add(1);
         state.metrics.last_optimize_failure =
             Some(format!("{checksum}: no tier-up thread could be started"));
         drop(state);
