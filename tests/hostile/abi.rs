@@ -232,7 +232,7 @@ pub fn module_with_execute_and(execute_body: &str, extra: &str) -> Vec<u8> {
         region_segment(r::NULL_OFFSET, 0, 8, 0),
         region_segment(r::LENGTH_OVER_CAPACITY, 0x860, 4, 8),
         region_segment(r::CAPACITY_OVERFLOW, 0xFFFF_FFF0, 0x20, 0),
-        region_segment(r::PAST_END, MEMORY_BYTES - 4, 16, 0),
+        region_segment(r::PAST_END, MEMORY_BYTES - 4, 16, 16),
         filled_region(r::INVALID_UTF8, 0x870, &[0xff, 0xfe]),
         filled_region(r::NOT_JSON, 0x880, b"not json{"),
         region_segment(r::KEY_OVER, BIG_DATA, 65_537, 65_537),

@@ -78,9 +78,9 @@ fn raw_aborts_with_hostile_messages() {
             }),
         ),
         (
-            "abort, null message region",
+            "abort, message region at address 0 (nothing there: null offset)",
             0,
-            VmFailure::Host(HostError::Region(RegionError::NullPointer)),
+            VmFailure::Host(HostError::Region(RegionError::NullOffset { ptr: 0 })),
         ),
     ];
     for (case, ptr, expected) in cases {

@@ -228,7 +228,8 @@ fn invalid_json_or_utf8_results_come_back_as_bytes() {
 fn a_result_over_64_mib_is_refused() {
     let msg = abi::msg(select::OVERSIZE_RESULT, 0);
     let mut h = Hostile::wat(abi::module(), abi::OK_TEXT);
-    let expected = VmFailure::BadResult(RegionError::NullPointer);
+    // The module returns 0; address 0 holds no region: a null offset.
+    let expected = VmFailure::BadResult(RegionError::NullOffset { ptr: 0 });
     let gas = h.assert_fails(EntryPoint::Execute, &msg, &expected, 2);
     report(
         5,

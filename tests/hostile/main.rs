@@ -8,6 +8,7 @@
 //! `--nocapture` to print the figures docs/RELIABILITY.md records.
 
 mod abi;
+mod against_reference;
 mod harness;
 mod heap;
 

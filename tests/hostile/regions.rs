@@ -3,7 +3,7 @@
 //! null pointer, garbage, a region too small, traps or loops.
 
 use cw_host::{EntryPoint, HostError, VmFailure};
-use cw_region::RegionError;
+use cw_region::{MemoryAccessError, RegionError};
 
 use crate::abi::{self, MEMORY_BYTES, alloc, region, select};
 use crate::harness::{Hostile, report};
@@ -16,7 +16,9 @@ fn hostile_abi() -> Hostile {
 fn bad_regions() -> Vec<(&'static str, u32, RegionError)> {
     let memory_size_bytes = u64::from(MEMORY_BYTES);
     vec![
-        ("null pointer", 0, RegionError::NullPointer),
+        // Address 0 holds no region in this module: the struct there is
+        // read (as cosmwasm-vm reads it) and has a null offset.
+        ("pointer 0", 0, RegionError::NullOffset { ptr: 0 }),
         (
             "pointer past the end of memory",
             0xFFFF_FFF8,
@@ -59,11 +61,11 @@ fn bad_regions() -> Vec<(&'static str, u32, RegionError)> {
         (
             "data past the end of memory",
             region::PAST_END,
-            RegionError::OutOfMemory {
-                offset: MEMORY_BYTES - 4,
-                capacity: 16,
+            RegionError::MemoryAccess(MemoryAccessError::new(
+                MEMORY_BYTES - 4,
+                16,
                 memory_size_bytes,
-            },
+            )),
         ),
     ]
 }
@@ -214,7 +216,7 @@ fn a_hostile_allocate_called_for_the_arguments() {
         (
             "allocate returns 0",
             alloc::NULL,
-            VmFailure::BadResult(RegionError::NullPointer),
+            VmFailure::Host(HostError::ZeroAddress { size: alloc::NULL }),
         ),
         (
             "allocate returns garbage",

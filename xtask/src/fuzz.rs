@@ -38,6 +38,11 @@ const WITHOUT_SANITIZER: &[&str] = &["execute_probe", "diff_memory"];
 /// feature (Wasmer); the rest build without it.
 const WITH_ENGINE: &[&str] = &["validate", "execute_probe", "diff_memory"];
 
+/// Targets whose inputs are read by `arbitrary` into a structured case
+/// (a drawn program): libFuzzer's default, which starts at a few bytes and
+/// grows slowly, would keep their cases tiny; they get this cap at once.
+const STRUCTURED_MAX_LEN: &[(&str, usize)] = &[("diff_memory", 512)];
+
 /// How to run a fuzz target.
 #[derive(Debug, Clone, Copy)]
 pub struct FuzzOptions {
@@ -107,6 +112,9 @@ pub fn run(target: &str, options: FuzzOptions) -> anyhow::Result<()> {
         command.arg(&corpus).arg(&seeds);
     }
     command.arg("--").arg(format!("-max_total_time={seconds}"));
+    if let Some((_, max_len)) = STRUCTURED_MAX_LEN.iter().find(|(name, _)| *name == target) {
+        command.arg(format!("-max_len={max_len}"));
+    }
     if let Some(seed) = seed {
         command.arg(format!("-seed={seed}"));
     }

@@ -113,6 +113,16 @@ pub enum HostError {
         /// The allocator's own description of the failure.
         message: String,
     },
+    /// A function the host calls by name (`allocate`, `deallocate`, an entry
+    /// point) cannot be called as the ABI needs, found where cosmwasm-vm
+    /// finds it: when it is called, not when the contract is instantiated.
+    #[error("calling the contract's `{name}`: {problem}")]
+    GuestExport {
+        /// The export's name.
+        name: &'static str,
+        /// What is wrong with it.
+        problem: ExportProblem,
+    },
     /// The Wasmer bridge was used out of order: an import ran before the
     /// instance was bound or outside a call. A runtime bug, not a contract's.
     #[error("host bridge used out of order: {problem}")]
@@ -120,6 +130,50 @@ pub enum HostError {
         /// What was missing.
         problem: &'static str,
     },
+}
+
+/// What is wrong with a guest export the host calls, in the order
+/// cosmwasm-vm 3.0.11 checks (`environment.rs` `call_function`,
+/// `call_function0` / `call_function1`, `conversion.rs` `ref_to_u32`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExportProblem {
+    /// No export of that name (cosmwasm-vm: `ResolveErr`, "Missing export").
+    #[error("Could not get export: Missing export")]
+    Missing,
+    /// An export of that name that is not a function ("Incompatible Export
+    /// Type").
+    #[error("Could not get export: Incompatible Export Type")]
+    NotAFunction,
+    /// It takes another number of parameters (`FunctionArityMismatch`),
+    /// found before it runs.
+    #[error(
+        "The called function args arity does not match. The contract's method arity: {contract_method_arity}"
+    )]
+    Arity {
+        /// How many parameters the export takes.
+        contract_method_arity: usize,
+    },
+    /// Its parameters have other types: Wasmer refuses the call before it
+    /// runs.
+    #[error("{message}")]
+    ParameterTypes {
+        /// Wasmer's description.
+        message: String,
+    },
+    /// It returned another number of values (`ResultMismatch`), found after
+    /// it ran.
+    #[error("Unexpected number of result values. Expected: {expected}, actual: {actual}.")]
+    ResultCount {
+        /// Values the ABI expects.
+        expected: usize,
+        /// Values it returned.
+        actual: usize,
+    },
+    /// It returned a value that is not an `i32` address (`ConversionErr`),
+    /// found after it ran.
+    #[error("the returned value is not an i32")]
+    ResultType,
 }
 
 /// A failure reported by a [`Storage`](crate::Storage), [`Api`](crate::Api)

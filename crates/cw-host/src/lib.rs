@@ -26,6 +26,6 @@ pub use crate::context::{
     CallBackend, CallState, DebugHandler, DebugInfo, HostContext, TracingDebugHandler,
 };
 pub use crate::entry::{CallInput, CallResult, Contract, EntryPoint, InfoArg, VmFailure};
-pub use crate::error::{AddressError, BackendError, HostError};
+pub use crate::error::{AddressError, BackendError, ExportProblem, HostError};
 pub use crate::limits::HostLimits;
 pub use crate::memory::GuestAllocator;

@@ -106,28 +106,38 @@ pub fn call_on(
     }
 }
 
-/// This runtime's failure as a [`Failure`].
+/// This runtime's failure as a [`Failure`] (see [`crate::reference::failure`]
+/// for the kinds).
 pub fn failure(failure: VmFailure) -> Failure {
-    match failure {
-        VmFailure::OutOfGas => Failure::OutOfGas,
-        VmFailure::Trap { message } if is_trap_text(&message) => Failure::Trap(message),
-        other => Failure::Other {
-            kind: kind(&other),
-            text: other.to_string(),
-        },
-    }
-}
-
-fn kind(failure: &VmFailure) -> &'static str {
-    match failure {
-        VmFailure::Host(cw_host::HostError::CallDepth { .. }) => "call depth",
-        VmFailure::MissingExport { .. } => "missing export",
-        VmFailure::Instantiate { .. } => "instantiation",
+    use cw_host::{ExportProblem, HostError};
+    let kind = match &failure {
+        VmFailure::OutOfGas => return Failure::OutOfGas,
+        VmFailure::Trap { message } if is_trap_text(message) => {
+            return Failure::Trap(message.clone());
+        }
+        // A trap inside `allocate` run by an import.
+        VmFailure::Host(HostError::Allocation { message, .. }) if is_trap_text(message) => {
+            return Failure::Trap(message.clone());
+        }
+        VmFailure::Host(HostError::CallDepth { .. }) => "call depth",
+        VmFailure::BadResult(_)
+        | VmFailure::Host(
+            HostError::Region(_) | HostError::ZeroAddress { .. } | HostError::TooLarge { .. },
+        ) => "region",
+        VmFailure::MissingExport { .. }
+        | VmFailure::Host(HostError::GuestExport {
+            problem: ExportProblem::Missing | ExportProblem::NotAFunction,
+            ..
+        }) => "missing export",
+        VmFailure::Host(HostError::GuestExport { .. }) => "export signature",
         VmFailure::Aborted { .. } => "aborted",
+        VmFailure::Instantiate { .. } => "instantiation",
         VmFailure::StackLimit => "stack limit",
-        VmFailure::BadResult(_) => "bad result",
-        VmFailure::Host(_) => "host",
         VmFailure::Poisoned => "poisoned",
-        _ => "other",
+        _ => "runtime",
+    };
+    Failure::Other {
+        kind,
+        text: failure.to_string(),
     }
 }

@@ -199,35 +199,70 @@ fn run(instance: &mut VmInstance, call: &Call<'_>) -> VmResult<Vec<u8>> {
     }
 }
 
-/// cosmwasm-vm's error as a [`Failure`].
+/// cosmwasm-vm's error as a [`Failure`]. An error raised inside an import
+/// reaches the caller as a `RuntimeErr` whose text nests the cause once per
+/// level it crossed; the cause decides the kind.
 pub fn failure(error: VmError) -> Failure {
-    match error {
-        VmError::GasDepletion { .. } => Failure::OutOfGas,
+    let text = error.to_string();
+    let kind = match &error {
+        VmError::GasDepletion { .. } => return Failure::OutOfGas,
         VmError::RuntimeErr { msg, .. } => {
-            let cause = msg
-                .strip_prefix(REFERENCE_RUNTIME_ERROR_PREFIX)
-                .unwrap_or(&msg);
+            let cause = innermost(msg);
             if cause == "Ran out of gas during contract execution" {
-                Failure::OutOfGas
-            } else if cause.ends_with("Maximum call depth exceeded.") {
-                // Nested once per level it crossed; the kind is what counts.
-                Failure::Other {
-                    kind: "call depth",
-                    text: msg,
-                }
-            } else if is_trap_text(cause) {
-                Failure::Trap(cause.to_string())
-            } else {
-                Failure::Other {
-                    kind: "runtime",
-                    text: msg,
-                }
+                return Failure::OutOfGas;
             }
+            if is_trap_text(cause) {
+                return Failure::Trap(cause.to_string());
+            }
+            kind_of_text(cause)
         }
-        other => Failure::Other {
-            kind: reference_kind(&other),
-            text: other.to_string(),
-        },
+        VmError::CommunicationErr { .. } => "region",
+        VmError::ResolveErr { .. } => "missing export",
+        VmError::FunctionArityMismatch { .. }
+        | VmError::ResultMismatch { .. }
+        | VmError::ConversionErr { .. } => "export signature",
+        VmError::Aborted { .. } => "aborted",
+        VmError::MaxCallDepthExceeded { .. } => "call depth",
+        VmError::InstantiationErr { .. } => "instantiation",
+        VmError::GenericErr { msg, .. } => kind_of_text(msg),
+        _ => "other",
+    };
+    Failure::Other { kind, text }
+}
+
+/// The cause inside cosmwasm-vm's nested runtime-error texts.
+fn innermost(mut text: &str) -> &str {
+    const PREFIXES: [&str; 3] = [
+        REFERENCE_RUNTIME_ERROR_PREFIX,
+        "Error executing Wasm: ",
+        "Generic error: ",
+    ];
+    while let Some(rest) = PREFIXES.iter().find_map(|p| text.strip_prefix(p)) {
+        text = rest;
+    }
+    text
+}
+
+/// The kind of a failure from its (innermost) text.
+fn kind_of_text(cause: &str) -> &'static str {
+    if cause.ends_with("Maximum call depth exceeded.") {
+        "call depth"
+    } else if cause.starts_with("Error in guest/host communication")
+        || cause.contains("too big. Tried to write")
+    {
+        "region"
+    } else if cause.starts_with("Aborted:") {
+        "aborted"
+    } else if cause.starts_with("Error resolving Wasm function") {
+        "missing export"
+    } else if cause.starts_with("The called function args arity does not match")
+        || cause.starts_with("Unexpected number of result values")
+        || cause.starts_with("Couldn't convert from")
+        || cause.contains("did not match signature")
+    {
+        "export signature"
+    } else {
+        "runtime"
     }
 }
 
@@ -247,17 +282,4 @@ pub fn is_trap_text(text: &str) -> bool {
         "uninitialized element: null reference",
     ];
     TRAPS.contains(&text)
-}
-
-fn reference_kind(error: &VmError) -> &'static str {
-    match error {
-        VmError::ResolveErr { .. } => "missing export",
-        VmError::InstantiationErr { .. } => "instantiation",
-        VmError::CommunicationErr { .. } => "communication",
-        VmError::FunctionArityMismatch { .. } => "arity",
-        VmError::ResultMismatch { .. } => "result mismatch",
-        VmError::Aborted { .. } => "aborted",
-        VmError::MaxCallDepthExceeded { .. } => "call depth",
-        _ => "other",
-    }
 }

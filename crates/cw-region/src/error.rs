@@ -10,17 +10,13 @@
 /// Why a region or a sections value supplied by a contract was rejected.
 ///
 /// Each distinct kind of bad input has its own variant. Checks run in the
-/// order the variants are listed (pointer checks, then the region's own
-/// fields, then its placement in memory, then the caller's limit), so the
-/// same bad input always yields the same variant.
+/// order the variants are listed (the struct's place in memory, then the
+/// region's own fields, then the caller's limit, then the data's place in
+/// memory when it is accessed), so the same bad input always yields the same
+/// variant.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RegionError {
-    /// The region pointer is 0. No Rust (or C) object lives at address 0, so a
-    /// contract that passes it has not allocated a region.
-    #[error("region pointer is null")]
-    NullPointer,
-
     /// The 12 bytes of the region struct are not all inside guest memory.
     #[error(
         "region pointer {ptr} is out of memory: the 12-byte region struct would end at {} but memory is {memory_size_bytes} bytes",
@@ -56,21 +52,6 @@ pub enum RegionError {
         offset: u32,
         /// The region's `capacity` field.
         capacity: u32,
-    },
-
-    /// The region's bytes (`offset..offset + capacity`) run past the end of
-    /// guest memory.
-    #[error(
-        "region offset {offset} + capacity {capacity} = {} is past the end of memory ({memory_size_bytes} bytes)",
-        u64::from(*.offset) + u64::from(*.capacity)
-    )]
-    OutOfMemory {
-        /// The region's `offset` field.
-        offset: u32,
-        /// The region's `capacity` field.
-        capacity: u32,
-        /// Size of guest memory in bytes.
-        memory_size_bytes: u64,
     },
 
     /// The region holds more data than the caller accepts for this value.

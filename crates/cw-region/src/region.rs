@@ -2,9 +2,19 @@
 //! reads and writes a region's data.
 //!
 //! Architecture invariant: region data is only reachable through
-//! [`GuestRegion`], whose one constructor ([`GuestRegion::load`]) checks the
-//! region against the memory it lives in. A [`Region`] is plain data; it has
-//! no way to touch memory.
+//! [`GuestRegion`], whose one constructor ([`GuestRegion::load`]) checks that
+//! the region struct lies in memory and that its fields are consistent, and
+//! whose every data access is bounds-checked by the memory. A [`Region`] is
+//! plain data; it has no way to touch memory.
+//!
+//! What is refused where is cosmwasm-vm 3.0.11's (`src/memory.rs`
+//! `get_region`, `validate_region`, `read_region`, `write_region`): the
+//! struct and its fields when loaded; the data only when it is accessed,
+//! after the caller has charged for it. A region whose capacity runs past the
+//! end of memory is therefore valid as long as the bytes actually read or
+//! written are inside it, and a region struct at address 0 is read like any
+//! other (only a pointer that `allocate` returns may not be 0, which the
+//! host checks).
 
 use crate::error::{MemoryAccessError, RegionError};
 use crate::memory::GuestMemory;
@@ -58,14 +68,11 @@ impl Region {
         [o0, o1, o2, o3, c0, c1, c2, c3, l0, l1, l2, l3]
     }
 
-    /// Checks the region's own fields and that all of
-    /// `offset..offset + capacity` lies inside a memory of `memory_size_bytes`.
-    ///
-    /// The first three checks are cosmwasm-vm's (null offset, length over
-    /// capacity, `offset + capacity` over `u32::MAX`, in that order). The
-    /// memory-end check is ours: cosmwasm-vm only finds a region past the end
-    /// when it copies, we refuse it up front so no access can start.
-    fn check(self, ptr: u32, memory_size_bytes: u64) -> Result<(), RegionError> {
+    /// Checks the region's own fields, as cosmwasm-vm's `validate_region`
+    /// does and in its order: null offset, length over capacity, `offset +
+    /// capacity` over `u32::MAX`. Where the data lies is checked when it is
+    /// read or written.
+    fn check(self, ptr: u32) -> Result<(), RegionError> {
         let Self {
             offset,
             capacity,
@@ -77,27 +84,17 @@ impl Region {
         if length > capacity {
             return Err(RegionError::LengthExceedsCapacity { length, capacity });
         }
-        let Some(end) = offset.checked_add(capacity) else {
+        if offset.checked_add(capacity).is_none() {
             return Err(RegionError::CapacityOverflow { offset, capacity });
-        };
-        if u64::from(end) > memory_size_bytes {
-            return Err(RegionError::OutOfMemory {
-                offset,
-                capacity,
-                memory_size_bytes,
-            });
         }
         Ok(())
     }
 }
 
-/// A region loaded from guest memory and checked against it: the region
-/// struct and all `capacity` bytes it describes are inside memory, the offset
-/// is not null and `length <= capacity`.
-///
-/// Memory only grows, so these facts stay true for the memory the region was
-/// loaded from. Used with another memory, accesses are still bounds-checked by
-/// that memory and fail with [`RegionError::MemoryAccess`].
+/// A region loaded from guest memory: its 12-byte struct was inside memory,
+/// its offset is not null, `length <= capacity` and `offset + capacity` fits
+/// in a `u32`. Every data access is bounds-checked by the memory and fails
+/// with [`RegionError::MemoryAccess`] past its end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GuestRegion {
     ptr: u32,
@@ -105,18 +102,15 @@ pub struct GuestRegion {
 }
 
 impl GuestRegion {
-    /// Reads the 12-byte region struct at guest address `ptr` and checks it.
+    /// Reads the 12-byte region struct at guest address `ptr` (0 included)
+    /// and checks its fields.
     ///
     /// # Errors
-    /// In this order: [`RegionError::NullPointer`],
-    /// [`RegionError::PointerOutOfMemory`], [`RegionError::NullOffset`],
-    /// [`RegionError::LengthExceedsCapacity`],
-    /// [`RegionError::CapacityOverflow`], [`RegionError::OutOfMemory`];
-    /// [`RegionError::MemoryAccess`] only if `memory` breaks its contract.
+    /// In this order: [`RegionError::PointerOutOfMemory`],
+    /// [`RegionError::NullOffset`], [`RegionError::LengthExceedsCapacity`],
+    /// [`RegionError::CapacityOverflow`]; [`RegionError::MemoryAccess`] only
+    /// if `memory` breaks its contract.
     pub fn load(memory: &dyn GuestMemory, ptr: u32) -> Result<Self, RegionError> {
-        if ptr == 0 {
-            return Err(RegionError::NullPointer);
-        }
         let memory_size_bytes = memory.size_bytes();
         // u32 + 12 cannot overflow u64.
         if u64::from(ptr) + 12 > memory_size_bytes {
@@ -128,7 +122,7 @@ impl GuestRegion {
         let mut bytes = [0u8; Region::ENCODED_SIZE_BYTES];
         memory.read(ptr, &mut bytes)?;
         let region = Region::from_le_bytes(bytes);
-        region.check(ptr, memory_size_bytes)?;
+        region.check(ptr)?;
         Ok(Self { ptr, region })
     }
 
@@ -161,7 +155,8 @@ impl GuestRegion {
     ///
     /// # Errors
     /// [`RegionError::LengthExceedsLimit`] if `length > limit_bytes`, checked
-    /// before anything is allocated or copied.
+    /// before anything is allocated or copied; [`RegionError::MemoryAccess`]
+    /// if the data runs past the end of memory.
     pub fn read(
         &self,
         memory: &dyn GuestMemory,
@@ -184,7 +179,8 @@ impl GuestRegion {
     ///
     /// # Errors
     /// [`RegionError::LengthExceedsLimit`] if `length > buf.len()`; `buf` is
-    /// then untouched.
+    /// then untouched. [`RegionError::MemoryAccess`] if the data runs past
+    /// the end of memory.
     pub fn read_into(
         &self,
         memory: &dyn GuestMemory,
@@ -203,8 +199,9 @@ impl GuestRegion {
     /// that data overlapping the struct ends with the same bytes in both.
     ///
     /// # Errors
-    /// [`RegionError::WriteExceedsCapacity`] if `data` does not fit; memory is
-    /// then unchanged.
+    /// [`RegionError::WriteExceedsCapacity`] if `data` does not fit;
+    /// [`RegionError::MemoryAccess`] if it would run past the end of memory.
+    /// Memory is then unchanged.
     pub fn write(&mut self, memory: &dyn GuestMemory, data: &[u8]) -> Result<(), RegionError> {
         let capacity = self.region.capacity;
         let too_big = || RegionError::WriteExceedsCapacity {
@@ -243,7 +240,7 @@ pub fn read_region(
 /// `Ok(None)` (CosmWasm uses this for the optional bounds of `db_scan`).
 ///
 /// # Errors
-/// Any error of [`read_region`] except [`RegionError::NullPointer`].
+/// Any error of [`read_region`].
 pub fn read_optional_region(
     memory: &dyn GuestMemory,
     ptr: u32,

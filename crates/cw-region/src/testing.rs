@@ -154,16 +154,13 @@ impl GuestMemory for VecMemory {
 pub mod model {
     use crate::error::RegionError;
 
-    /// The 12-byte region struct at `ptr`, decoded and checked against
-    /// `memory`, as `(offset, capacity, length)`.
+    /// The 12-byte region struct at `ptr`, decoded and its fields checked,
+    /// as `(offset, capacity, length)`.
     ///
     /// # Errors
     /// The same [`RegionError`] the codec must return for this input.
     pub fn load_region(memory: &[u8], ptr: u32) -> Result<(u32, u32, u32), RegionError> {
         let memory_size_bytes = memory.len() as u64;
-        if ptr == 0 {
-            return Err(RegionError::NullPointer);
-        }
         let start = u64::from(ptr);
         let raw = usize::try_from(start)
             .ok()
@@ -190,13 +187,6 @@ pub mod model {
         if end > u64::from(u32::MAX) {
             return Err(RegionError::CapacityOverflow { offset, capacity });
         }
-        if end > memory_size_bytes {
-            return Err(RegionError::OutOfMemory {
-                offset,
-                capacity,
-                memory_size_bytes,
-            });
-        }
         Ok((offset, capacity, length))
     }
 
@@ -218,10 +208,18 @@ pub mod model {
             });
         }
         let start = offset as usize;
-        Ok(memory
+        memory
             .get(start..start + length as usize)
             .map(<[u8]>::to_vec)
-            .unwrap_or_default())
+            .ok_or_else(|| out_of_memory(memory, offset, length as usize))
+    }
+
+    fn out_of_memory(memory: &[u8], offset: u32, length: usize) -> RegionError {
+        RegionError::MemoryAccess(crate::MemoryAccessError::new(
+            offset,
+            length,
+            memory.len() as u64,
+        ))
     }
 
     /// Applies writing `data` into the region at `ptr` to `memory`, or leaves
@@ -238,9 +236,10 @@ pub mod model {
             });
         }
         let start = offset as usize;
-        if let Some(target) = memory.get_mut(start..start + data.len()) {
-            target.copy_from_slice(data);
-        }
+        let Some(target) = memory.get_mut(start..start + data.len()) else {
+            return Err(out_of_memory(memory, offset, data.len()));
+        };
+        target.copy_from_slice(data);
         let length = (data.len() as u32).to_le_bytes();
         let mut region = [0u8; 12];
         region[..4].copy_from_slice(&offset.to_le_bytes());

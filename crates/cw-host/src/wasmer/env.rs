@@ -5,7 +5,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use cw_gas::CostTable;
 use cw_gas::middleware::{POINTS_EXHAUSTED_EXPORT, REMAINING_POINTS_EXPORT};
-use wasmer::{Global, Instance, Memory, TypedFunction};
+use wasmer::{Global, Instance, Memory};
+
+use super::export::GuestFunction;
 
 use crate::context::CallBackend;
 use crate::error::HostError;
@@ -14,7 +16,7 @@ use crate::error::HostError;
 #[derive(Clone)]
 pub(crate) struct InstanceHandles {
     pub memory: Memory,
-    pub allocate: TypedFunction<u32, u32>,
+    pub allocate: GuestFunction<u32>,
     pub remaining: Global,
     pub exhausted: Global,
     pub depth: CallDepth,
@@ -89,8 +91,9 @@ impl<T: CostTable> Default for HostEnv<T> {
 }
 
 impl<T: CostTable> HostEnv<T> {
-    /// Binds the instance's memory, its `allocate` export (typed by the
-    /// caller, who holds the store) and its metering globals.
+    /// Binds the instance's memory, its `allocate` export (found by the
+    /// caller, who holds the store; a missing or mistyped one fails when an
+    /// import calls it) and its metering globals.
     ///
     /// # Errors
     /// [`HostError::Bridge`] if the instance lacks one of them (the module was
@@ -98,7 +101,7 @@ impl<T: CostTable> HostEnv<T> {
     pub fn bind(
         &mut self,
         instance: &Instance,
-        allocate: TypedFunction<u32, u32>,
+        allocate: GuestFunction<u32>,
     ) -> Result<(), HostError> {
         let missing = |problem| HostError::Bridge { problem };
         let exports = &instance.exports;

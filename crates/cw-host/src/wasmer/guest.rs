@@ -7,6 +7,7 @@ use cw_region::{GuestMemory, MemoryAccessError};
 use wasmer::{StoreMut, Value};
 
 use super::env::InstanceHandles;
+use super::export::GuestCallError;
 use crate::error::HostError;
 use crate::memory::GuestAllocator;
 
@@ -82,13 +83,14 @@ impl GuestMemory for WasmerGuest<'_> {
 /// reports what is left, also when it traps.
 impl GuestAllocator for &WasmerGuest<'_> {
     fn allocate(&mut self, size: u32, gas_left: &mut u64) -> Result<u32, HostError> {
-        // Refused before any guest code runs, as cosmwasm-vm's
-        // `call_function` refuses: nothing is charged for the attempt.
-        let _level = self.handles.depth.enter()?;
         self.set_points_left(*gas_left)?;
         let result = {
             let mut store = self.store.borrow_mut();
-            self.handles.allocate.call(&mut *store, size)
+            // Export problems and the depth limit are refused before any
+            // guest code runs, as cosmwasm-vm's `call_function` refuses.
+            self.handles
+                .allocate
+                .call(&mut *store, &self.handles.depth, size)
         };
         let Some(left) = self.points_left() else {
             // Out of gas, even if `allocate` returned: the caller reports it.
@@ -99,14 +101,17 @@ impl GuestAllocator for &WasmerGuest<'_> {
             });
         };
         *gas_left = left;
-        result.map_err(|e| match e.downcast::<HostError>() {
-            // An import inside `allocate` failed: that failure is the
-            // cause, handed up as it is (moved, never copied into a
-            // message, so nesting costs nothing per level).
-            Ok(inner) => inner,
-            Err(e) => HostError::Allocation {
-                size,
-                message: e.message(),
+        result.map_err(|e| match e {
+            GuestCallError::Host(problem) => problem,
+            GuestCallError::Runtime(e) => match e.downcast::<HostError>() {
+                // An import inside `allocate` failed: that failure is the
+                // cause, handed up as it is (moved, never copied into a
+                // message, so nesting costs nothing per level).
+                Ok(inner) => inner,
+                Err(e) => HostError::Allocation {
+                    size,
+                    message: e.message(),
+                },
             },
         })
     }

@@ -11,10 +11,12 @@
 //! contract's `allocate`) is synced the same way around the call.
 
 mod env;
+mod export;
 mod guest;
 mod imports;
 
 pub use crate::context::CallBackend;
 pub use env::{CallDepth, CallDepthGuard, HostEnv};
+pub use export::{GuestCallError, GuestFunction};
 pub use guest::WasmerGuest;
 pub use imports::{ENV_IMPORTS, UnknownImport, import_function, module_imports, register_imports};

@@ -13,11 +13,13 @@ pub use pool::{InstancePool, PoolLimits, PoolMetrics, PooledInstance, RETAINED_G
 
 use cw_gas::middleware::{MeteringPoints, MiddlewareGlobals, TrapCause};
 use cw_gas::{CostTable, GasError, GasMeter};
-use cw_host::wasmer::{CallBackend, CallDepth, HostEnv, module_imports};
-use cw_host::{CallResult, EntryPoint, HostError, InfoArg, VmFailure};
+use cw_host::wasmer::{
+    CallBackend, CallDepth, GuestCallError, GuestFunction, HostEnv, module_imports,
+};
+use cw_host::{CallResult, EntryPoint, ExportProblem, HostError, InfoArg, VmFailure};
 use cw_region::{GuestMemory, GuestRegion, MemoryAccessError};
 use wasmer::sys::NativeEngineExt;
-use wasmer::{AsStoreMut, FunctionEnv, Instance, Memory, Pages, Store, TypedFunction, Value};
+use wasmer::{AsStoreMut, FunctionEnv, Instance, Memory, Pages, Store, Value};
 
 use crate::compile::CompiledModule;
 use crate::error::RuntimeError;
@@ -51,8 +53,10 @@ pub struct ContractInstance<T: CostTable> {
     instance: Instance,
     env: FunctionEnv<HostEnv<T>>,
     memory: Memory,
-    allocate: TypedFunction<u32, u32>,
-    deallocate: TypedFunction<u32, ()>,
+    /// Found, not required, at instantiation: a missing or mistyped one
+    /// fails when called, as on cosmwasm-vm.
+    allocate: GuestFunction<u32>,
+    deallocate: GuestFunction<()>,
     /// The metering globals, and the stack limiter's if the module was
     /// compiled with it (`CompileConfig` allows without); its counter is
     /// reset after every call.
@@ -97,15 +101,11 @@ impl<T: CostTable> ContractInstance<T> {
             .get_memory("memory")
             .map_err(|e| instantiate_error(e.to_string()))?
             .clone();
-        let allocate: TypedFunction<u32, u32> = exports
-            .get_typed_function(&store, "allocate")
-            .map_err(|e| instantiate_error(e.to_string()))?;
+        let allocate = GuestFunction::<u32>::find(&store, exports, "allocate");
         env.as_mut(&mut store)
             .bind(&instance, allocate.clone())
             .map_err(|e| instantiate_error(e.to_string()))?;
-        let deallocate = exports
-            .get_typed_function(&store, "deallocate")
-            .map_err(|e| instantiate_error(e.to_string()))?;
+        let deallocate = GuestFunction::<()>::find(&store, exports, "deallocate");
         let globals = MiddlewareGlobals::of(&instance)?;
         let depth = env.as_ref(&store).call_depth();
         // The memories recorded their data segments: the whole instantiated
@@ -183,27 +183,9 @@ impl<T: CostTable> ContractInstance<T> {
         if self.poisoned {
             return (Err(VmFailure::Poisoned), backend);
         }
-        let name = entry.export_name();
-        let function = match self.instance.exports.get_function(name) {
-            Ok(f) => f.clone(),
-            Err(_) => return (Err(VmFailure::MissingExport { name }), backend),
-        };
-        // `migrate` takes `MigrateInfo` only if its export has three
-        // parameters (CosmWasm 2.2+), as cosmwasm-vm decides by arity.
-        let info = match entry.info_arg() {
-            InfoArg::Optional if function.ty(&self.store).params().len() < 3 => None,
-            _ => info,
-        };
         let gas_left = backend.gas.wasm_points();
         self.env.as_mut(&mut self.store).begin(backend);
-        let outcome = self.run(
-            &function,
-            gas_left,
-            env,
-            info,
-            msg,
-            entry.result_limit_bytes(),
-        );
+        let outcome = self.run(entry, gas_left, env, info, msg);
         // Imports only borrow the backend (`HostEnv::backend_mut`); nothing
         // but this line takes it out, so it is always there.
         let Some(mut backend) = self.env.as_mut(&mut self.store).end() else {
@@ -242,32 +224,79 @@ impl<T: CostTable> ContractInstance<T> {
         (result, backend)
     }
 
+    /// The call as cosmwasm-vm's `call_raw` makes it: every argument
+    /// allocated and written, then the export looked up and checked, run,
+    /// its result read, the result deallocated. `migrate` with `MigrateInfo`
+    /// is wasmd's `MigrateWithInfo`: `(env, msg, info)` first, and if the
+    /// export takes another number of parameters, `(env, msg)` again from
+    /// scratch (so a two-parameter `migrate` pays for both attempts' writes,
+    /// as on a chain).
     fn run(
         &mut self,
-        function: &wasmer::Function,
+        entry: EntryPoint,
         gas_left: T::Gas,
         env: &[u8],
         info: Option<&[u8]>,
         msg: &[u8],
-        result_limit: usize,
     ) -> Result<Vec<u8>, Trap> {
         self.globals
             .set_remaining_points(&mut self.store, gas_left)
             .map_err(Trap::Gas)?;
-        let mut args = Vec::with_capacity(3);
-        for bytes in std::iter::once(env).chain(info).chain(std::iter::once(msg)) {
-            args.push(Value::I32(self.write_argument(bytes)? as i32));
+        let name = entry.export_name();
+        let arguments: Vec<&[u8]> = match (entry.info_arg(), info) {
+            (InfoArg::Required, Some(info)) => vec![env, info, msg],
+            (InfoArg::Optional, Some(info)) => vec![env, msg, info],
+            _ => vec![env, msg],
+        };
+        let mut args = self.write_arguments(&arguments)?;
+        let function = match self.instance.exports.get_extern(name) {
+            Some(wasmer::Extern::Function(function)) => function.clone(),
+            Some(_) => return Err(Trap::export(name, ExportProblem::NotAFunction)),
+            None => return Err(Trap::MissingExport(name)),
+        };
+        let arity = function.ty(&self.store).params().len();
+        if arity != args.len() && entry.info_arg() == InfoArg::Optional && args.len() == 3 {
+            args = self.write_arguments(&arguments[..2])?;
+        }
+        if arity != args.len() {
+            return Err(Trap::export(
+                name,
+                ExportProblem::Arity {
+                    contract_method_arity: arity,
+                },
+            ));
         }
         let returned = {
             let _level = self.depth.enter().map_err(Trap::Host)?;
-            function.call(&mut self.store, &args).map_err(Trap::Wasm)?
+            function.call(&mut self.store, &args).map_err(|e| {
+                if e.message().contains("did not match signature") {
+                    Trap::export(
+                        name,
+                        ExportProblem::ParameterTypes {
+                            message: e.message(),
+                        },
+                    )
+                } else {
+                    Trap::Wasm(e)
+                }
+            })?
         };
         // Out of gas before anything else the result could fail on.
         self.charge(|_| Ok(()))?;
-        let result_ptr = match returned.first() {
-            Some(Value::I32(ptr)) => *ptr as u32,
-            _ => return Err(Trap::BadSignature),
+        let result_ptr = match &*returned {
+            [Value::I32(ptr)] => *ptr as u32,
+            [_] => return Err(Trap::export(name, ExportProblem::ResultType)),
+            values => {
+                return Err(Trap::export(
+                    name,
+                    ExportProblem::ResultCount {
+                        expected: 1,
+                        actual: values.len(),
+                    },
+                ));
+            }
         };
+        let result_limit = entry.result_limit_bytes();
         // As cosmwasm-vm's `read_region`: load, charge for the region's
         // length, then enforce the limit and copy.
         let region = GuestRegion::load(&self.guest_memory(), result_ptr).map_err(Trap::Result)?;
@@ -275,23 +304,35 @@ impl<T: CostTable> ContractInstance<T> {
         let bytes = region
             .read(&self.guest_memory(), result_limit)
             .map_err(Trap::Result)?;
-        let _level = self.depth.enter().map_err(Trap::Host)?;
         self.deallocate
-            .call(&mut self.store, result_ptr)
-            .map_err(Trap::Wasm)?;
+            .call(&mut self.store, &self.depth, result_ptr)
+            .map_err(Trap::from)?;
         Ok(bytes)
+    }
+
+    /// Writes each of `arguments` into guest memory, in order; returns
+    /// their region pointers as call arguments.
+    fn write_arguments(&mut self, arguments: &[&[u8]]) -> Result<Vec<Value>, Trap> {
+        let mut args = Vec::with_capacity(arguments.len());
+        for bytes in arguments {
+            args.push(Value::I32(self.write_argument(bytes)? as i32));
+        }
+        Ok(args)
     }
 
     /// Copies `bytes` into a region the contract allocates (running its
     /// metered `allocate`, as cosmwasm-vm does).
     fn write_argument(&mut self, bytes: &[u8]) -> Result<u32, Trap> {
         let length = u32::try_from(bytes.len()).map_err(|_| Trap::ArgumentTooLarge)?;
-        let ptr = {
-            let _level = self.depth.enter().map_err(Trap::Host)?;
-            self.allocate
-                .call(&mut self.store, length)
-                .map_err(Trap::Wasm)?
-        };
+        let ptr = self
+            .allocate
+            .call(&mut self.store, &self.depth, length)
+            .map_err(Trap::from)?;
+        // cosmwasm-vm's `Instance::allocate` refuses address 0 (the only
+        // place a region pointer may not be 0).
+        if ptr == 0 {
+            return Err(Trap::Host(HostError::ZeroAddress { size: length }));
+        }
         self.charge(|_| Ok(()))?;
         // As cosmwasm-vm's `write_region`: load, charge, then copy.
         let mut region = GuestRegion::load(&self.guest_memory(), ptr).map_err(Trap::Result)?;
@@ -347,14 +388,10 @@ impl<T: CostTable> ContractInstance<T> {
             Trap::Gas(GasError::OutOfGas { .. }) => return VmFailure::OutOfGas,
             Trap::Gas(e) => return VmFailure::Host(HostError::Gas(e)),
             Trap::Host(e) => return VmFailure::Host(e),
+            Trap::MissingExport(name) => return VmFailure::MissingExport { name },
             Trap::ArgumentTooLarge => {
                 return VmFailure::Trap {
                     message: "an argument does not fit in 32-bit memory".into(),
-                };
-            }
-            Trap::BadSignature => {
-                return VmFailure::Trap {
-                    message: "the entry point does not return an i32 region pointer".into(),
                 };
             }
         };
@@ -386,8 +423,23 @@ enum Trap {
     Result(cw_region::RegionError),
     Gas(GasError),
     Host(HostError),
+    MissingExport(&'static str),
     ArgumentTooLarge,
-    BadSignature,
+}
+
+impl Trap {
+    fn export(name: &'static str, problem: ExportProblem) -> Self {
+        Self::Host(HostError::GuestExport { name, problem })
+    }
+}
+
+impl From<GuestCallError> for Trap {
+    fn from(error: GuestCallError) -> Self {
+        match error {
+            GuestCallError::Host(e) => Self::Host(e),
+            GuestCallError::Runtime(e) => Self::Wasm(e),
+        }
+    }
 }
 
 /// The instance's memory as the runtime reads results through it.
