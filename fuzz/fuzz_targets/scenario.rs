@@ -43,32 +43,10 @@ fuzz_target!(|input: &[u8]| {
         let messages: Vec<String> = scenario
             .steps
             .iter()
-            .filter_map(message)
-            .map(|msg| format!("{:?}", namer.value(msg)))
+            .filter_map(StepSpec::msg)
+            .map(|msg| format!("{:?}", namer.message(msg)))
             .collect();
         messages
     };
     assert_eq!(substitute(), substitute(), "substitution is deterministic");
 });
-
-/// The message a step sends, if it sends one.
-fn message(step: &StepSpec) -> Option<&serde_json::Value> {
-    match step {
-        StepSpec::Instantiate { msg, .. }
-        | StepSpec::Execute { msg, .. }
-        | StepSpec::Query { msg, .. }
-        | StepSpec::Migrate { msg, .. }
-        | StepSpec::Sudo { msg, .. } => Some(msg),
-        StepSpec::AdvanceBlock { .. } => None,
-    }
-}
-
-/// Fixture names as xtask spells them; which ones exist does not matter to
-/// the parser.
-fn fixture(name: &str) -> Result<(), String> {
-    if !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
-        Ok(())
-    } else {
-        Err(format!("unknown fixture `{name}`"))
-    }
-}

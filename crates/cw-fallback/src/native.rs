@@ -3,7 +3,10 @@
 
 use cosmwasm_std_v2 as std2;
 use cw_gas::CostTable;
-use cw_host::{CallBackend, CallInput, CallResult, Contract, EntryPoint, InfoArg, VmFailure};
+use cw_host::{
+    CallBackend, CallInput, CallResult, Contract, EntryPoint, ExportProblem, HostError, InfoArg,
+    VmFailure,
+};
 use cw_region::RegionError;
 use serde::de::DeserializeOwned;
 use std2::{
@@ -48,31 +51,50 @@ impl<T: CostTable> Contract<T> for NativeContract {
         backend: CallBackend<T>,
     ) -> (CallResult, CallBackend<T>) {
         let entry = input.entry;
+        let session = Session::new(backend);
+        // What the runtime does before the contract runs (cosmwasm-vm's
+        // `call_raw`): copy every argument into the contract, then look the
+        // export up and check its arity. `migrate` with `MigrateInfo` is
+        // wasmd's `MigrateWithInfo`: `(env, msg, info)` first, and the
+        // emulated contracts' two-parameter `migrate` gets `(env, msg)`
+        // copied again.
+        let first: Vec<&[u8]> = match (entry.info_arg(), input.info) {
+            (InfoArg::Required, Some(info)) => vec![input.env, info, input.msg],
+            (InfoArg::Optional, Some(info)) => vec![input.env, input.msg, info],
+            _ => vec![input.env, input.msg],
+        };
+        let copy = |arguments: &[&[u8]]| {
+            for argument in arguments {
+                session.charge(|gas| gas.charge_region_write(len_u64(argument.len())));
+            }
+        };
+        copy(&first);
         if !self.kind.exports_entry(entry) {
-            let name = entry.export_name();
-            return (Err(VmFailure::MissingExport { name }), backend);
+            session.fail(VmFailure::MissingExport {
+                name: entry.export_name(),
+            });
+        } else if first.len() != takes_arguments(entry) {
+            if entry.info_arg() == InfoArg::Optional && first.len() == 3 {
+                copy(&first[..2]);
+            } else {
+                session.fail(VmFailure::Host(HostError::GuestExport {
+                    name: entry.export_name(),
+                    problem: ExportProblem::Arity {
+                        contract_method_arity: takes_arguments(entry),
+                    },
+                }));
+            }
         }
-        // `migrate` gets `MigrateInfo` only if its export takes it (the
-        // runtime decides by arity, as cosmwasm-vm); the emulated contracts'
-        // `migrate` does not.
+        if session.has_failed() {
+            let (backend, failure) = session.finish();
+            return (failure.map_or(Ok(Vec::new()), Err), backend);
+        }
+        // The emulated contracts' `migrate` takes no `MigrateInfo`.
         let info = match entry.info_arg() {
             InfoArg::Optional => None,
             InfoArg::None | InfoArg::Required => input.info,
         };
         let input = CallInput { info, ..input };
-        let session = Session::new(backend);
-        // What the runtime charges around the Wasm call: copying each
-        // argument into the contract, then (our estimate of) the contract's
-        // own work.
-        for argument in [Some(input.env), input.info, Some(input.msg)]
-            .into_iter()
-            .flatten()
-        {
-            session.charge(|gas| gas.charge_region_write(len_u64(argument.len())));
-        }
-        if let Some(failure) = signature_mismatch(entry, input.info.is_some()) {
-            session.fail(failure);
-        }
         let operators = self.kind.estimated_operators(entry);
         session.charge(|gas| crate::gas::charge_operators(gas, operators));
         let mut output = Vec::new();
@@ -105,30 +127,14 @@ fn len_u64(len: usize) -> u64 {
     u64::try_from(len).unwrap_or(u64::MAX)
 }
 
-/// Wasm parameter list of an export taking `count` region pointers, as
-/// Wasmer prints it.
-fn params(count: usize) -> String {
-    format!("[{}]", vec!["I32"; count].join(", "))
-}
-
-/// The trap the engine raises when the caller's arguments do not fit the
-/// export: `instantiate` and `execute` take three regions, every other
-/// export of the emulated contracts two, and the runtime passes `info` to
-/// any entry point but `migrate` whenever it is given.
-fn signature_mismatch(entry: EntryPoint, has_info: bool) -> Option<VmFailure> {
-    let takes_info = matches!(entry, EntryPoint::Instantiate | EntryPoint::Execute);
-    if takes_info == has_info {
-        return None;
+/// How many region pointers the emulated contracts' export of `entry`
+/// takes: `instantiate` and `execute` three, every other two.
+fn takes_arguments(entry: EntryPoint) -> usize {
+    if matches!(entry, EntryPoint::Instantiate | EntryPoint::Execute) {
+        3
+    } else {
+        2
     }
-    let expected = if takes_info { 3 } else { 2 };
-    let given = if has_info { 3 } else { 2 };
-    Some(VmFailure::Trap {
-        message: format!(
-            "Parameters of type {} did not match signature {} -> [I32]",
-            params(given),
-            params(expected)
-        ),
-    })
 }
 
 /// `try_into_contract_result!` of cosmwasm-std's `exports.rs`: a value, or
