@@ -478,6 +478,18 @@ fn bench_import(c: &mut Criterion, s: &Setup, import: Import) {
     group.finish();
 }
 
+/// The setup's assertions, without timing anything: each benched execute
+/// (every import, 0 and 1,000 calls) gives the same result and gas here and
+/// on cosmwasm-vm. `benches/tests/setup.rs` runs this in `cargo test`.
+pub fn setup_checks() {
+    let setup = Setup::new();
+    for import in Import::ALL {
+        for calls in [0, CALLS] {
+            setup.check_both_sides_agree(import, calls);
+        }
+    }
+}
+
 fn host(c: &mut Criterion) {
     let setup = Setup::new();
     for import in Import::ALL {

@@ -774,6 +774,14 @@ fn paired_compiles(s: &Setup, rounds: usize) -> Vec<PairedRow> {
     vec![compiles, validations]
 }
 
+/// The setup's assertions, without timing anything: cw20-base's transfer
+/// and balance query give the same bytes and gas here and on cosmwasm-vm
+/// (also from the tiered-up Cranelift module), and both caches hold it in
+/// memory. `benches/tests/setup.rs` runs this in `cargo test`.
+pub fn setup_checks() {
+    Setup::new();
+}
+
 fn runtime(c: &mut Criterion) {
     let setup = Setup::new();
     if let Some(rounds) = std::env::var("CW_PAIRED_ROUNDS")

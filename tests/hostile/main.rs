@@ -14,8 +14,10 @@ mod heap;
 
 mod aborts;
 mod bytecode;
+mod contract_diff;
 mod determinism;
 mod disk_cache;
+mod divergences;
 mod iterators;
 mod limits;
 mod loops;

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use cw_gas::{CosmWasmSchedule, CwGas, GasMeter};
-use cw_host::testing::{MockQuerier, SharedStorage};
+use cw_host::testing::SharedStorage;
 use cw_host::wasmer::CallBackend;
 use cw_host::{Bech32Api, CallState, TracingDebugHandler, VmFailure};
 use cw_runtime::{
@@ -15,6 +15,7 @@ use cw_runtime::{
 
 use crate::Call;
 use crate::outcome::{Failure, Observed};
+use crate::querier::ReferenceQuerier;
 use crate::reference::is_trap_text;
 
 /// The cost table of every comparison: cosmwasm-vm's prices, storage free
@@ -85,7 +86,8 @@ impl Ours {
 }
 
 /// Runs `call` on `instance` over `store` (reset it first to compare with a
-/// new reference instance).
+/// new reference instance). Queries are answered by cosmwasm-vm's mock
+/// querier ([`ReferenceQuerier`]), as on the reference.
 pub fn call_on(
     instance: &mut ContractInstance<Schedule>,
     call: &Call<'_>,
@@ -94,7 +96,7 @@ pub fn call_on(
     let backend = CallBackend {
         storage: Box::new(store.clone()),
         api: Arc::new(Bech32Api::default()),
-        querier: Box::new(MockQuerier::new()),
+        querier: Box::new(ReferenceQuerier),
         gas: GasMeter::new(Schedule::with_free_storage(), CwGas::new(call.gas_limit)),
         call: CallState::for_entry_point(call.entry),
         debug: Box::new(TracingDebugHandler),
@@ -120,6 +122,10 @@ pub fn failure(failure: VmFailure) -> Failure {
             return Failure::Trap(message.clone());
         }
         VmFailure::Host(HostError::CallDepth { .. }) => "call depth",
+        VmFailure::Host(HostError::InvalidOrder { .. }) => "invalid order",
+        VmFailure::Host(HostError::UnknownIterator { .. }) => "unknown iterator",
+        VmFailure::Host(HostError::ReadOnly { .. }) => "read only",
+        VmFailure::Host(HostError::TooManyIterators { .. }) => "too many iterators",
         VmFailure::BadResult(_)
         | VmFailure::Host(
             HostError::Region(_) | HostError::ZeroAddress { .. } | HostError::TooLarge { .. },
