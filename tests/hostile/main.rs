@@ -16,6 +16,7 @@ mod aborts;
 mod bytecode;
 mod determinism;
 mod disk_cache;
+mod iteration_visibility;
 mod iterators;
 mod limits;
 mod loops;
