@@ -26,4 +26,5 @@ mod query_rules;
 mod recursion;
 mod reentry;
 mod regions;
+mod stack_calibration;
 mod submessages;
