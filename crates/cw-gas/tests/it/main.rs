@@ -20,6 +20,12 @@ pub struct NativeStack {
     vmconfig: wasmer::sys::vm::VMConfig,
 }
 
+impl Default for NativeStack {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl NativeStack {
     pub fn new() -> Self {
         Self {
