@@ -227,7 +227,10 @@ impl Cw20 {
             backend(Box::new(MockStorage::new()), EntryPoint::Instantiate),
         );
         assert!(
-            result.expect("runs").starts_with(br#"{"ok":"#),
+            result
+                .expect("no node fault")
+                .expect("runs")
+                .starts_with(br#"{"ok":"#),
             "instantiate failed"
         );
         dump(&*backend.storage).into_iter().collect()
@@ -256,7 +259,10 @@ impl Cw20 {
             &self.transfer,
             backend(storage, EntryPoint::Execute),
         );
-        (backend.storage, result.expect("transfer runs"))
+        (
+            backend.storage,
+            result.expect("no node fault").expect("transfer runs"),
+        )
     }
 }
 
@@ -316,7 +322,9 @@ fn message_size(c: &mut Criterion) {
         let fresh = backend(Box::new(MockStorage::new()), EntryPoint::Instantiate);
         let (init, _) = ours.call(EntryPoint::Instantiate, &env, Some(&info), b"{}", fresh);
         assert!(
-            init.expect("runs").starts_with(br#"{"ok":"#),
+            init.expect("no node fault")
+                .expect("runs")
+                .starts_with(br#"{"ok":"#),
             "instantiate failed"
         );
         (vm, ours)
@@ -344,7 +352,7 @@ fn message_size(c: &mut Criterion) {
         let (result, returned) =
             ours_check.call(EntryPoint::Execute, &env, Some(&info), &msg, fresh);
         assert_eq!(
-            result.expect("runs"),
+            result.expect("no node fault").expect("runs"),
             theirs,
             "result of a {size}-byte write"
         );

@@ -377,7 +377,8 @@ impl cw_host::Querier for NestedQuerier {
             info: None,
             msg: request,
         };
-        let (result, backend) = cw_host::Contract::call(&mut contract, input, backend);
+        let (outcome, backend) = cw_host::Contract::call(&mut contract, input, backend);
+        let result = outcome.unwrap_or_else(|fault| panic!("node fault: {fault}"));
         let response = match result {
             Ok(bytes) => [b"{\"ok\":".as_slice(), &bytes, b"}"].concat(),
             Err(failure) => format!(r#"{{"ok":{{"error":"{failure:?}"}}}}"#).into_bytes(),
