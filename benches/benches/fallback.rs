@@ -82,13 +82,13 @@ impl Case {
     fn native(&self) -> Vec<u8> {
         let mut native = NativeContract::new(self.kind);
         let (result, _) = native.call(self.input(), backend(self.state.clone(), self.entry));
-        result.expect("native call")
+        result.expect("no node fault").expect("native call")
     }
 
     fn wasm(&self) -> Vec<u8> {
         let mut wasm = WasmContract::new(self.module.clone(), InstanceOptions::default());
         let (result, _) = wasm.call(self.input(), backend(self.state.clone(), self.entry));
-        result.expect("wasm call")
+        result.expect("no node fault").expect("wasm call")
     }
 }
 
@@ -150,7 +150,12 @@ impl Setup {
             let mut backend = backend(storage, *entry);
             let (result, returned) = NativeContract::new(kind).call(input, backend);
             backend = returned;
-            assert!(result.expect("setup call").starts_with(br#"{"ok":"#));
+            assert!(
+                result
+                    .expect("no node fault")
+                    .expect("setup call")
+                    .starts_with(br#"{"ok":"#)
+            );
             storage = MockStorage::from_iter(
                 cw_host::range(&*backend.storage, None, None, cw_host::Order::Ascending)
                     .map(|record| record.expect("readable")),

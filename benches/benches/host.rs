@@ -432,7 +432,7 @@ impl Ours {
                 .call(EntryPoint::Execute, &s.env, Some(&s.info), msg, backend);
         let gas = backend.gas.used().as_u64();
         self.backend = Some(backend);
-        (result.expect("succeeds"), gas)
+        (result.expect("no node fault").expect("succeeds"), gas)
     }
 
     fn call(&mut self, s: &Setup, msg: &[u8]) -> (Vec<u8>, u64) {

@@ -227,7 +227,10 @@ impl Cw20 {
             backend(Box::new(MockStorage::new()), EntryPoint::Instantiate),
         );
         assert!(
-            result.expect("runs").starts_with(br#"{"ok":"#),
+            result
+                .expect("no node fault")
+                .expect("runs")
+                .starts_with(br#"{"ok":"#),
             "instantiate failed"
         );
         dump(&*backend.storage).into_iter().collect()
@@ -256,7 +259,10 @@ impl Cw20 {
             &self.transfer,
             backend(storage, EntryPoint::Execute),
         );
-        (backend.storage, result.expect("transfer runs"))
+        (
+            backend.storage,
+            result.expect("no node fault").expect("transfer runs"),
+        )
     }
 }
 
@@ -341,7 +347,9 @@ impl MessageSize {
             fresh,
         );
         assert!(
-            init.expect("runs").starts_with(br#"{"ok":"#),
+            init.expect("no node fault")
+                .expect("runs")
+                .starts_with(br#"{"ok":"#),
             "instantiate failed"
         );
         (vm, ours)
@@ -369,7 +377,7 @@ impl MessageSize {
             fresh,
         );
         assert_eq!(
-            result.expect("runs"),
+            result.expect("no node fault").expect("runs"),
             theirs,
             "result of a {size}-byte write"
         );

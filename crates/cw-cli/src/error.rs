@@ -48,6 +48,9 @@ pub enum CliError {
     /// The module cache could not be made.
     #[error("module cache: {0}")]
     Cache(Box<RuntimeError>),
+    /// The node failed (not a transaction: nothing was recorded).
+    #[error("node fault, nothing recorded: {0}")]
+    NodeFault(cw_runtime::NodeFault),
     /// The persistent home failed.
     #[error(transparent)]
     Home(#[from] HomeError),

@@ -352,11 +352,17 @@ impl<T: CostTable + Clone + Send + Sync + 'static> LocalChain<T> {
         &mut self,
         op: &'static str,
         contract: Option<String>,
-        body: impl FnOnce(&Chain<T>) -> TxResult,
+        body: impl FnOnce(&Chain<T>) -> Result<TxResult, cw_runtime::NodeFault>,
     ) -> Result<bool, CliError> {
         let (previous, next) = self.next_block();
         let started = Instant::now();
-        let result = body(&self.chain);
+        let result = match body(&self.chain) {
+            Ok(result) => result,
+            Err(fault) => {
+                self.chain.set_block(previous);
+                return Err(CliError::NodeFault(fault));
+            }
+        };
         let elapsed = started.elapsed();
         let ok = result.is_ok();
         if ok {
@@ -405,7 +411,10 @@ impl<T: CostTable + Clone + Send + Sync + 'static> LocalChain<T> {
         let address = self.contract(contract)?;
         let msg = self.msg(msg)?;
         let started = Instant::now();
-        let result = self.chain.query(&address, &msg);
+        let result = self
+            .chain
+            .query(&address, &msg)
+            .map_err(CliError::NodeFault)?;
         let elapsed = started.elapsed();
         let ok = result.is_ok();
         let (outcome, gas) = match result {

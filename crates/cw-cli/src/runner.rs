@@ -268,15 +268,18 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Runner<T> {
                 let msg = self.msg(msg)?;
                 let code_id = self.code_id(code)?;
                 let label = label.as_deref().or(alias.as_deref()).unwrap_or(code);
-                let result = self.chain.instantiate(&Instantiate {
-                    code_id,
-                    sender: &sender,
-                    msg: &msg,
-                    funds,
-                    admin: admin.as_deref(),
-                    label,
-                    salt: None,
-                });
+                let result = self
+                    .chain
+                    .instantiate(&Instantiate {
+                        code_id,
+                        sender: &sender,
+                        msg: &msg,
+                        funds,
+                        admin: admin.as_deref(),
+                        label,
+                        salt: None,
+                    })
+                    .map_err(node_fault)?;
                 if let (
                     Ok(TxSuccess {
                         contract_address: Some(address),
@@ -302,12 +305,15 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Runner<T> {
                 let address = self.contract(contract, report)?;
                 let sender = self.text(sender)?;
                 let msg = self.msg(msg)?;
-                tx(self.chain.execute(&sender, &address, &msg, funds))
+                tx(self
+                    .chain
+                    .execute(&sender, &address, &msg, funds)
+                    .map_err(node_fault)?)
             }
             StepSpec::Query { contract, msg, .. } => {
                 let address = self.contract(contract, report)?;
                 let msg = self.msg(msg)?;
-                match self.chain.query(&address, &msg) {
+                match self.chain.query(&address, &msg).map_err(node_fault)? {
                     Ok(answer) => (Outcome::Query(answer.data), Some(answer.gas)),
                     Err(failure) => Outcome::failed(failure),
                 }
@@ -323,12 +329,15 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Runner<T> {
                 let sender = self.text(sender)?;
                 let msg = self.msg(msg)?;
                 let code_id = self.code_id(code)?;
-                tx(self.chain.migrate(&sender, &address, code_id, &msg))
+                tx(self
+                    .chain
+                    .migrate(&sender, &address, code_id, &msg)
+                    .map_err(node_fault)?)
             }
             StepSpec::Sudo { contract, msg, .. } => {
                 let address = self.contract(contract, report)?;
                 let msg = self.msg(msg)?;
-                tx(self.chain.sudo(&address, &msg))
+                tx(self.chain.sudo(&address, &msg).map_err(node_fault)?)
             }
             StepSpec::AdvanceBlock { height, time_nanos } => {
                 let mut block = self.chain.block();
@@ -473,3 +482,9 @@ pub fn coin_list(coins: &Coins) -> Vec<Coin> {
 
 #[cfg(test)]
 mod tests;
+
+/// A fault of the node (not of the scenario's transactions): the step stops
+/// with it, as a problem of the run rather than a recorded outcome.
+fn node_fault(fault: cw_runtime::NodeFault) -> String {
+    format!("node fault (not a transaction outcome): {fault}")
+}

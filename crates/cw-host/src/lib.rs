@@ -25,7 +25,9 @@ pub use crate::backend::storage::{KeyRange, Order, RangeIter, Record, Storage, r
 pub use crate::context::{
     CallBackend, CallState, DebugHandler, DebugInfo, HostContext, TracingDebugHandler,
 };
-pub use crate::entry::{CallInput, CallResult, Contract, EntryPoint, InfoArg, VmFailure};
+pub use crate::entry::{
+    CallInput, CallOutcome, CallResult, Contract, EntryPoint, InfoArg, NodeFault, VmFailure,
+};
 pub use crate::error::{AddressError, BackendError, ExportProblem, HostError};
 pub use crate::limits::HostLimits;
 pub use crate::memory::GuestAllocator;

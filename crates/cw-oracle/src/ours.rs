@@ -101,9 +101,17 @@ pub fn call_on(
         call: CallState::for_entry_point(call.entry),
         debug: Box::new(TracingDebugHandler),
     };
-    let (result, backend) = instance.call(call.entry, call.env, call.info, call.msg, backend);
+    let (outcome, backend) = instance.call(call.entry, call.env, call.info, call.msg, backend);
+    let result = match outcome {
+        Ok(result) => result.map_err(failure),
+        // Never expected in a comparison: the node's own failure.
+        Err(fault) => Err(Failure::Other {
+            kind: "node fault",
+            text: fault.to_string(),
+        }),
+    };
     Observed {
-        result: result.map_err(failure),
+        result,
         gas_used: backend.gas.used().as_u64(),
     }
 }
@@ -137,9 +145,8 @@ pub fn failure(failure: VmFailure) -> Failure {
         }) => "missing export",
         VmFailure::Host(HostError::GuestExport { .. }) => "export signature",
         VmFailure::Aborted { .. } => "aborted",
-        VmFailure::Instantiate { .. } => "instantiation",
+        VmFailure::MemoryLimit { .. } => "instantiation",
         VmFailure::StackLimit => "stack limit",
-        VmFailure::Poisoned => "poisoned",
         _ => "runtime",
     };
     Failure::Other {

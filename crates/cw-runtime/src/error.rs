@@ -223,10 +223,34 @@ pub enum RuntimeError {
         /// Wasmer's description.
         message: String,
     },
-    /// Wasmer could not instantiate a module that compiled.
+    /// The module's initial memory is above the instance memory limit: no
+    /// instance of it can be made under these options. Deterministic (the
+    /// chain's limit and the contract's declaration decide it): a contract
+    /// failure, `VmFailure::MemoryLimit`, when a call meets it.
+    #[error(
+        "the module's initial memory of {initial_pages} pages exceeds the limit of {limit_pages} pages"
+    )]
+    MemoryLimit {
+        /// Pages the module declares.
+        initial_pages: u64,
+        /// Pages an instance may have.
+        limit_pages: u64,
+    },
+    /// The module cannot be instantiated for a reason of its own (an import
+    /// of the wrong type, a data segment outside its memory, a start
+    /// function that traps): deterministic, `VmFailure::Instantiate` when a
+    /// call meets it.
     #[error("instantiating failed: {message}")]
     Instantiate {
         /// Wasmer's description.
+        message: String,
+    },
+    /// The engine could not make an instance for a reason of the node's (a
+    /// mapping the operating system refused, a module compiled without the
+    /// metering middleware): a `NodeFault` when a call meets it.
+    #[error("the engine failed to make an instance: {message}")]
+    Engine {
+        /// What failed.
         message: String,
     },
     /// An instance could not be put back to its instantiated state.

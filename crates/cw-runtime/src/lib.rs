@@ -22,8 +22,7 @@ pub use chain::{
 };
 #[cfg(feature = "engine")]
 pub use compile::{Checksum, CompileConfig, CompiledModule, Compiler, compile, compile_with};
-#[cfg(feature = "engine")]
-pub use cw_host::{CallResult, VmFailure};
+pub use cw_host::{CallOutcome, CallResult, NodeFault, VmFailure};
 pub use error::{RuntimeError, ValidationError};
 #[cfg(feature = "engine")]
 pub use instance::{

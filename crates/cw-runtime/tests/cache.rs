@@ -254,7 +254,7 @@ fn cw20_script(module: &CompiledModule) -> ScriptOutcome {
             msg,
             support::backend(entry, &map, 10_000_000_000),
         );
-        results.push(result.unwrap());
+        results.push(result.unwrap().unwrap());
         gas.push(backend.gas.used().as_u64());
     }
     let state = support::dump(&map).into_iter().collect();

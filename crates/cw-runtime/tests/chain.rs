@@ -86,12 +86,17 @@ impl World {
                 label: "test",
                 salt: None,
             })
+            .expect("no node fault")
             .unwrap_or_else(|e| panic!("instantiate: {e}"));
         done.contract_address.unwrap()
     }
 
     fn query(&self, contract: &str, q: Value) -> Value {
-        let answer = self.chain.query(contract, &msg(q)).unwrap();
+        let answer = self
+            .chain
+            .query(contract, &msg(q))
+            .expect("no node fault")
+            .unwrap();
         serde_json::from_slice(&answer.data).unwrap()
     }
 
@@ -142,7 +147,11 @@ fn cw20_send_reaches_the_receiver_contract() {
     let token = w.cw20(&[(&w.alice, 1_000)]);
     let receiver = w.probe();
     let send = json!({"send": {"contract": receiver, "amount": "250", "msg": ""}});
-    let done = w.chain.execute(&w.alice, &token, &msg(send), &[]).unwrap();
+    let done = w
+        .chain
+        .execute(&w.alice, &token, &msg(send), &[])
+        .expect("no node fault")
+        .unwrap();
     assert_eq!(w.cw20_balance(&token, &receiver), 250);
     assert_eq!(w.cw20_balance(&token, &w.alice), 750);
     // The receiver stored the Cw20ReceiveMsg it got.
@@ -190,6 +199,7 @@ fn a_nested_failure_leaves_no_trace() {
     let failure = w
         .chain
         .execute(&w.alice, &token, &msg(send), &[])
+        .expect("no node fault")
         .unwrap_err();
     match &*failure.error {
         ChainError::SubMessage(inner) => match &**inner {
@@ -210,6 +220,7 @@ fn a_nested_failure_leaves_no_trace() {
     let transfer = json!({"transfer": {"recipient": w.bob, "amount": "1"}});
     w.chain
         .execute(&w.alice, &token, &msg(transfer), &[])
+        .expect("no node fault")
         .unwrap();
     assert_eq!(w.cw20_balance(&token, &w.bob), 1);
 }
@@ -238,6 +249,7 @@ fn a_failed_submessage_is_caught_by_reply_and_rolled_back_alone() {
             &msg(json!({"dispatch": {"messages": [sub]}})),
             &[],
         )
+        .expect("no node fault")
         .unwrap();
     let reply = w
         .chain
@@ -279,6 +291,7 @@ fn a_successful_submessage_reply_sees_events_and_msg_responses() {
             &msg(json!({"dispatch": {"messages": [sub]}})),
             &[],
         )
+        .expect("no node fault")
         .unwrap();
     let reply = w
         .chain
@@ -323,13 +336,17 @@ fn cw1_whitelist_executes_a_bank_send_and_a_cw20_transfer_for_its_admin() {
     let refused = w
         .chain
         .execute(&w.bob, &cw1, &msg(execute.clone()), &[])
+        .expect("no node fault")
         .unwrap_err();
     assert!(
         matches!(&*refused.error, ChainError::Contract { message, .. } if message.contains("Unauthorized")),
         "{refused}"
     );
     assert_eq!(w.chain.dump(), before);
-    w.chain.execute(&w.alice, &cw1, &msg(execute), &[]).unwrap();
+    w.chain
+        .execute(&w.alice, &cw1, &msg(execute), &[])
+        .expect("no node fault")
+        .unwrap();
     assert_eq!(w.chain.balances(&w.bob).get("ucosm"), Some(&100));
     assert_eq!(w.chain.balances(&cw1).get("ucosm"), Some(&200));
     assert_eq!(w.cw20_balance(&token, &w.bob), 120);
@@ -352,12 +369,16 @@ fn cw3_proposal_moves_funds_after_enough_votes() {
         "msgs": [{"bank": {"send": {"to_address": w.carol,
                                     "amount": [{"denom": "ucosm", "amount": "300"}]}}}],
         "latest": null}});
-    w.chain.execute(&w.alice, &cw3, &msg(propose), &[]).unwrap();
+    w.chain
+        .execute(&w.alice, &cw3, &msg(propose), &[])
+        .expect("no node fault")
+        .unwrap();
     let execute = json!({"execute": {"proposal_id": 1}});
     // One vote of two: not passed yet.
     let early = w
         .chain
         .execute(&w.alice, &cw3, &msg(execute.clone()), &[])
+        .expect("no node fault")
         .unwrap_err();
     assert!(
         matches!(*early.error, ChainError::Contract { .. }),
@@ -370,8 +391,12 @@ fn cw3_proposal_moves_funds_after_enough_votes() {
             &msg(json!({"vote": {"proposal_id": 1, "vote": "yes"}})),
             &[],
         )
+        .expect("no node fault")
         .unwrap();
-    w.chain.execute(&w.carol, &cw3, &msg(execute), &[]).unwrap();
+    w.chain
+        .execute(&w.carol, &cw3, &msg(execute), &[])
+        .expect("no node fault")
+        .unwrap();
     assert_eq!(w.chain.balances(&w.carol).get("ucosm"), Some(&300));
     assert_eq!(w.chain.balances(&cw3).get("ucosm"), Some(&700));
     let status = w.query(&cw3, json!({"proposal": {"proposal_id": 1}}));
@@ -390,6 +415,7 @@ fn cw4_group_membership_changes() {
     let update = json!({"update_members": {"remove": [], "add": [{"addr": w.bob, "weight": 5}]}});
     w.chain
         .execute(&w.alice, &group, &msg(update.clone()), &[])
+        .expect("no node fault")
         .unwrap();
     assert_eq!(w.query(&group, json!({"total_weight": {}}))["weight"], 6);
     assert_eq!(
@@ -400,6 +426,7 @@ fn cw4_group_membership_changes() {
     let refused = w
         .chain
         .execute(&w.bob, &group, &msg(update), &[])
+        .expect("no node fault")
         .unwrap_err();
     assert!(
         matches!(*refused.error, ChainError::Contract { .. }),
@@ -408,6 +435,7 @@ fn cw4_group_membership_changes() {
     let remove = json!({"update_members": {"remove": [w.alice], "add": []}});
     w.chain
         .execute(&w.alice, &group, &msg(remove), &[])
+        .expect("no node fault")
         .unwrap();
     assert_eq!(w.query(&group, json!({"total_weight": {}}))["weight"], 5);
 }
@@ -419,12 +447,14 @@ fn funds_move_with_execute_and_insufficient_funds_is_a_clear_error() {
     let write = json!({"write": {"key": "aw==", "value": "dg=="}});
     w.chain
         .execute(&w.alice, &probe, &msg(write.clone()), &coins(40, "ucosm"))
+        .expect("no node fault")
         .unwrap();
     assert_eq!(w.chain.balances(&probe).get("ucosm"), Some(&40));
     let before = w.chain.dump();
     let poor = w
         .chain
         .execute(&w.bob, &probe, &msg(write), &coins(1, "ucosm"))
+        .expect("no node fault")
         .unwrap_err();
     assert_eq!(
         poor.error.to_string(),
@@ -440,7 +470,11 @@ fn bank_queries_reach_contracts() {
     let probe = w.probe();
     let request = json!({"bank": {"all_balances": {"address": w.alice}}});
     let query = json!({"query_chain": {"request": b64(request)}});
-    let done = w.chain.execute(&w.alice, &probe, &msg(query), &[]).unwrap();
+    let done = w
+        .chain
+        .execute(&w.alice, &probe, &msg(query), &[])
+        .expect("no node fault")
+        .unwrap();
     let answer: Value = serde_json::from_slice(&done.data.unwrap()).unwrap();
     let inner = Binary::from_base64(answer["ok"]["ok"].as_str().unwrap()).unwrap();
     let inner: Value = serde_json::from_slice(&inner).unwrap();
@@ -464,6 +498,7 @@ fn unsupported_messages_fail_naming_the_message() {
             &msg(json!({"dispatch": {"messages": [sub]}})),
             &[],
         )
+        .expect("no node fault")
         .unwrap_err();
     assert_eq!(
         failure.error.to_string(),
@@ -479,6 +514,7 @@ fn messages_to_self_in_a_loop_stop_at_the_call_depth_limit() {
     let failure = w
         .chain
         .execute(&w.alice, &probe, &msg(json!({"ping_self": {}})), &[])
+        .expect("no node fault")
         .unwrap_err();
     let mut error = &*failure.error;
     let mut depth = 0;
@@ -501,15 +537,28 @@ fn migrate_is_for_the_admin_only_and_admin_can_be_changed() {
     let probe = w.probe();
     let code = w.chain.contract(&probe).unwrap().code_id;
     let migrate = msg(json!({"version": "2"}));
-    let refused = w.chain.migrate(&w.bob, &probe, code, &migrate).unwrap_err();
+    let refused = w
+        .chain
+        .migrate(&w.bob, &probe, code, &migrate)
+        .expect("no node fault")
+        .unwrap_err();
     assert!(matches!(*refused.error, ChainError::Unauthorized { .. }));
-    w.chain.migrate(&w.alice, &probe, code, &migrate).unwrap();
-    w.chain.set_admin(&w.alice, &probe, Some(&w.bob)).unwrap();
+    w.chain
+        .migrate(&w.alice, &probe, code, &migrate)
+        .expect("no node fault")
+        .unwrap();
+    w.chain
+        .set_admin(&w.alice, &probe, Some(&w.bob))
+        .expect("no node fault")
+        .unwrap();
     assert_eq!(
         w.chain.contract(&probe).unwrap().admin.as_deref(),
         Some(w.bob.as_str())
     );
-    w.chain.set_admin(&w.bob, &probe, None).unwrap();
+    w.chain
+        .set_admin(&w.bob, &probe, None)
+        .expect("no node fault")
+        .unwrap();
     assert_eq!(w.chain.contract(&probe).unwrap().admin, None);
 }
 
@@ -529,6 +578,7 @@ fn instantiate2_uses_the_predictable_address() {
             label: "two",
             salt: Some(b"salt"),
         })
+        .expect("no node fault")
         .unwrap();
     let (checksum, _) = w.chain.code_info(code).unwrap();
     let creator = bech32::decode(&w.alice).unwrap().1;
@@ -538,15 +588,18 @@ fn instantiate2_uses_the_predictable_address() {
         bech32::encode::<bech32::Bech32>(bech32::Hrp::parse("cosmwasm").unwrap(), &bytes).unwrap();
     assert_eq!(done.contract_address.as_deref(), Some(expected.as_str()));
     // The same salt again: the address is taken.
-    let again = w.chain.instantiate(&Instantiate {
-        code_id: code,
-        sender: &w.alice,
-        msg: &init,
-        funds: &[],
-        admin: None,
-        label: "two",
-        salt: Some(b"salt"),
-    });
+    let again = w
+        .chain
+        .instantiate(&Instantiate {
+            code_id: code,
+            sender: &w.alice,
+            msg: &init,
+            funds: &[],
+            admin: None,
+            label: "two",
+            salt: Some(b"salt"),
+        })
+        .expect("no node fault");
     assert!(matches!(
         *again.unwrap_err().error,
         ChainError::DuplicateContract { .. }
@@ -566,6 +619,7 @@ fn an_out_of_gas_call_fails_with_the_vm_error_and_rolls_back() {
             &msg(json!({"loop": {}})),
             &coins(5, "ucosm"),
         )
+        .expect("no node fault")
         .unwrap_err();
     assert!(matches!(
         *failure.error,

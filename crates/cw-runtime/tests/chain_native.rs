@@ -56,6 +56,7 @@ fn cw20_flow(mode: ExecutionMode) -> Flow {
             label: "t",
             salt: None,
         })
+        .expect("no node fault")
         .unwrap()
         .contract_address
         .unwrap();
@@ -84,7 +85,9 @@ fn cw20_flow(mode: ExecutionMode) -> Flow {
     ];
     let mut results = Vec::new();
     for (sender, body) in steps {
-        let outcome = chain.execute(&sender, &token, &msg(body), &[]);
+        let outcome = chain
+            .execute(&sender, &token, &msg(body), &[])
+            .expect("no node fault");
         results.push(match outcome {
             Ok(done) => format!("ok data={:?} events={:?}", done.data, done.events),
             Err(failure) => format!("error {}", failure.error),
@@ -92,6 +95,7 @@ fn cw20_flow(mode: ExecutionMode) -> Flow {
     }
     let query = chain
         .query(&token, &msg(json!({"balance": {"address": bob}})))
+        .expect("no node fault")
         .map(|a| String::from_utf8(a.data).unwrap());
     results.push(format!("{query:?}"));
     (results, chain.dump(), native)

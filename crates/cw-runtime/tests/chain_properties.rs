@@ -61,6 +61,7 @@ impl Token {
                     label: "prop",
                     salt: None,
                 })
+                .expect("no node fault")
                 .unwrap()
                 .contract_address
                 .unwrap()
@@ -102,6 +103,7 @@ impl Token {
         let answer = self
             .chain
             .query(&self.token, &msg(json!({"balance": {"address": who}})))
+            .expect("no node fault")
             .unwrap();
         let value: Value = serde_json::from_slice(&answer.data).unwrap();
         value["balance"].as_str().unwrap().parse().unwrap()
@@ -111,6 +113,7 @@ impl Token {
         let answer = self
             .chain
             .query(&self.token, &msg(json!({"token_info": {}})))
+            .expect("no node fault")
             .unwrap();
         let value: Value = serde_json::from_slice(&answer.data).unwrap();
         value["total_supply"].as_str().unwrap().parse().unwrap()
@@ -164,7 +167,9 @@ impl Token {
     }
 
     fn exec(&self, sender: &str, body: Value) -> TxResult {
-        self.chain.execute(sender, &self.token, &msg(body), &[])
+        self.chain
+            .execute(sender, &self.token, &msg(body), &[])
+            .expect("no node fault")
     }
 }
 

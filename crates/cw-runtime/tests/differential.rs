@@ -113,7 +113,7 @@ impl Pair {
             msg,
             backend(entry, &self.ours_map, GAS_LIMIT),
         );
-        (result.unwrap(), backend.gas.used().as_u64())
+        (result.unwrap().unwrap(), backend.gas.used().as_u64())
     }
 
     fn theirs(

@@ -96,7 +96,7 @@ fn run_transfer<T: CostTable<Gas = NearGas> + Clone>(
         init.as_bytes(),
         backend(EntryPoint::Instantiate, &map, table.clone()),
     );
-    result.unwrap();
+    result.unwrap().unwrap();
     before_transfer();
 
     let mut backend = backend(EntryPoint::Execute, &map, table);
@@ -109,7 +109,7 @@ fn run_transfer<T: CostTable<Gas = NearGas> + Clone>(
         transfer_msg().as_bytes(),
         backend,
     );
-    let response = String::from_utf8(result.unwrap()).unwrap();
+    let response = String::from_utf8(result.unwrap().unwrap()).unwrap();
     assert!(
         response.starts_with(
             r#"{"ok":{"messages":[],"attributes":[{"key":"action","value":"transfer"}"#

@@ -237,6 +237,7 @@ impl Pair {
             input,
             backend(entry, &self.native_map, GAS_LIMIT),
         );
+        let (wasm, native) = (wasm.expect("no node fault"), native.expect("no node fault"));
         let message = String::from_utf8_lossy(msg);
         let show = |r: &CallResult| match r {
             Ok(bytes) => String::from_utf8_lossy(bytes).into_owned(),

@@ -78,7 +78,8 @@ pub use globals::{MiddlewareGlobals, points_exhausted, points_global_value};
 pub use metering::Metering;
 pub use stack_limit::{
     AnalysedFunction, DEFAULT_STACK_LIMIT_BYTES, FRAME_OVERHEAD_BYTES, FunctionAnalysis,
-    METERING_SCRATCH_SLOTS, OPERAND_SLOT_BYTES, StackAnalysis, StackLimiter, value_size_bytes,
+    METERING_SCRATCH_SLOTS, NATIVE_STACK_BYTES, OPERAND_SLOT_BYTES, StackAnalysis, StackLimiter,
+    value_size_bytes,
 };
 
 use wasmer::sys::wasmparser::Operator;

@@ -16,8 +16,8 @@
 //! block turns into a fall-through) subtracts it. Depth therefore depends
 //! only on the module and the call path, never on the machine, compiler or
 //! thread: the same recursion fails at the same depth everywhere, and before
-//! the native stack (1 MiB in Wasmer 7.5.0) overflows; see
-//! [`DEFAULT_STACK_LIMIT_BYTES`].
+//! the native stack ([`NATIVE_STACK_BYTES`], which the engine must provide)
+//! overflows; see [`DEFAULT_STACK_LIMIT_BYTES`].
 //!
 //! NEAR checks at the call site; checking in the callee's prologue is the
 //! same count except for the exported entry function, whose frame we also
@@ -66,18 +66,44 @@ pub const OPERAND_SLOT_BYTES: u64 = 8;
 /// operand stack; the frame reserves them.
 pub const METERING_SCRATCH_SLOTS: u64 = 2;
 
-/// Default limit: 256 KiB of frame cost, nearcore's `max_stack_height`
-/// (262,144 in the protocol-87 parameter snapshot), counted in bytes with
-/// the rule above.
+/// Default limit: 12 MiB of frame cost (counted with the rule above),
+/// calibrated so that every recursion cosmwasm-vm completes on its defaults
+/// (Wasmer's 1 MiB native stack) completes here too (issue 21): a
+/// deterministic limit that refused calls a chain runs would not be exact.
 ///
-/// Derivation of the safety margin: the smallest frame costs 64 + 8 × 2 = 80
-/// bytes, so at most 262,144 / 80 = 3,276 frames fit. The test
-/// `stack_limit::native_stack_never_overflows_first` measures Singlepass
-/// frames of 100–300 bytes of native stack for such minimal frames, i.e. at
-/// most ≈1 MiB × 0.3 in the worst shape measured, leaving well over half of
-/// Wasmer's 1 MiB default stack for host functions called from the deepest
-/// frame.
-pub const DEFAULT_STACK_LIMIT_BYTES: u64 = 262_144;
+/// Calibration (`tests/hostile/stack_calibration.rs` measures it on every
+/// run, the reference in a process of its own): cosmwasm-vm's deepest
+/// recursion, and the frame this rule counts for it.
+///
+/// | frame | cosmwasm-vm depth | counted frame | depth × frame |
+/// |---|---|---|---|
+/// | no locals, no operands | 10,908 | 104 B | 1.13 MB |
+/// | 8 constants held across the call | 10,908 | 168 B | 1.83 MB |
+/// | 10 `i64` locals | 5,949 | 184 B | 1.09 MB |
+/// | 10 `i64` params, 20 computed operands | 2,726 | 416 B | 1.13 MB |
+/// | 100 constants held across the call | 10,908 | 904 B | 9.86 MB |
+///
+/// Singlepass keeps constants out of its frame, which this rule cannot see,
+/// so the last shape needs the most: 9.86 MB, 12 MiB with a margin. Until
+/// issue 21 the limit was nearcore's `max_stack_height` (262,144), which
+/// stopped the first shape at 2,518 levels where a chain runs 10,908.
+///
+/// The limit is safe only on a native stack of [`NATIVE_STACK_BYTES`].
+pub const DEFAULT_STACK_LIMIT_BYTES: u64 = 12 * 1024 * 1024;
+
+/// The native stack an engine must give Wasm for [`DEFAULT_STACK_LIMIT_BYTES`]
+/// to end every recursion before the native stack does: 32 MiB (cw-runtime
+/// sets it through its tunables; Wasmer's own default is 1 MiB).
+///
+/// Derivation: Singlepass uses at most about 2 bytes of native stack per
+/// byte this rule counts (4-byte values take 8-byte slots natively:
+/// measured 1.63 for 50 `i32` locals, about 1.93 for the worst shape
+/// validation admits, 100 `i32` parameters and 100 `i32` locals; every
+/// other shape measured uses less than it counts), so a full 12 MiB of
+/// counted frames needs at most 24 MiB, leaving 8 MiB for the host
+/// functions the deepest frame calls (a few hundred KiB at most, even in
+/// debug builds).
+pub const NATIVE_STACK_BYTES: usize = 32 * 1024 * 1024;
 
 /// NEAR's value sizes (`MaxStackCfg::size_of_value`): `i32`/`f32` 4,
 /// `i64`/`f64` 8, `v128` 16, references 8.

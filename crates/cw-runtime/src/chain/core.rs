@@ -8,8 +8,8 @@ use cosmwasm_std::{Binary, DenomMetadata};
 
 use cw_gas::{CostTable, GasMeter, GasQuantity, GasReport};
 use cw_host::{
-    Api, BackendError, CallBackend, CallInput, CallState, DebugHandler, EntryPoint, HostLimits,
-    KeyRange, Order, Record, Storage, TracingDebugHandler, VmFailure,
+    Api, BackendError, CallBackend, CallInput, CallOutcome, CallState, DebugHandler, EntryPoint,
+    HostLimits, KeyRange, Order, Record, Storage, TracingDebugHandler,
 };
 use serde::{Deserialize, Serialize};
 
@@ -192,7 +192,7 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Shared<T> {
     pub(crate) fn call(
         self: &Arc<Self>,
         call: CallSpec<'_, T>,
-    ) -> (Result<Vec<u8>, VmFailure>, GasReport, T::Gas) {
+    ) -> (CallOutcome, GasReport, T::Gas) {
         let env = self.env_json(call.address, call.transaction.as_ref());
         let backend = CallBackend {
             storage: Box::new(ContractStorage {

@@ -15,7 +15,7 @@ use cw_host::EntryPoint;
 use super::address;
 use super::bank::{self, Funds};
 use super::core::{CallSpec, ContractRecord, Shared, lock};
-use super::error::ChainError;
+use super::error::{ChainError, Halt};
 use super::event::Event;
 use super::json::{InfoJson, MigrateInfoJson, coins_json};
 use super::keys;
@@ -86,9 +86,9 @@ impl<'c, T: CostTable + Clone + Send + Sync + 'static> Tx<'c, T> {
         entry: EntryPoint,
         info: Option<&[u8]>,
         msg: &[u8],
-    ) -> Result<Vec<u8>, ChainError> {
+    ) -> Result<Vec<u8>, Halt> {
         let code = self.shared.code(code_id)?;
-        let (result, report, used) = self.shared.call(CallSpec {
+        let (outcome, report, used) = self.shared.call(CallSpec {
             address,
             code: &code,
             entry,
@@ -99,7 +99,12 @@ impl<'c, T: CostTable + Clone + Send + Sync + 'static> Tx<'c, T> {
             transaction: self.transaction,
         });
         self.charge(address, entry, report, used);
-        result.map_err(|failure| ChainError::from_vm(address, entry, failure))
+        match outcome {
+            Ok(result) => {
+                result.map_err(|failure| ChainError::from_vm(address, entry, failure).into())
+            }
+            Err(fault) => Err(Halt::Fault(fault)),
+        }
     }
 
     fn charge(&mut self, address: &str, entry: EntryPoint, report: GasReport, used: T::Gas) {
@@ -127,7 +132,7 @@ impl<'c, T: CostTable + Clone + Send + Sync + 'static> Tx<'c, T> {
         msg: &[u8],
         funds: &Funds,
         events: &mut Vec<Event>,
-    ) -> Result<Option<Binary>, ChainError> {
+    ) -> Result<Option<Binary>, Halt> {
         let response = self.run_execute(sender, contract, msg, funds, events)?;
         self.handle_response(contract, EntryPoint::Execute, response, events)
     }
@@ -143,7 +148,7 @@ impl<'c, T: CostTable + Clone + Send + Sync + 'static> Tx<'c, T> {
         msg: &[u8],
         funds: &Funds,
         events: &mut Vec<Event>,
-    ) -> Result<Response<Custom>, ChainError> {
+    ) -> Result<Response<Custom>, Halt> {
         let record = self.record(contract)?;
         self.send_funds(sender, contract, funds, events)?;
         let info = info_json(sender, funds);
@@ -166,7 +171,7 @@ impl<'c, T: CostTable + Clone + Send + Sync + 'static> Tx<'c, T> {
         to: &str,
         funds: &Funds,
         events: &mut Vec<Event>,
-    ) -> Result<(), ChainError> {
+    ) -> Result<(), Halt> {
         if funds.is_empty() {
             return Ok(());
         }
@@ -183,7 +188,7 @@ impl<'c, T: CostTable + Clone + Send + Sync + 'static> Tx<'c, T> {
         sender: &str,
         new: &NewContract<'_>,
         events: &mut Vec<Event>,
-    ) -> Result<(String, Option<Binary>), ChainError> {
+    ) -> Result<(String, Option<Binary>), Halt> {
         let (contract, response) = self.run_instantiate(sender, new, events)?;
         let data = self.handle_response(&contract, EntryPoint::Instantiate, response, events)?;
         Ok((contract, data))
@@ -195,7 +200,7 @@ impl<'c, T: CostTable + Clone + Send + Sync + 'static> Tx<'c, T> {
         sender: &str,
         new: &NewContract<'_>,
         events: &mut Vec<Event>,
-    ) -> Result<(String, Response<Custom>), ChainError> {
+    ) -> Result<(String, Response<Custom>), Halt> {
         let code = self.shared.code(new.code_id)?;
         let bytes = match new.salt {
             Some(salt) => {
@@ -214,7 +219,9 @@ impl<'c, T: CostTable + Clone + Send + Sync + 'static> Tx<'c, T> {
         };
         let contract = address::humanize(&*self.shared.api, &bytes)?;
         if self.shared.contract_record(&contract).is_some() {
-            return Err(ChainError::DuplicateContract { address: contract });
+            return Err(Halt::from(ChainError::DuplicateContract {
+                address: contract,
+            }));
         }
         self.send_funds(sender, &contract, &new.funds, events)?;
         let info = info_json(sender, &new.funds);
@@ -243,7 +250,7 @@ impl<'c, T: CostTable + Clone + Send + Sync + 'static> Tx<'c, T> {
 
     /// The next classic instance id (wasmd's `KeySequenceInstanceID`),
     /// counted in the state so it rolls back with a failed transaction.
-    fn next_instance_id(&mut self) -> Result<u64, ChainError> {
+    fn next_instance_id(&mut self) -> Result<u64, Halt> {
         let key = keys::sequence("instance_id");
         let mut store = lock(&self.shared.store);
         let last = store
@@ -272,7 +279,7 @@ impl<'c, T: CostTable + Clone + Send + Sync + 'static> Tx<'c, T> {
         new_code_id: u64,
         msg: &[u8],
         events: &mut Vec<Event>,
-    ) -> Result<Option<Binary>, ChainError> {
+    ) -> Result<Option<Binary>, Halt> {
         match self.run_migrate(sender, contract, new_code_id, msg, events)? {
             Some(response) => self.handle_response(contract, EntryPoint::Migrate, response, events),
             None => Ok(None),
@@ -289,7 +296,7 @@ impl<'c, T: CostTable + Clone + Send + Sync + 'static> Tx<'c, T> {
         new_code_id: u64,
         msg: &[u8],
         events: &mut Vec<Event>,
-    ) -> Result<Option<Response<Custom>>, ChainError> {
+    ) -> Result<Option<Response<Custom>>, Halt> {
         let mut record =
             self.shared
                 .contract_record(contract)
@@ -297,10 +304,10 @@ impl<'c, T: CostTable + Clone + Send + Sync + 'static> Tx<'c, T> {
                     address: contract.to_owned(),
                 })?;
         if record.admin.as_deref() != Some(sender) {
-            return Err(ChainError::Unauthorized {
+            return Err(Halt::from(ChainError::Unauthorized {
                 action: "can not migrate",
                 sender: sender.to_owned(),
-            });
+            }));
         }
         let new_code = self
             .shared
@@ -340,7 +347,7 @@ impl<'c, T: CostTable + Clone + Send + Sync + 'static> Tx<'c, T> {
         contract: &str,
         msg: &[u8],
         events: &mut Vec<Event>,
-    ) -> Result<Option<Binary>, ChainError> {
+    ) -> Result<Option<Binary>, Halt> {
         self.call_without_info(contract, EntryPoint::Sudo, msg, events)
     }
 
@@ -353,7 +360,7 @@ impl<'c, T: CostTable + Clone + Send + Sync + 'static> Tx<'c, T> {
         entry: EntryPoint,
         msg: &[u8],
         events: &mut Vec<Event>,
-    ) -> Result<Option<Binary>, ChainError> {
+    ) -> Result<Option<Binary>, Halt> {
         let response = self.run_without_info(contract, entry, msg, events)?;
         self.handle_response(contract, entry, response, events)
     }
@@ -365,7 +372,7 @@ impl<'c, T: CostTable + Clone + Send + Sync + 'static> Tx<'c, T> {
         entry: EntryPoint,
         msg: &[u8],
         events: &mut Vec<Event>,
-    ) -> Result<Response<Custom>, ChainError> {
+    ) -> Result<Response<Custom>, Halt> {
         let record = self.record(contract)?;
         let bytes = self.call(contract, record.code_id, entry, None, msg)?;
         let response = parse_response(contract, entry, &bytes)?;

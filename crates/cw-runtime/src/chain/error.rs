@@ -1,7 +1,7 @@
 //! Why a chain operation failed, with the ABCI code wasmd gives each
 //! failure and the text a contract sees of it.
 
-use cw_host::{EntryPoint, VmFailure};
+use cw_host::{EntryPoint, NodeFault, VmFailure};
 
 /// A failed chain operation. Every failure leaves the chain state exactly as
 /// before the operation (the transaction is rolled back).
@@ -277,6 +277,36 @@ pub enum ChainError {
     },
 }
 
+/// Why a transaction stopped, inside the chain: a deterministic failure,
+/// recorded as the transaction's outcome (and seen by a reply, redacted or
+/// not), or the node's fault, which is never recorded, caught by a reply nor
+/// redacted: the chain's methods return it as their own error
+/// (`Result<TxResult, NodeFault>`). Two types, so nothing that handles a
+/// [`ChainError`] can hold a fault.
+#[derive(Debug)]
+pub(crate) enum Halt<E = ChainError> {
+    /// A deterministic failure.
+    Failed(E),
+    /// The node's fault.
+    Fault(NodeFault),
+}
+
+impl<E> From<E> for Halt<E> {
+    fn from(error: E) -> Self {
+        Self::Failed(error)
+    }
+}
+
+impl<E> Halt<E> {
+    /// Transforms a deterministic failure; a fault passes through.
+    pub(crate) fn map_failed(self, map: impl FnOnce(E) -> E) -> Self {
+        match self {
+            Self::Failed(error) => Self::Failed(map(error)),
+            fault @ Self::Fault(_) => fault,
+        }
+    }
+}
+
 impl ChainError {
     /// The (codespace, code) of wasmd's ABCI error for this failure
     /// (`errorsmod.ABCIInfo`, which looks through every wrapper to the
@@ -407,10 +437,12 @@ fn vm_kind(failure: &VmFailure) -> &'static str {
         VmFailure::Aborted { .. } => "abort",
         VmFailure::Host(cw_host::HostError::Region(_)) | VmFailure::BadResult(_) => "region",
         VmFailure::Host(_) => "host",
-        VmFailure::Trap { message } if message.contains("memory") => "memory",
-        VmFailure::Trap { .. } | VmFailure::Poisoned => "trap",
+        // Wasmer's text for `TrapCode::HeapAccessOutOfBounds`, exactly.
+        VmFailure::Trap { message } if message == "out of bounds memory access" => "memory",
+        VmFailure::Trap { .. } => "trap",
         VmFailure::MissingExport { .. } => "missing_export",
-        VmFailure::Instantiate { .. } => "memory",
+        VmFailure::MemoryLimit { .. } => "memory",
+        VmFailure::Instantiate { .. } => "instantiate",
         _ => "vm",
     }
 }

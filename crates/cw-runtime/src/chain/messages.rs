@@ -13,7 +13,7 @@ use super::basic::{self, InstantiateMsg};
 use super::checks;
 use super::core::lock;
 use super::dispatch::{Custom, Tx};
-use super::error::ChainError;
+use super::error::{ChainError, Halt};
 use super::event::Event;
 use super::json::{MsgResponseJson, proto_fields};
 
@@ -65,7 +65,7 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Tx<'_, T> {
         sender: &str,
         msg: &CosmosMsg<Custom>,
         events: &mut Vec<Event>,
-    ) -> Result<MsgOutcome, ChainError> {
+    ) -> Result<MsgOutcome, Halt> {
         match msg {
             CosmosMsg::Bank(BankMsg::Send { to_address, amount }) => {
                 self.bank_send(sender, to_address, amount, events)
@@ -86,7 +86,7 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Tx<'_, T> {
         to_address: &str,
         amount: &[Coin],
         events: &mut Vec<Event>,
-    ) -> Result<MsgOutcome, ChainError> {
+    ) -> Result<MsgOutcome, Halt> {
         // No coins: no SDK message at all.
         if amount.is_empty() {
             return Ok(MsgOutcome { response: None });
@@ -94,9 +94,9 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Tx<'_, T> {
         let funds = bank::normalize(amount)?;
         let to = checks::bank_account(&*self.shared.api, to_address)?;
         if funds.is_empty() {
-            return Err(ChainError::InvalidCoins {
+            return Err(Halt::from(ChainError::InvalidCoins {
                 coins: String::new(),
-            });
+            }));
         }
         let coins = bank::spendable(&funds)?;
         let mut store = lock(&self.shared.store);
@@ -112,10 +112,10 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Tx<'_, T> {
         sender: &str,
         amount: &[Coin],
         events: &mut Vec<Event>,
-    ) -> Result<MsgOutcome, ChainError> {
+    ) -> Result<MsgOutcome, Halt> {
         let funds = bank::normalize(amount)?;
         if funds.is_empty() {
-            return Err(ChainError::Empty { what: "amount" });
+            return Err(Halt::from(ChainError::Empty { what: "amount" }));
         }
         let coins = bank::spendable(&funds)?;
         let module = address::module_account(&*self.shared.api, WASM_MODULE)?;
@@ -132,10 +132,12 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Tx<'_, T> {
         sender: &str,
         msg: &CosmosMsg<Custom>,
         events: &mut Vec<Event>,
-    ) -> Result<MsgOutcome, ChainError> {
+    ) -> Result<MsgOutcome, Halt> {
         let kind = message_kind(msg);
         let Some(handler) = self.handler else {
-            return Err(ChainError::UnsupportedMessage { kind: kind.into() });
+            return Err(Halt::from(ChainError::UnsupportedMessage {
+                kind: kind.into(),
+            }));
         };
         let json = cosmwasm_std::to_json_vec(msg).map_err(|e| ChainError::Handler {
             message: e.to_string(),
@@ -155,7 +157,7 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Tx<'_, T> {
         sender: &str,
         msg: &WasmMsg,
         events: &mut Vec<Event>,
-    ) -> Result<MsgOutcome, ChainError> {
+    ) -> Result<MsgOutcome, Halt> {
         match msg {
             WasmMsg::Execute {
                 contract_addr,
@@ -211,9 +213,9 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Tx<'_, T> {
             WasmMsg::ClearAdmin { contract_addr } => {
                 self.admin_message(sender, contract_addr, None, events)
             }
-            _ => Err(ChainError::UnsupportedMessage {
+            _ => Err(Halt::from(ChainError::UnsupportedMessage {
                 kind: "wasm".into(),
-            }),
+            })),
         }
     }
 
@@ -225,7 +227,7 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Tx<'_, T> {
         msg: &Binary,
         funds: &[Coin],
         events: &mut Vec<Event>,
-    ) -> Result<MsgOutcome, ChainError> {
+    ) -> Result<MsgOutcome, Halt> {
         let funds = bank::normalize(funds)?;
         let (sender, contract, funds) =
             basic::execute(&*self.shared.api, sender, contract, || Ok(funds), msg)?;
@@ -242,7 +244,7 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Tx<'_, T> {
         request: InstantiateMsg<'_>,
         funds: &[Coin],
         events: &mut Vec<Event>,
-    ) -> Result<MsgOutcome, ChainError> {
+    ) -> Result<MsgOutcome, Halt> {
         let funds = bank::normalize(funds)?;
         let (sender, new) = basic::instantiate(&*self.shared.api, &request, || Ok(funds))?;
         let (address, data) = self.instantiate(&sender, &new, events)?;
@@ -268,7 +270,7 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Tx<'_, T> {
         new_code_id: u64,
         msg: &Binary,
         events: &mut Vec<Event>,
-    ) -> Result<MsgOutcome, ChainError> {
+    ) -> Result<MsgOutcome, Halt> {
         let (sender, contract) =
             basic::migrate(&*self.shared.api, sender, contract, new_code_id, msg)?;
         let data = self.migrate(&sender, &contract, new_code_id, msg, events)?;
@@ -286,7 +288,7 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Tx<'_, T> {
         contract: &str,
         new_admin: Option<&str>,
         events: &mut Vec<Event>,
-    ) -> Result<MsgOutcome, ChainError> {
+    ) -> Result<MsgOutcome, Halt> {
         let (sender, contract, new_admin) =
             basic::set_admin(&*self.shared.api, sender, contract, new_admin)?;
         self.set_admin(&sender, &contract, new_admin.as_deref(), events)?;

@@ -37,7 +37,7 @@ use std::sync::{Arc, Mutex};
 use cosmwasm_std::Coin;
 
 use cw_gas::{CostTable, CwGas};
-use cw_host::EntryPoint;
+use cw_host::{EntryPoint, NodeFault};
 use sha2::{Digest, Sha256};
 
 pub use self::address::{classic_address_bytes, instantiate2_address_bytes};
@@ -56,6 +56,7 @@ pub use self::store::{Checkpoint, TxStore};
 use self::basic::InstantiateMsg;
 use self::core::{CallSpec, CheckpointGuard, Shared, StoredCode, from_cw, lock};
 use self::dispatch::Tx;
+use self::error::Halt;
 use self::tx_info::{TxInfo, TxOp};
 
 /// The default gas limit of one transaction: 300 * 10^9 CosmWasm gas, the
@@ -91,7 +92,7 @@ impl<T: CostTable + Clone> std::fmt::Debug for Chain<T> {
 
 /// What a transaction body returned, with the gas of its calls.
 type Finished = (
-    Result<(Option<cosmwasm_std::Binary>, Vec<Event>), ChainError>,
+    Result<(Option<cosmwasm_std::Binary>, Vec<Event>), Halt>,
     TxGas,
 );
 
@@ -278,12 +279,12 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Chain<T> {
     fn transaction<R>(
         &self,
         op: Option<TxOp<'_>>,
-        body: impl FnOnce(&mut Tx<'_, T>, &mut Vec<Event>) -> Result<R, ChainError>,
-    ) -> (Result<(R, Vec<Event>), ChainError>, TxGas) {
+        body: impl FnOnce(&mut Tx<'_, T>, &mut Vec<Event>) -> Result<R, Halt>,
+    ) -> (Result<(R, Vec<Event>), Halt>, TxGas) {
         let _tx = lock(&self.tx_lock);
         let transaction = match op.map(|op| self.next_transaction(&op)).transpose() {
             Ok(transaction) => transaction,
-            Err(error) => return (Err(error), TxGas::default()),
+            Err(error) => return (Err(error.into()), TxGas::default()),
         };
         let checkpoint = CheckpointGuard::open(&self.shared.store);
         let mut tx = Tx::new(
@@ -319,29 +320,32 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Chain<T> {
         })
     }
 
-    fn finish(outcome: Finished, contract_address: Option<String>) -> TxResult {
+    /// The transaction's recorded outcome, or the node's fault (never
+    /// recorded: the state is as before the transaction).
+    fn finish(outcome: Finished, contract_address: Option<String>) -> Result<TxResult, NodeFault> {
         match outcome {
-            (Ok((data, events)), gas) => Ok(TxSuccess {
+            (Ok((data, events)), gas) => Ok(Ok(TxSuccess {
                 data: data.map(|d| d.to_vec()),
                 events,
                 contract_address,
                 gas,
-            }),
-            (Err(error), gas) => Err(TxFailure {
+            })),
+            (Err(Halt::Failed(error)), gas) => Ok(Err(TxFailure {
                 error: Box::new(error),
                 gas,
-            }),
+            })),
+            (Err(Halt::Fault(fault)), _) => Err(fault),
         }
     }
 
     /// A transaction refused by wasmd's `ValidateBasic`: on a chain it never
     /// enters a block (`CheckTx` refuses it), so it runs nothing and takes
     /// no transaction index.
-    fn refused(error: ChainError) -> TxResult {
-        Err(TxFailure {
+    fn refused(error: ChainError) -> Result<TxResult, NodeFault> {
+        Ok(Err(TxFailure {
             error: Box::new(error),
             gas: TxGas::default(),
-        })
+        }))
     }
 
     /// Instantiates a contract (`MsgInstantiateContract` or, with a salt,
@@ -349,8 +353,10 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Chain<T> {
     /// [`TxSuccess::contract_address`].
     ///
     /// # Errors
-    /// A [`TxFailure`] with the reason and the gas used.
-    pub fn instantiate(&self, request: &Instantiate<'_>) -> TxResult {
+    /// A [`NodeFault`] (the node's, never recorded); the transaction's own
+    /// failure is a [`TxFailure`] in the [`TxResult`], with the reason and
+    /// the gas used.
+    pub fn instantiate(&self, request: &Instantiate<'_>) -> Result<TxResult, NodeFault> {
         let message = InstantiateMsg {
             sender: request.sender,
             code_id: request.code_id,
@@ -388,8 +394,14 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Chain<T> {
     /// Executes a contract (`MsgExecuteContract`).
     ///
     /// # Errors
-    /// A [`TxFailure`] with the reason and the gas used.
-    pub fn execute(&self, sender: &str, contract: &str, msg: &[u8], funds: &[Coin]) -> TxResult {
+    /// A [`NodeFault`]; the transaction's own failure is in the [`TxResult`].
+    pub fn execute(
+        &self,
+        sender: &str,
+        contract: &str,
+        msg: &[u8],
+        funds: &[Coin],
+    ) -> Result<TxResult, NodeFault> {
         let checked = basic::execute(
             &*self.shared.api,
             sender,
@@ -416,8 +428,14 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Chain<T> {
     /// Migrates a contract to `new_code_id` (only its admin may).
     ///
     /// # Errors
-    /// A [`TxFailure`] with the reason and the gas used.
-    pub fn migrate(&self, sender: &str, contract: &str, new_code_id: u64, msg: &[u8]) -> TxResult {
+    /// A [`NodeFault`]; the transaction's own failure is in the [`TxResult`].
+    pub fn migrate(
+        &self,
+        sender: &str,
+        contract: &str,
+        new_code_id: u64,
+        msg: &[u8],
+    ) -> Result<TxResult, NodeFault> {
         let checked = basic::migrate(&*self.shared.api, sender, contract, new_code_id, msg);
         let (sender_account, contract_account) = match checked {
             Ok(checked) => checked,
@@ -441,8 +459,8 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Chain<T> {
     /// is used.
     ///
     /// # Errors
-    /// A [`TxFailure`] with the reason and the gas used.
-    pub fn sudo(&self, contract: &str, msg: &[u8]) -> TxResult {
+    /// A [`NodeFault`]; the call's own failure is in the [`TxResult`].
+    pub fn sudo(&self, contract: &str, msg: &[u8]) -> Result<TxResult, NodeFault> {
         let outcome = self.transaction(None, |tx, events| tx.sudo(contract, msg, events));
         Self::finish(outcome, None)
     }
@@ -451,8 +469,13 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Chain<T> {
     /// admin may, and not to itself.
     ///
     /// # Errors
-    /// A [`TxFailure`] with the reason.
-    pub fn set_admin(&self, sender: &str, contract: &str, admin: Option<&str>) -> TxResult {
+    /// A [`NodeFault`]; the transaction's own failure is in the [`TxResult`].
+    pub fn set_admin(
+        &self,
+        sender: &str,
+        contract: &str,
+        admin: Option<&str>,
+    ) -> Result<TxResult, NodeFault> {
         let checked = basic::set_admin(&*self.shared.api, sender, contract, admin);
         let (sender_account, contract_account, new_admin) = match checked {
             Ok(checked) => checked,
@@ -479,8 +502,21 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Chain<T> {
     /// transaction, the first level of smart-query nesting).
     ///
     /// # Errors
-    /// A [`TxFailure`]: [`ChainError::Contract`] for the contract's own error.
-    pub fn query(&self, contract: &str, msg: &[u8]) -> Result<QueryAnswer, TxFailure> {
+    /// A [`NodeFault`]; the query's own failure is the inner [`TxFailure`]
+    /// ([`ChainError::Contract`] for the contract's own error).
+    pub fn query(
+        &self,
+        contract: &str,
+        msg: &[u8],
+    ) -> Result<Result<QueryAnswer, TxFailure>, NodeFault> {
+        Ok(match self.query_inner(contract, msg) {
+            Ok(answer) => Ok(answer),
+            Err(Halt::Failed(failure)) => Err(failure),
+            Err(Halt::Fault(fault)) => return Err(fault),
+        })
+    }
+
+    fn query_inner(&self, contract: &str, msg: &[u8]) -> Result<QueryAnswer, QueryHalt> {
         let _tx = lock(&self.tx_lock);
         let fail = |error| TxFailure {
             error: Box::new(error),
@@ -494,7 +530,7 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Chain<T> {
             })
         })?;
         let code = self.shared.code(record.code_id).map_err(fail)?;
-        let (result, report, _) = self.shared.call(CallSpec {
+        let (outcome, report, _) = self.shared.call(CallSpec {
             address: &contract,
             code: &code,
             entry: EntryPoint::Query,
@@ -517,7 +553,8 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Chain<T> {
             error: Box::new(error),
             gas: gas.clone(),
         };
-        let bytes = result
+        let bytes = outcome
+            .map_err(QueryHalt::Fault)?
             .map_err(|failure| fail(ChainError::from_vm(&contract, EntryPoint::Query, failure)))?;
         match cosmwasm_std::from_json::<cosmwasm_std::ContractResult<cosmwasm_std::Binary>>(&bytes)
         {
@@ -529,12 +566,17 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Chain<T> {
                 address: contract.clone(),
                 entry: "query",
                 message,
-            })),
+            })
+            .into()),
             Err(e) => Err(fail(ChainError::BadResult {
                 address: contract.clone(),
                 entry: "query",
                 reason: e.to_string(),
-            })),
+            })
+            .into()),
         }
     }
 }
+
+/// How a top-level query stopped: its own failure, or the node's fault.
+type QueryHalt = Halt<TxFailure>;

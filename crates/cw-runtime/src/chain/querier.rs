@@ -164,7 +164,7 @@ fn check_denom(denom: &str) -> Result<(), BackendError> {
     if bank::valid_denom(denom) {
         Ok(())
     } else {
-        Err(BackendError::Other {
+        Err(BackendError::Refused {
             message: format!("invalid denom: {denom}"),
         })
     }

@@ -10,14 +10,14 @@ use cw_host::{EntryPoint, VmFailure};
 
 use super::core::{CheckpointGuard, from_cw};
 use super::dispatch::{Custom, GAS_MULTIPLIER, Tx};
-use super::error::ChainError;
+use super::error::{ChainError, Halt};
 use super::event::{Event, EventAttribute};
 use super::json::{ReplyJson, SubMsgResponseJson, SubMsgResultJson};
 use super::messages::MsgOutcome;
 
 /// One submessage that ran: its outcome, its events and its gas.
 struct Ran {
-    result: Result<MsgOutcome, ChainError>,
+    result: Result<MsgOutcome, Halt>,
     events: Vec<Event>,
     /// CosmWasm gas (in the table's unit) to charge the parent.
     used: u64,
@@ -42,17 +42,17 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Tx<'_, T> {
         entry: EntryPoint,
         response: Response<Custom>,
         events: &mut Vec<Event>,
-    ) -> Result<Option<Binary>, ChainError> {
+    ) -> Result<Option<Binary>, Halt> {
         self.enter_response(contract, &response, events)
             .map_err(|error| wrap(entry, error))?;
         let dispatched = self.dispatch_submessages(contract, &response.messages, events);
         self.depth -= 1;
         match dispatched {
             Ok(reply_data) => Ok(reply_data.or(response.data)),
-            Err(error) if entry == EntryPoint::Execute => {
-                Err(ChainError::SubMessage(Box::new(error)))
+            Err(halt) if entry == EntryPoint::Execute => {
+                Err(halt.map_failed(|error| ChainError::SubMessage(Box::new(error))))
             }
-            Err(error) => Err(wrap(entry, error)),
+            Err(halt) => Err(halt.map_failed(|error| wrap(entry, error))),
         }
     }
 
@@ -81,7 +81,7 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Tx<'_, T> {
         contract: &str,
         messages: &[SubMsg<Custom>],
         events: &mut Vec<Event>,
-    ) -> Result<Option<Binary>, ChainError> {
+    ) -> Result<Option<Binary>, Halt> {
         let mut data = None;
         for sub in messages {
             let checkpoint = CheckpointGuard::open(&self.shared.store);
@@ -136,12 +136,19 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Tx<'_, T> {
         outer_left: T::Gas,
         checkpoint: CheckpointGuard<'_>,
         events: &mut Vec<Event>,
-    ) -> Result<Option<Binary>, ChainError> {
+    ) -> Result<Option<Binary>, Halt> {
         let Ran {
-            mut result,
+            result,
             events: sub_events,
             mut used,
         } = ran;
+        // A fault of the node ends the transaction: no reply sees it, no
+        // gas limit turns it into an error.
+        let mut result = match result {
+            Err(Halt::Fault(fault)) => return Err(Halt::Fault(fault)),
+            Err(Halt::Failed(error)) => Err(error),
+            Ok(outcome) => Ok(outcome),
+        };
         if result.as_ref().is_err_and(is_out_of_gas) {
             match (cap, sub.gas_limit) {
                 // `dispatchMsgWithGasLimit`: the parent pays the whole
@@ -152,7 +159,7 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Tx<'_, T> {
                 }
                 _ => {
                     self.gas_left = T::Gas::from_u64(outer_left.to_u64().saturating_sub(used));
-                    return result.map(|_| None);
+                    return result.map(|_| None).map_err(Halt::from);
                 }
             }
         }
@@ -171,7 +178,7 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Tx<'_, T> {
             }
         };
         let outcome = match (result, &sub.reply_on) {
-            (Err(error), ReplyOn::Never | ReplyOn::Success) => return Err(error),
+            (Err(error), ReplyOn::Never | ReplyOn::Success) => return Err(error.into()),
             (Ok(_), ReplyOn::Never | ReplyOn::Error) => return Ok(None),
             (Ok(outcome), _) => SubMsgResultJson::Ok(SubMsgResponseJson {
                 events: reply_events,
@@ -194,7 +201,7 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Tx<'_, T> {
         })
         .unwrap_or_default();
         self.call_without_info(contract, EntryPoint::Reply, &reply, events)
-            .map_err(|error| ChainError::Reply(Box::new(error)))
+            .map_err(|halt| halt.map_failed(|error| ChainError::Reply(Box::new(error))))
     }
 }
 

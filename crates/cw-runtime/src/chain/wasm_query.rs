@@ -213,6 +213,12 @@ impl<T: CostTable + Clone + Send + Sync + 'static> ChainQuerier<T> {
         // (`MarkErrorDeterministic(Wrap(ErrQueryFailed, msg))` is not
         // redacted); a VM error becomes `ErrVMError` (29); running out of
         // gas ends the querying call too.
+        // The node's fault in the queried call is the node's fault in the
+        // querying one: a backend failure, which `HostError::classify`
+        // makes a `NodeFault` again.
+        let result = result.map_err(|fault| BackendError::Other {
+            message: fault.to_string(),
+        })?;
         Ok(match result {
             Err(VmFailure::OutOfGas) => return Err(BackendError::OutOfGas),
             Err(_) => redacted("wasm", 29),

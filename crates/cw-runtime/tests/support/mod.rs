@@ -71,7 +71,7 @@ pub fn call(
     );
     let used = backend.gas.used().as_u64();
     assert!(used <= gas_limit, "{used} gas used of {gas_limit}");
-    (result, used)
+    (result.expect("no node fault"), used)
 }
 
 /// A cw20-base script from empty storage, as `(entry point, message)`:

@@ -21,7 +21,11 @@ fn a_user_s_funds_must_be_sorted_unique_and_positive() {
         vec![Coin::new(0u128, "ucosm")],
     ] {
         let before = w.chain.dump();
-        let failure = w.chain.execute(&alice, &b, b"{}", &funds).unwrap_err();
+        let failure = w
+            .chain
+            .execute(&alice, &b, b"{}", &funds)
+            .expect("no node fault")
+            .unwrap_err();
         assert!(
             matches!(*failure.error, ChainError::InvalidFunds { .. }),
             "{funds:?}: {}",
@@ -32,7 +36,10 @@ fn a_user_s_funds_must_be_sorted_unique_and_positive() {
         assert_eq!(w.chain.dump(), before);
     }
     let sorted = [Coin::new(1u128, "uatom"), Coin::new(2u128, "ucosm")];
-    w.chain.execute(&alice, &b, b"{}", &sorted).unwrap();
+    w.chain
+        .execute(&alice, &b, b"{}", &sorted)
+        .expect("no node fault")
+        .unwrap();
     assert_eq!(w.balance("B", "ucosm"), 2);
 }
 
@@ -96,6 +103,7 @@ fn funds_transfers_emit_no_message_event() {
             b"{}",
             &[Coin::new(3u128, "ucosm")],
         )
+        .expect("no node fault")
         .unwrap();
     let kinds: Vec<&str> = done.events.iter().map(|e| e.ty.as_str()).collect();
     assert_eq!(

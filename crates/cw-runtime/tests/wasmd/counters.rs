@@ -32,7 +32,11 @@ fn the_instance_counter_stops_at_u64_max() {
         label: "last",
         salt,
     };
-    let last = w.chain.instantiate(&request(None)).unwrap();
+    let last = w
+        .chain
+        .instantiate(&request(None))
+        .expect("no node fault")
+        .unwrap();
     let expected = cw_runtime::chain::classic_address_bytes(w.code("plain"), u64::MAX);
     let expected =
         bech32::encode::<bech32::Bech32>(bech32::Hrp::parse("cosmwasm").unwrap(), &expected)
@@ -40,7 +44,11 @@ fn the_instance_counter_stops_at_u64_max() {
     assert_eq!(last.contract_address.unwrap(), expected);
 
     let before = w.chain.dump();
-    let failure = w.chain.instantiate(&request(None)).unwrap_err();
+    let failure = w
+        .chain
+        .instantiate(&request(None))
+        .expect("no node fault")
+        .unwrap_err();
     assert_eq!(
         *failure.error,
         ChainError::CounterOverflow {
@@ -50,5 +58,8 @@ fn the_instance_counter_stops_at_u64_max() {
     assert!(failure.gas.calls.is_empty(), "no contract ran");
     assert_eq!(w.chain.dump(), before);
     // Predictable addresses do not use the counter.
-    w.chain.instantiate(&request(Some(b"salt"))).unwrap();
+    w.chain
+        .instantiate(&request(Some(b"salt")))
+        .expect("no node fault")
+        .unwrap();
 }

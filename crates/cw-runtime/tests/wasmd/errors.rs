@@ -67,6 +67,7 @@ fn nested_query_errors_carry_one_suffix_per_level() {
     let failure = w
         .chain
         .query(&w.addr("A"), br#"{"query_self":{"depth":10}}"#)
+        .expect("no node fault")
         .unwrap_err();
     let message = failure.error.to_string();
     assert!(message.contains("codespace: wasm, code: 27"), "{message}");

@@ -48,7 +48,11 @@ fn migrate_and_admin_events_have_wasmd_s_attribute_order() {
     let alice = w.addr("alice");
     let c = w.addr("C");
     let code = w.code("plain");
-    let done = w.chain.migrate(&alice, &c, code, b"{}").unwrap();
+    let done = w
+        .chain
+        .migrate(&alice, &c, code, b"{}")
+        .expect("no node fault")
+        .unwrap();
     assert_eq!(
         events(&done),
         [(
@@ -57,7 +61,11 @@ fn migrate_and_admin_events_have_wasmd_s_attribute_order() {
         )]
     );
     let bob = w.addr("bob");
-    let done = w.chain.set_admin(&alice, &c, Some(&bob)).unwrap();
+    let done = w
+        .chain
+        .set_admin(&alice, &c, Some(&bob))
+        .expect("no node fault")
+        .unwrap();
     assert_eq!(
         events(&done),
         [(
@@ -65,7 +73,11 @@ fn migrate_and_admin_events_have_wasmd_s_attribute_order() {
             pairs(&[("_contract_address", &c), ("new_admin_address", &bob)])
         )]
     );
-    let done = w.chain.set_admin(&bob, &c, None).unwrap();
+    let done = w
+        .chain
+        .set_admin(&bob, &c, None)
+        .expect("no node fault")
+        .unwrap();
     assert_eq!(
         events(&done)[0].1[1],
         ("new_admin_address".to_owned(), String::new())

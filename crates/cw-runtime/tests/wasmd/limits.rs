@@ -13,10 +13,15 @@ use super::{sub, world};
 fn the_query_depth_counts_the_top_level_query() {
     let w = world();
     let a = w.addr("A");
-    let nine = w.chain.query(&a, br#"{"query_self":{"depth":9}}"#).unwrap();
+    let nine = w
+        .chain
+        .query(&a, br#"{"query_self":{"depth":9}}"#)
+        .expect("no node fault")
+        .unwrap();
     assert_eq!(nine.data, b"9", "levels 1 to 10");
     w.chain
         .query(&a, br#"{"query_self":{"depth":10}}"#)
+        .expect("no node fault")
         .unwrap_err();
 
     let from_tx = |depth: u32| {
@@ -34,15 +39,17 @@ fn instantiate(
     salt: Option<&[u8]>,
 ) -> cw_runtime::TxResult {
     let alice = w.addr("alice");
-    w.chain.instantiate(&Instantiate {
-        code_id: w.code("plain"),
-        sender: &alice,
-        msg: b"{}",
-        funds: &[],
-        admin,
-        label,
-        salt,
-    })
+    w.chain
+        .instantiate(&Instantiate {
+            code_id: w.code("plain"),
+            sender: &alice,
+            msg: b"{}",
+            funds: &[],
+            admin,
+            label,
+            salt,
+        })
+        .expect("no node fault")
 }
 
 /// `MsgInstantiateContract(2).ValidateBasic` (`x/wasm/types/tx.go`):
@@ -99,7 +106,11 @@ fn an_empty_admin_is_no_admin() {
 fn an_admin_cannot_update_the_admin_to_itself() {
     let w = world();
     let (alice, c) = (w.addr("alice"), w.addr("C"));
-    let refused = w.chain.set_admin(&alice, &c, Some(&alice)).unwrap_err();
+    let refused = w
+        .chain
+        .set_admin(&alice, &c, Some(&alice))
+        .expect("no node fault")
+        .unwrap_err();
     assert!(
         matches!(*refused.error, ChainError::Invalid { .. }),
         "{}",
@@ -107,9 +118,17 @@ fn an_admin_cannot_update_the_admin_to_itself() {
     );
     assert_eq!(refused.error.abci_code(), ("wasm", 14));
     let upper = alice.to_uppercase();
-    let refused = w.chain.set_admin(&alice, &c, Some(&upper)).unwrap_err();
+    let refused = w
+        .chain
+        .set_admin(&alice, &c, Some(&upper))
+        .expect("no node fault")
+        .unwrap_err();
     assert_eq!(refused.error.abci_code(), ("wasm", 14), "EqualFold");
-    let unknown = w.chain.set_admin(&alice, &w.addr("bob"), None).unwrap_err();
+    let unknown = w
+        .chain
+        .set_admin(&alice, &w.addr("bob"), None)
+        .expect("no node fault")
+        .unwrap_err();
     assert_eq!(unknown.error.abci_code(), ("sdk", 18));
 }
 
@@ -121,15 +140,20 @@ fn a_message_that_is_not_json_never_reaches_a_contract() {
     let w = world();
     let (alice, b) = (w.addr("alice"), w.addr("B"));
     for msg in [&b"{"[..], b"", b"{} {}", b"not json"] {
-        let failure = w.chain.execute(&alice, &b, msg, &[]).unwrap_err();
+        let failure = w
+            .chain
+            .execute(&alice, &b, msg, &[])
+            .expect("no node fault")
+            .unwrap_err();
         assert_eq!(failure.error.abci_code(), ("wasm", 14));
         assert!(failure.gas.calls.is_empty(), "no contract ran");
-        let query = w.chain.query(&b, msg).unwrap_err();
+        let query = w.chain.query(&b, msg).expect("no node fault").unwrap_err();
         assert_eq!(query.error.abci_code(), ("wasm", 14));
     }
     assert_eq!(w.stored("B", "last/execute"), None::<Value>);
     // Go's `json.Valid` takes any bytes inside strings and deep nesting.
     w.chain
         .execute(&alice, &b, b"{\"a\":\"\xff\"}", &[])
+        .expect("no node fault")
         .unwrap();
 }

@@ -8,6 +8,7 @@ mod bank;
 mod counters;
 mod errors;
 mod events;
+mod faults;
 mod flows;
 mod limits;
 mod migrate;
@@ -195,6 +196,7 @@ impl World {
                 label: "wasmd",
                 salt: None,
             })
+            .expect("no node fault")
             .unwrap_or_else(|e| panic!("instantiate {code}: {e}"))
             .contract_address
             .unwrap()
@@ -231,6 +233,7 @@ impl World {
         let msg = serde_json::to_vec(&self.fill(msg)).unwrap();
         self.chain
             .execute(&self.addr(sender), &self.addr(contract), &msg, &[])
+            .expect("no node fault")
     }
 
     /// alice has `A` (the probe) dispatch `subs` (templates of `SubMsg`).

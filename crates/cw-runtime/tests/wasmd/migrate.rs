@@ -17,12 +17,14 @@ fn contract_on(w: &World, code: &str) -> String {
 }
 
 fn migrate(w: &World, contract: &str, code: &str, msg: Value) -> cw_runtime::TxResult {
-    w.chain.migrate(
-        &w.addr("alice"),
-        contract,
-        w.code(code),
-        &serde_json::to_vec(&msg).unwrap(),
-    )
+    w.chain
+        .migrate(
+            &w.addr("alice"),
+            contract,
+            w.code(code),
+            &serde_json::to_vec(&msg).unwrap(),
+        )
+        .expect("no node fault")
 }
 
 fn stored(w: &World, contract: &str, key: &str) -> Option<Value> {
@@ -117,14 +119,26 @@ fn migrate_refusals_have_wasmd_s_codes() {
     let bob = w.addr("bob");
     assert_eq!(code(migrate(&w, &bob, "plain", json!({}))), ("sdk", 18));
     assert_eq!(
-        code(w.chain.migrate(&w.addr("alice"), &x, 999, b"{}")),
+        code(
+            w.chain
+                .migrate(&w.addr("alice"), &x, 999, b"{}")
+                .expect("no node fault")
+        ),
         ("sdk", 18)
     );
     assert_eq!(
-        code(w.chain.migrate(&w.addr("alice"), &x, 0, b"{}")),
+        code(
+            w.chain
+                .migrate(&w.addr("alice"), &x, 0, b"{}")
+                .expect("no node fault")
+        ),
         ("sdk", 18)
     );
-    let refused = w.chain.migrate(&bob, &x, w.code("v1"), b"{}").unwrap_err();
+    let refused = w
+        .chain
+        .migrate(&bob, &x, w.code("v1"), b"{}")
+        .expect("no node fault")
+        .unwrap_err();
     assert!(matches!(*refused.error, ChainError::Unauthorized { .. }));
     assert_eq!(refused.error.abci_code(), ("sdk", 4));
 }

@@ -13,6 +13,9 @@
 //! - `{"panic": "text"}`: writes `before-panic`, then panics (a host panic,
 //!   not a contract abort);
 //! - `{"garbage": {}}`: a result that is not JSON;
+//! - `{"fault": "text"}`: writes `before-fault`, then reports a node fault
+//!   (`NodeFault::Engine` with `text`), as a runtime whose disk or engine
+//!   failed mid-call would;
 //! - anything else: an empty response.
 //!
 //! Every call but a query stores `{"env", "info", "msg"}` (the raw JSON it
@@ -20,7 +23,7 @@
 
 use cosmwasm_std::Binary;
 use cw_gas::CosmWasmSchedule;
-use cw_host::{CallBackend, CallInput, CallResult, Contract, EntryPoint};
+use cw_host::{CallBackend, CallInput, CallOutcome, Contract, EntryPoint, NodeFault};
 use cw_runtime::chain::NativeFactory;
 use serde_json::{Value, json};
 
@@ -45,7 +48,7 @@ impl Contract<CosmWasmSchedule> for ScriptedContract {
         &mut self,
         input: CallInput<'_>,
         mut backend: CallBackend<CosmWasmSchedule>,
-    ) -> (CallResult, CallBackend<CosmWasmSchedule>) {
+    ) -> (CallOutcome, CallBackend<CosmWasmSchedule>) {
         let query = input.entry == EntryPoint::Query;
         if !query {
             let record = json!({
@@ -76,13 +79,18 @@ impl Contract<CosmWasmSchedule> for ScriptedContract {
                 backend.storage.set(b"before-panic", b"1").unwrap();
                 panic!("{}", body.as_str().unwrap_or("scripted panic"));
             }
+            Some((kind, body)) if kind == "fault" => {
+                backend.storage.set(b"before-fault", b"1").unwrap();
+                let message = body.as_str().unwrap_or("scripted fault").to_owned();
+                return (Err(NodeFault::Engine { message }), backend);
+            }
             Some((kind, _)) if kind == "garbage" => {
-                return (Ok(b"not json".to_vec()), backend);
+                return (Ok(Ok(b"not json".to_vec())), backend);
             }
             _ if query => json!({"ok": ""}),
             _ => json!({"ok": response(json!({}))}),
         };
-        (Ok(serde_json::to_vec(&result).unwrap()), backend)
+        (Ok(Ok(serde_json::to_vec(&result).unwrap())), backend)
     }
 }
 

@@ -65,7 +65,11 @@ fn each_transaction_has_its_index_in_the_block_and_its_hash() {
     next_block(&w, 2);
     let (alice, b) = (w.addr("alice"), w.addr("B"));
     let msg = br#"{"env":{}}"#;
-    let first = w.chain.execute(&alice, &b, msg, &[]).unwrap();
+    let first = w
+        .chain
+        .execute(&alice, &b, msg, &[])
+        .expect("no node fault")
+        .unwrap();
     assert_eq!(
         env_of(first.data)["transaction"],
         transaction(0, &execute_hash(2, 0, &alice, &b, msg, &[]))
@@ -74,15 +78,24 @@ fn each_transaction_has_its_index_in_the_block_and_its_hash() {
     // counts it before the messages run.
     w.chain
         .execute(&alice, &b, br#"{"fail":"x"}"#, &[])
+        .expect("no node fault")
         .unwrap_err();
     let funds = [Coin::new(1u128, "ucosm")];
-    let third = w.chain.execute(&alice, &b, msg, &funds).unwrap();
+    let third = w
+        .chain
+        .execute(&alice, &b, msg, &funds)
+        .expect("no node fault")
+        .unwrap();
     assert_eq!(
         env_of(third.data)["transaction"],
         transaction(2, &execute_hash(2, 2, &alice, &b, msg, &funds))
     );
     next_block(&w, 3);
-    let again = w.chain.execute(&alice, &b, msg, &[]).unwrap();
+    let again = w
+        .chain
+        .execute(&alice, &b, msg, &[])
+        .expect("no node fault")
+        .unwrap();
     assert_eq!(env_of(again.data)["transaction"]["index"], 0, "a new block");
 }
 
@@ -98,7 +111,11 @@ fn calls_and_queries_inside_a_transaction_share_its_info() {
     let msg = serde_json::to_vec(&w.fill(&json!({"query_chain": {"request": {"$b64":
         {"wasm": {"smart": {"contract_addr": "@B", "msg": {"$b64": {"env": {}}}}}}}}})))
     .unwrap();
-    let done = w.chain.execute(&alice, &a, &msg, &[]).unwrap();
+    let done = w
+        .chain
+        .execute(&alice, &a, &msg, &[])
+        .expect("no node fault")
+        .unwrap();
     let answer: Value = serde_json::from_slice(&done.data.unwrap()).unwrap();
     let env = Binary::from_base64(answer["ok"]["ok"].as_str().unwrap()).unwrap();
     let env: Value = serde_json::from_slice(&env).unwrap();
@@ -109,7 +126,10 @@ fn calls_and_queries_inside_a_transaction_share_its_info() {
     let dispatch = w.fill(&json!({"dispatch": {"messages": [
         sub(1, wasm_execute("@B", json!({})), "always")]}}));
     let dispatch = serde_json::to_vec(&dispatch).unwrap();
-    w.chain.execute(&alice, &a, &dispatch, &[]).unwrap();
+    w.chain
+        .execute(&alice, &a, &dispatch, &[])
+        .expect("no node fault")
+        .unwrap();
     let expected = transaction(1, &execute_hash(5, 1, &alice, &a, &dispatch, &[]));
     assert_eq!(
         w.stored("B", "last/execute").unwrap()["env"]["transaction"],
@@ -124,14 +144,23 @@ fn queries_and_sudo_from_the_chain_have_no_transaction() {
     let w = world();
     next_block(&w, 7);
     let b = w.addr("B");
-    let answer = w.chain.query(&b, br#"{"env":{}}"#).unwrap();
+    let answer = w
+        .chain
+        .query(&b, br#"{"env":{}}"#)
+        .expect("no node fault")
+        .unwrap();
     let env: Value = serde_json::from_slice(&answer.data).unwrap();
     assert_eq!(env["transaction"], Value::Null);
-    let sudo = w.chain.sudo(&b, br#"{"env":{}}"#).unwrap();
+    let sudo = w
+        .chain
+        .sudo(&b, br#"{"env":{}}"#)
+        .expect("no node fault")
+        .unwrap();
     assert_eq!(env_of(sudo.data)["transaction"], Value::Null);
     let next = w
         .chain
         .execute(&w.addr("alice"), &b, br#"{"env":{}}"#, &[])
+        .expect("no node fault")
         .unwrap();
     assert_eq!(env_of(next.data)["transaction"]["index"], 0);
 }
