@@ -1,11 +1,9 @@
 //! Divergences from cosmwasm-vm 3.0.11 that the oracles found (the contract
 //! differential, `cw_oracle::ContractDiff`, and its fuzz target
 //! `diff_contract`), each minimised to a hand-written module and kept here
-//! as a test that fails today. They are ignored until the runtime is fixed
-//! (the runtime, host and gas crates are being restructured elsewhere);
-//! `cargo test -p tests --test hostile divergences -- --ignored` shows them.
-//! Each test compares with the reference through cw-oracle, so it passes
-//! exactly when this runtime does what cosmwasm-vm does.
+//! as a test that failed before its fix and now guards it. Each test
+//! compares with the reference through cw-oracle, so it passes exactly
+//! when this runtime does what cosmwasm-vm does.
 
 use cw_host::EntryPoint;
 use cw_host::testing::SharedStorage;
@@ -85,12 +83,12 @@ fn both(wasm: &[u8], gas_limit: Option<u64>) -> (Observed, Observed) {
 /// `allocate`); cosmwasm-vm refuses the third level with "Maximum call
 /// depth exceeded" and so does this runtime, unless the call has exactly
 /// the gas it uses: then cosmwasm-vm still says "call depth" (the failing
-/// `allocate` never ran, the gas left is 0), and this runtime says "out
-/// of gas" with the same gas. Suspected cause: cw-host's
-/// `memory::write_to_contract` maps an `allocate` failure to out of gas
-/// whenever no gas is left, before looking at why `allocate` failed.
+/// `allocate` never ran, the gas left is 0), and this runtime said "out
+/// of gas" with the same gas: cw-host's `memory::write_to_contract`
+/// mapped any `allocate` failure with no gas left to out of gas. Fixed:
+/// only the allocator's own `HostError::AllocatorOutOfGas` (the metering's
+/// exhausted state) is out of gas.
 #[test]
-#[ignore = "divergence: allocate refused for call depth with exactly no gas left is reported as out of gas"]
 fn call_depth_with_exactly_the_gas_it_needs_is_a_call_depth_failure() {
     let wasm = module("(drop (call $db_read (i32.const 16)))", "");
     // With plenty of gas both agree it is a call-depth failure.
@@ -113,10 +111,9 @@ fn call_depth_with_exactly_the_gas_it_needs_is_a_call_depth_failure() {
 
 /// Found by the contract differential: a call that opens more than 1,024
 /// iterators. cosmwasm-vm has no limit (issue 21, item 5); this runtime
-/// refuses the 1,025th `db_scan` (`HostError::TooManyIterators`, cw-host's
-/// `limits::MAX_ITERATORS_PER_CALL`).
+/// refused the 1,025th `db_scan`. Fixed: the limit is now far above what
+/// a call can open within the chain's gas (cw-host's `limits`).
 #[test]
-#[ignore = "divergence: the 1,025th iterator of a call is refused; cosmwasm-vm opens it"]
 fn a_call_may_open_more_than_1024_iterators() {
     let wasm = module(
         "",

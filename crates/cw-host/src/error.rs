@@ -105,6 +105,15 @@ pub enum HostError {
         /// The requested capacity.
         size: u32,
     },
+    /// The contract's allocator ran out of operator gas (the metering's
+    /// exhausted state, not merely zero gas left: an `allocate` refused
+    /// with nothing left to spend fails for its own reason). The host
+    /// reports the call as out of gas.
+    #[error("the contract's allocate ran out of gas allocating {size} bytes")]
+    AllocatorOutOfGas {
+        /// The requested capacity.
+        size: u32,
+    },
     /// Calling the contract's allocator failed (trap, missing export, ...).
     #[error("allocating {size} bytes in the contract failed: {message}")]
     Allocation {
@@ -148,7 +157,8 @@ impl HostError {
             | Self::Backend {
                 source: BackendError::OutOfGas,
                 ..
-            } => Ok(VmFailure::OutOfGas),
+            }
+            | Self::AllocatorOutOfGas { .. } => Ok(VmFailure::OutOfGas),
             Self::Aborted { message } => Ok(VmFailure::Aborted { message }),
             Self::Gas(
                 e @ (GasError::PriceOverflow { .. }
