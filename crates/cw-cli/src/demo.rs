@@ -12,12 +12,13 @@ use std::path::Path;
 
 use cw_gas::CosmWasmSchedule;
 
+use crate::choices::Mode;
 use crate::codes;
 use crate::error::CliError;
-use crate::output::{self, duration, gas_cells};
+use crate::output::{self, gas_cells};
 use crate::runner::{RunOptions, Runner, StepReport};
 use crate::scenario::Scenario;
-use crate::setup::Mode;
+use crate::timing::duration;
 
 /// The number of leading demo steps that use cw20 only (replayed natively).
 const CW20_STEPS: usize = 7;

@@ -25,7 +25,7 @@ use cw_runtime::chain::BlockState;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 
 use self::digest::{StateDigest, Table};
-use crate::setup::Mode;
+use crate::choices::Mode;
 
 const CODES: TableDefinition<u64, &[u8]> = TableDefinition::new("codes");
 const STATE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("state");

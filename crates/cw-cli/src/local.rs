@@ -16,12 +16,13 @@ use cw_gas::{CostTable, CwGas};
 use cw_runtime::chain::{BlockState, TxFailure};
 use cw_runtime::{Chain, ExecutionMode, Instantiate, TxResult, TxSuccess};
 
+use crate::choices::{GasProfile, Mode};
 use crate::error::CliError;
 use crate::home::{Commit, Home};
 use crate::message::Message;
 use crate::output;
 use crate::runner::{Outcome, StepReport};
-use crate::setup::{GasProfile, Mode, WithTable, builder, module_cache};
+use crate::setup::{WithTable, builder, module_cache};
 use crate::subst::{Namer, name_of};
 
 /// Seconds between two blocks of the local chain.
@@ -326,7 +327,7 @@ impl<T: CostTable + Clone + Send + Sync + 'static> LocalChain<T> {
                 hex::encode(checksum),
                 wasm.len().div_ceil(1024),
                 if native { "natively" } else { "as Wasm" },
-                output::duration(elapsed)
+                crate::timing::duration(elapsed)
             )?;
         }
         Ok(true)
@@ -452,7 +453,7 @@ impl<T: CostTable + Clone + Send + Sync + 'static> LocalChain<T> {
         let (cw, near) = output::gas_cells(report.gas.as_ref());
         let gas = format!(
             "gas {cw} CosmWasm / {near} NEAR in {}",
-            output::duration(report.elapsed)
+            crate::timing::duration(report.elapsed)
         );
         match &report.outcome {
             Outcome::Query(data) => {

@@ -1,6 +1,7 @@
 //! `cwr`: the command-line front end. Errors go to stderr with a non-zero exit.
 
 mod check;
+mod choices;
 mod codes;
 mod demo;
 mod error;
@@ -12,6 +13,7 @@ mod progress;
 mod run;
 mod runner;
 mod setup;
+mod timing;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -20,10 +22,10 @@ use clap::{Args, Parser, Subcommand};
 use cosmwasm_std::Coin;
 use cw_cli::{message, scenario, subst};
 
+use crate::choices::{GasProfile, Mode};
 use crate::error::CliError;
 use crate::local::{LocalArgs, LocalCommand};
 use crate::runner::RunOptions;
-use crate::setup::{GasProfile, Mode};
 
 /// Run and check CosmWasm contracts outside a chain.
 #[derive(Debug, Parser)]

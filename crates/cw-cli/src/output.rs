@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::time::Duration;
 
 use cosmwasm_std::{Binary, Coin};
 use cw_gas::GasCategory;
@@ -14,6 +13,7 @@ use serde::{Serialize, Serializer};
 use serde_json::Value;
 
 use crate::runner::{FinalState, Outcome, StepReport, coin_list};
+use crate::timing::duration;
 
 /// A step as one JSON line.
 #[derive(Serialize)]
@@ -247,19 +247,6 @@ pub fn grouped(n: u64) -> String {
         out.push(c);
     }
     out
-}
-
-/// A wall time for people: `840 µs`, `12.3 ms`, `1.24 s`.
-#[must_use]
-pub fn duration(d: Duration) -> String {
-    let micros = d.as_micros();
-    if micros < 1_000 {
-        format!("{micros} µs")
-    } else if micros < 1_000_000 {
-        format!("{:.1} ms", d.as_secs_f64() * 1e3)
-    } else {
-        format!("{:.2} s", d.as_secs_f64())
-    }
 }
 
 /// The table's header.

@@ -6,12 +6,13 @@ use std::path::PathBuf;
 
 use cw_gas::CostTable;
 
+use crate::choices::GasProfile;
 use crate::codes;
 use crate::error::CliError;
 use crate::output;
 use crate::runner::{RunOptions, Runner};
 use crate::scenario::Scenario;
-use crate::setup::{GasProfile, WithTable};
+use crate::setup::WithTable;
 
 /// What `cwr run` was asked.
 #[derive(Debug, Clone)]

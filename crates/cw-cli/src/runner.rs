@@ -11,11 +11,12 @@ use cw_runtime::chain::{BlockState, Coins, TxFailure, TxGas};
 use cw_runtime::{Chain, ExecutionMode, Instantiate, TxSuccess};
 use serde_json::Value;
 
+use crate::choices::Mode;
 use crate::error::CliError;
 use crate::message::Message;
 use crate::progress::Progress;
 use crate::scenario::{Expect, Scenario, StepSpec};
-use crate::setup::{Mode, builder, module_cache};
+use crate::setup::{builder, module_cache};
 use crate::subst::Namer;
 
 /// The name `addr_make` turns into the creator of every stored code.
@@ -195,7 +196,7 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Runner<T> {
                 })?;
             progress.done(&format!(
                 "stored `{name}` in {}",
-                crate::output::duration(started.elapsed())
+                crate::timing::duration(started.elapsed())
             ));
             codes.push(name.clone());
         }

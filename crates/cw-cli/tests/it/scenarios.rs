@@ -34,7 +34,20 @@ fn check(name: &str) {
         .join("tests/scenarios")
         .join(format!("{name}.expected.jsonl"));
     if std::env::var_os("UPDATE_EXPECT").is_some_and(|v| v == "1") {
+        let before = std::fs::read_to_string(&expected_path).unwrap_or_default();
         std::fs::write(&expected_path, &got).unwrap();
+        // A regenerated file never passes silently: the lines it changed
+        // are shown and the test fails, so the new figures are read (and
+        // justified) before they are committed.
+        let changed = changed_lines(&before, &got);
+        assert!(
+            changed.is_empty(),
+            "{name}: UPDATE_EXPECT rewrote {} ({} lines changed); review each \
+             figure against its independent source before committing:\n{}",
+            expected_path.display(),
+            changed.len(),
+            changed.join("\n")
+        );
         return;
     }
     let expected = std::fs::read_to_string(&expected_path).unwrap_or_else(|e| {
@@ -65,6 +78,36 @@ fn check(name: &str) {
             assert!(gas["cosmwasm"].is_u64() && gas["near"].is_u64(), "{line}");
         }
     }
+}
+
+/// The lines that differ between `before` and `after`, as `-`/`+` pairs
+/// with their line number.
+fn changed_lines(before: &str, after: &str) -> Vec<String> {
+    let (old, new): (Vec<_>, Vec<_>) = (before.lines().collect(), after.lines().collect());
+    (0..old.len().max(new.len()))
+        .filter(|&i| old.get(i) != new.get(i))
+        .map(|i| {
+            format!(
+                "line {}:\n  - {}\n  + {}",
+                i + 1,
+                old.get(i).unwrap_or(&"<none>"),
+                new.get(i).unwrap_or(&"<none>")
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_regeneration_shows_what_it_changed() {
+    assert!(changed_lines("a\nb\n", "a\nb\n").is_empty());
+    let changed = changed_lines("a\nb\n", "a\nc\nd\n");
+    assert_eq!(changed.len(), 2, "{changed:?}");
+    assert!(
+        changed[0].starts_with("line 2:")
+            && changed[0].contains("- b")
+            && changed[0].contains("+ c")
+    );
+    assert!(changed[1].contains("- <none>") && changed[1].contains("+ d"));
 }
 
 #[test]
