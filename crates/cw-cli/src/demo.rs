@@ -56,8 +56,9 @@ pub fn run(cache_dir: Option<&Path>) -> Result<bool, CliError> {
     let mut out = stdout.lock();
     writeln!(
         out,
-        "cw20-base + cw1-whitelist on an in-memory chain (Wasm, cosmwasm-vm 3.0 prices)\n"
+        "cw20-base + cw1-whitelist on an in-memory chain (Wasm, cosmwasm-vm 3.0 prices)"
     )?;
+    writeln!(out, "{}\n", build_note(cfg!(debug_assertions)))?;
     let mut runner = Runner::start(CosmWasmSchedule::default(), &scenario, &wasm, &options)?;
     output::table_header(&mut out)?;
     let mut wasm_reports = Vec::new();
@@ -122,6 +123,17 @@ pub fn run(cache_dir: Option<&Path>) -> Result<bool, CliError> {
     Ok(held)
 }
 
+/// What the times below are worth: gas is the same in every build, wall
+/// time is not (a debug build runs the host 10-50x slower).
+fn build_note(debug: bool) -> &'static str {
+    if debug {
+        "times are from a DEBUG build of cwr, 10-50x slower than release; gas is the same in every \
+         build. Real figures: cargo run --release -p cw-cli --bin cwr -- demo"
+    } else {
+        "times are from a release build of cwr"
+    }
+}
+
 fn compare_row(out: &mut dyn Write, wasm: &StepReport, native: &StepReport) -> std::io::Result<()> {
     let (wasm_gas, _) = gas_cells(wasm.gas.as_ref());
     let (native_gas, _) = gas_cells(native.gas.as_ref());
@@ -140,4 +152,15 @@ fn compare_row(out: &mut dyn Write, wasm: &StepReport, native: &StepReport) -> s
         duration(wasm.elapsed),
         duration(native.elapsed)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::build_note;
+
+    #[test]
+    fn the_demo_says_which_build_its_times_come_from() {
+        assert!(build_note(true).contains("DEBUG") && build_note(true).contains("--release"));
+        assert!(build_note(false).contains("release") && !build_note(false).contains("DEBUG"));
+    }
 }
