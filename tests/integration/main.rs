@@ -2,3 +2,4 @@
 mod differential;
 mod fixtures;
 mod probe_reference;
+mod tidy;
