@@ -8,6 +8,7 @@ mod gas;
 mod kind;
 mod native;
 mod panic;
+pub mod published;
 mod registry;
 mod session;
 

@@ -60,6 +60,27 @@ impl VerifiedBuilds {
         Ok(registry)
     }
 
+    /// The builds this crate's emulators are verified against
+    /// ([`PUBLISHED_BUILDS`](crate::published::PUBLISHED_BUILDS)): what a
+    /// chain may run natively with no build output at hand.
+    #[must_use]
+    pub fn published() -> Self {
+        let mut registry = Self::new();
+        for (name, hex_text) in crate::published::PUBLISHED_BUILDS {
+            let mut checksum = [0u8; 32];
+            // The generated table is checked by a test to decode and name
+            // every emulated contract; an entry that did not would only be
+            // left out, never misfiled.
+            if let (Some(kind), Ok(())) = (
+                NativeKind::from_name(name),
+                hex::decode_to_slice(hex_text, &mut checksum),
+            ) {
+                registry.insert(checksum, kind);
+            }
+        }
+        registry
+    }
+
     /// Records `checksum` as a build of `kind`; returns the kind it was
     /// recorded as before, if any.
     pub fn insert(&mut self, checksum: [u8; 32], kind: NativeKind) -> Option<NativeKind> {
