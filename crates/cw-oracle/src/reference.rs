@@ -149,6 +149,15 @@ impl Reference {
     /// cosmwasm-vm's `ibc2` feature would add IBC v2 variants to
     /// cosmwasm-std's types in every test build of the workspace.
     pub fn call(&self, call: &Call<'_>, store: &ReferenceStore) -> Observed {
+        // Wasmer hands coroutine stacks from call to call (this thread's
+        // cache, then a process-wide pool; any stack at least as large as
+        // asked). After one of this runtime's calls (32 MiB stacks) the
+        // reference would recurse deeper than on a chain (Wasmer's default
+        // 1 MiB), so drop the cached ones first: on this thread the
+        // reference then runs on a stack of its own size, unless another
+        // thread pushes a larger one into the pool meanwhile (tests that
+        // depend on the depth run alone: `tests::run_alone`).
+        wasmer::sys::vm::drain_stack_pool();
         if call.entry.export_name().starts_with("ibc2_") {
             return Observed {
                 result: Err(Failure::Other {

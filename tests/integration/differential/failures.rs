@@ -211,8 +211,26 @@ fn out_of_gas_agrees_at_every_limit() {
     assert!(failures > 120, "{failures}");
 }
 
+/// Unbounded recursion fails on both sides, for different reasons: the
+/// reference exhausts Wasmer's 1 MiB native stack; this runtime, whose
+/// deterministic limit admits every depth the reference completes (12 MiB
+/// counted, `cw_gas::middleware::DEFAULT_STACK_LIMIT_BYTES`), lets the
+/// probe recurse until its own 1 MiB stack in linear memory runs out, which
+/// traps as an out-of-bounds access. Where the reference fails by its native
+/// stack no deterministic limit can fail at the same depth with the same gas
+/// (that depth is where Singlepass's frames fill 1 MiB): docs/gas.md,
+/// "Stack limit", states this divergence.
 #[test]
-fn stack_exhaustion_is_a_stack_failure_on_both_sides() {
+fn unbounded_recursion_fails_on_both_sides() {
+    tests::run_alone("differential::failures::stack_exhaustion_alone");
+}
+
+/// Run alone by `unbounded_recursion_fails_on_both_sides`: the reference
+/// first, on Wasmer's default 1 MiB stack as on a chain
+/// ([`tests::run_alone`] says why), then ours.
+#[test]
+#[ignore = "run by unbounded_recursion_fails_on_both_sides in a process of its own"]
+fn stack_exhaustion_alone() {
     let pair = probe();
     let alice = info("alice");
     let env = cw_oracle::mock_env_bytes();
@@ -224,20 +242,16 @@ fn stack_exhaustion_is_a_stack_failure_on_both_sides() {
         msg: &msg,
         gas_limit: GAS_LIMIT,
     };
-    let (ours, theirs) = pair.both(&call);
+    let theirs = pair.reference.call(&call, &pair.theirs_store);
+    let ours = pair.ours.call(&call, &pair.ours_store);
     assert_eq!(
         theirs.result,
         Err(Failure::Trap("call stack exhausted".to_owned())),
         "{theirs}"
     );
-    assert!(
-        matches!(
-            &ours.result,
-            Err(Failure::Other {
-                kind: "stack limit",
-                ..
-            })
-        ),
+    assert_eq!(
+        ours.result,
+        Err(Failure::Trap("out of bounds memory access".to_owned())),
         "{ours}"
     );
 }

@@ -126,16 +126,6 @@ impl Pair {
         self.agree(label, &call)
     }
 
-    /// Runs `call` on a new instance of ours and on the reference, over
-    /// their stores, without comparing: for the one known difference
-    /// (`failures::stack_exhaustion_is_a_stack_failure_on_both_sides`).
-    pub fn both(&self, call: &Call<'_>) -> (Observed, Observed) {
-        (
-            self.ours.call(call, &self.ours_store),
-            self.reference.call(call, &self.theirs_store),
-        )
-    }
-
     /// Everything the reference's store holds.
     pub fn dump(&self) -> std::collections::BTreeMap<Vec<u8>, Vec<u8>> {
         self.theirs_store.dump()
