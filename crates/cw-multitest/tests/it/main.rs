@@ -1,0 +1,17 @@
+//! cw-multitest's integration tests, one binary, a module per topic:
+//! cw-plus's own multi-test suites ported to the Wasm fixtures (`cw20`,
+//! `cw1_whitelist`, `cw3_multisig`, `cw4_group`), Wasm contracts querying
+//! native mocks, the bank and each other (`queries`), migrate with
+//! `MigrateInfo` (`migrate`), gas records and limits (`gas`), and the Wasm
+//! path against native implementations of the same contracts
+//! (`differential`).
+
+mod common;
+mod cw1_whitelist;
+mod cw20;
+mod cw3_multisig;
+mod cw4_group;
+mod differential;
+mod gas;
+mod migrate;
+mod queries;
