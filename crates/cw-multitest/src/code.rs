@@ -28,8 +28,7 @@ use crate::nesting;
 pub const DEFAULT_GAS_LIMIT: CwGas = cw_runtime::chain::DEFAULT_TX_GAS_LIMIT;
 
 /// Makes a native contract for one call.
-type NativeFactory =
-    Arc<dyn Fn() -> Box<dyn HostContract<CosmWasmSchedule> + Send> + Send + Sync>;
+type NativeFactory = Arc<dyn Fn() -> Box<dyn HostContract<CosmWasmSchedule> + Send> + Send + Sync>;
 
 /// What runs the calls.
 #[derive(Clone)]

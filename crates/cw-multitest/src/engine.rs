@@ -49,8 +49,8 @@ pub(crate) fn engine() -> Result<&'static Engine, WasmCodeError> {
                 stack_limit_bytes: Some(cw_gas::middleware::DEFAULT_STACK_LIMIT_BYTES),
                 validation: validation(),
             };
-            let cache = ModuleCache::new(config, MEMORY_CACHE_BYTES, None)
-                .map_err(|e| e.to_string())?;
+            let cache =
+                ModuleCache::new(config, MEMORY_CACHE_BYTES, None).map_err(|e| e.to_string())?;
             Ok(Engine {
                 cache,
                 pool: Arc::new(InstancePool::new(

@@ -218,14 +218,19 @@ mod tests {
         let mut storage = MockStorage::new();
         let api = MockApi::default();
         let querier: MockQuerier<Empty> = MockQuerier::new(&[]);
-        let escaped = lend(StorageLoan::Mut(&mut storage), &api, &querier, |mut loans| {
-            loans
-                .storage
-                .get_mut()
-                .map(|s| s.set(b"k", b"v"))
-                .unwrap_or_else(|e| panic!("{e}"));
-            loans.storage
-        });
+        let escaped = lend(
+            StorageLoan::Mut(&mut storage),
+            &api,
+            &querier,
+            |mut loans| {
+                loans
+                    .storage
+                    .get_mut()
+                    .map(|s| s.set(b"k", b"v"))
+                    .unwrap_or_else(|e| panic!("{e}"));
+                loans.storage
+            },
+        );
         assert_eq!(storage.get(b"k"), Some(b"v".to_vec()));
         assert!(matches!(
             escaped.get(),
@@ -238,17 +243,22 @@ mod tests {
         let storage = MockStorage::new();
         let api = MockApi::default();
         let querier: MockQuerier<Empty> = MockQuerier::new(&[]);
-        lend(StorageLoan::Shared(&storage), &api, &querier, |mut loans| {
-            assert!(matches!(
-                loans.storage.get_mut(),
-                Err(BackendError::Refused { .. })
-            ));
-            assert!(loans.storage.get().is_ok());
-            let storage = &loans.storage;
-            thread::scope(|s| {
-                let other = s.spawn(|| storage.get().is_err());
-                assert!(other.join().unwrap_or(false));
-            });
-        });
+        lend(
+            StorageLoan::Shared(&storage),
+            &api,
+            &querier,
+            |mut loans| {
+                assert!(matches!(
+                    loans.storage.get_mut(),
+                    Err(BackendError::Refused { .. })
+                ));
+                assert!(loans.storage.get().is_ok());
+                let storage = &loans.storage;
+                thread::scope(|s| {
+                    let other = s.spawn(|| storage.get().is_err());
+                    assert!(other.join().unwrap_or(false));
+                });
+            },
+        );
     }
 }

@@ -42,3 +42,55 @@ pub fn bank_balance(app: &cw_multi_test::App, who: &cosmwasm_std::Addr, denom: &
         .unwrap_or_else(|e| panic!("{e}"))
         .u128()
 }
+
+/// Storage key under which [`native_mock`] keeps the last message it
+/// executed.
+pub const MOCK_LAST_EXECUTE: &[u8] = b"mock/last_execute";
+
+/// A native `ContractWrapper` mock: `execute` stores its message (any
+/// JSON) under [`MOCK_LAST_EXECUTE`]; `query` answers
+/// `{"price": 42, "echo": <the query>}`.
+pub fn native_mock() -> Box<dyn Contract<Empty>> {
+    use cosmwasm_std::{
+        Binary, Deps, DepsMut, Env, MessageInfo, Response, StdResult, to_json_binary, to_json_vec,
+    };
+    fn instantiate(_: DepsMut, _: Env, _: MessageInfo, _: Empty) -> StdResult<Response> {
+        Ok(Response::new())
+    }
+    fn execute(
+        deps: DepsMut,
+        _: Env,
+        _: MessageInfo,
+        msg: serde_json::Value,
+    ) -> StdResult<Response> {
+        deps.storage.set(MOCK_LAST_EXECUTE, &to_json_vec(&msg)?);
+        Ok(Response::new().add_attribute("mock", "executed"))
+    }
+    fn query(_: Deps, _: Env, msg: serde_json::Value) -> StdResult<Binary> {
+        to_json_binary(&serde_json::json!({ "price": 42, "echo": msg }))
+    }
+    Box::new(cw_multi_test::ContractWrapper::new(
+        execute,
+        instantiate,
+        query,
+    ))
+}
+
+/// Instantiates the probe (`code_id`) as `creator`, with `creator` as its
+/// admin.
+pub fn instantiate_probe(
+    app: &mut cw_multi_test::App,
+    code_id: u64,
+    creator: &cosmwasm_std::Addr,
+) -> cosmwasm_std::Addr {
+    use cw_multi_test::Executor as _;
+    app.instantiate_contract(
+        code_id,
+        creator.clone(),
+        &probe::msg::InstantiateMsg {},
+        &[],
+        "probe",
+        Some(creator.to_string()),
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+}

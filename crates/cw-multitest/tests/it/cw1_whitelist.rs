@@ -20,7 +20,13 @@ fn contract_cw1() -> Box<dyn cw_multi_test::Contract<Empty>> {
     wasm("cw1_whitelist")
 }
 
-fn instantiate(app: &mut App, code_id: u64, owner: &Addr, admins: Vec<String>, mutable: bool) -> Addr {
+fn instantiate(
+    app: &mut App,
+    code_id: u64,
+    owner: &Addr,
+    admins: Vec<String>,
+    mutable: bool,
+) -> Addr {
     app.instantiate_contract(
         code_id,
         owner.clone(),
@@ -41,8 +47,13 @@ fn proxy_freeze_message() {
     let cw1_id = app.store_code(contract_cw1());
 
     let first_contract = instantiate(&mut app, cw1_id, &owner, vec![owner.to_string()], true);
-    let second_contract =
-        instantiate(&mut app, cw1_id, &owner, vec![first_contract.to_string()], true);
+    let second_contract = instantiate(
+        &mut app,
+        cw1_id,
+        &owner,
+        vec![first_contract.to_string()],
+        true,
+    );
     assert_ne!(second_contract, first_contract);
 
     let freeze_msg: ExecuteMsg = ExecuteMsg::Freeze {};
@@ -115,9 +126,10 @@ fn admins_proxy_bank_sends_and_others_cannot() {
     assert_eq!(balance(&app, &proxy), 350);
 
     // More than the proxy holds: the bank refuses, the App rolls back.
-    assert!(app
-        .execute_contract(owner.clone(), proxy.clone(), &send(351), &[])
-        .is_err());
+    assert!(
+        app.execute_contract(owner.clone(), proxy.clone(), &send(351), &[])
+            .is_err()
+    );
     assert_eq!(balance(&app, &proxy), 350);
 
     // Admins can be replaced while mutable, then frozen for good.
@@ -130,8 +142,13 @@ fn admins_proxy_bank_sends_and_others_cannot() {
         &[],
     )
     .unwrap();
-    app.execute_contract(stranger.clone(), proxy.clone(), &ExecuteMsg::<Empty>::Freeze {}, &[])
-        .unwrap();
+    app.execute_contract(
+        stranger.clone(),
+        proxy.clone(),
+        &ExecuteMsg::<Empty>::Freeze {},
+        &[],
+    )
+    .unwrap();
     let err = app
         .execute_contract(
             owner.clone(),

@@ -9,8 +9,7 @@ use cosmwasm_std_v2::Uint128;
 use cw_multi_test::{App, Executor};
 use cw20::{
     AllAccountsResponse, AllAllowancesResponse, AllSpenderAllowancesResponse, AllowanceResponse,
-    BalanceResponse, Cw20Coin, Expiration, MinterResponse, SpenderAllowanceInfo,
-    TokenInfoResponse,
+    BalanceResponse, Cw20Coin, Expiration, MinterResponse, SpenderAllowanceInfo, TokenInfoResponse,
 };
 use cw20_base::msg::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
 
@@ -45,8 +44,15 @@ pub fn instantiate_token(
         }),
         marketing: None,
     };
-    app.instantiate_contract(code_id, creator.clone(), &msg, &[], "CASH", Some(creator.to_string()))
-        .unwrap_or_else(|e| panic!("{e}"))
+    app.instantiate_contract(
+        code_id,
+        creator.clone(),
+        &msg,
+        &[],
+        "CASH",
+        Some(creator.to_string()),
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
 }
 
 pub fn balance(app: &App, token: &Addr, address: &Addr) -> u128 {
@@ -260,7 +266,10 @@ fn instantiate_and_query_token_info_minter_and_accounts() {
             None,
         )
         .unwrap_err();
-    assert!(err.to_string().contains("Duplicate initial balance"), "{err}");
+    assert!(
+        err.to_string().contains("Duplicate initial balance"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -341,7 +350,14 @@ fn send_to_a_receiver_contract() {
     let token = instantiate_token(&mut app, code_id, &alice, &[(&alice, 500)], None);
     let probe_id = app.store_code(wasm("probe"));
     let receiver = app
-        .instantiate_contract(probe_id, alice.clone(), &probe::msg::InstantiateMsg {}, &[], "probe", None)
+        .instantiate_contract(
+            probe_id,
+            alice.clone(),
+            &probe::msg::InstantiateMsg {},
+            &[],
+            "probe",
+            None,
+        )
         .unwrap();
 
     let inner = cosmwasm_std_v2::Binary::from(b"".as_slice());
@@ -517,7 +533,14 @@ fn allowances_transfer_from_send_from_and_burn_from() {
 
     let probe_id = app.store_code(wasm("probe"));
     let receiver = app
-        .instantiate_contract(probe_id, owner.clone(), &probe::msg::InstantiateMsg {}, &[], "probe", None)
+        .instantiate_contract(
+            probe_id,
+            owner.clone(),
+            &probe::msg::InstantiateMsg {},
+            &[],
+            "probe",
+            None,
+        )
         .unwrap();
     app.execute_contract(
         spender.clone(),
@@ -570,7 +593,8 @@ fn only_the_minter_mints() {
         .execute_contract(alice.clone(), token.clone(), &mint, &[])
         .unwrap_err();
     assert!(err.to_string().contains("Unauthorized"), "{err}");
-    app.execute_contract(minter, token.clone(), &mint, &[]).unwrap();
+    app.execute_contract(minter, token.clone(), &mint, &[])
+        .unwrap();
     assert_eq!(balance(&app, &token, &alice), 77);
     assert_eq!(total_supply(&app, &token), 77);
 }

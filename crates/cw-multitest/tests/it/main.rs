@@ -13,5 +13,6 @@ mod cw3_multisig;
 mod cw4_group;
 mod differential;
 mod gas;
+mod loading;
 mod migrate;
 mod queries;
