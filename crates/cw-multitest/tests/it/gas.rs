@@ -130,7 +130,11 @@ fn gas_figures_are_the_same_in_every_run() {
     assert_eq!(first.len(), 9);
     assert_eq!(first, second);
     // Every call costs something, and the records name them all.
-    assert!(first.iter().all(|r| r.gas.as_u64() > 0 && r.status == CallStatus::Ok));
+    assert!(
+        first
+            .iter()
+            .all(|r| r.gas.as_u64() > 0 && r.status == CallStatus::Ok)
+    );
 }
 
 #[test]

@@ -6,6 +6,7 @@
 //! path against native implementations of the same contracts
 //! (`differential`).
 
+mod chain_rules;
 mod common;
 mod cw1_whitelist;
 mod cw20;
