@@ -154,3 +154,63 @@ fn nested_wasm_queries_run_at_their_depth_and_charge_their_caller() {
         .unwrap_err();
     assert!(err.to_string().contains("code: 27"), "{err}");
 }
+
+/// A nested query that runs out of the gas its caller had left makes the
+/// whole call run out, as on a chain (not a query error the caller could
+/// handle).
+#[test]
+fn running_out_of_gas_in_a_nested_query_runs_the_caller_out() {
+    let mut app = App::default();
+    let owner = app.api().addr_make("owner");
+    let probe_code = code("probe").with_gas_limit(cw_multitest::CwGas::new(30_000_000));
+    let log = probe_code.gas_log();
+    let probe_id = app.store_code(Box::new(probe_code));
+    let probe = instantiate_probe(&mut app, probe_id, &owner);
+    log.clear();
+    let err = app
+        .wrap()
+        .query_wasm_smart::<u32>(&probe, &probe::msg::QueryMsg::QuerySelf { depth: 3 })
+        .unwrap_err();
+    assert!(err.to_string().contains("out of gas"), "{err}");
+    let records = log.records();
+    assert!(
+        records
+            .iter()
+            .all(|r| r.status == cw_multitest::CallStatus::OutOfGas),
+        "{records:?}"
+    );
+    assert_eq!(records.last().map(|r| r.query_depth), Some(0));
+}
+
+/// A custom message type of the App's: the contract's `{"custom": ...}`
+/// messages are deserialized into it and routed to the App's custom
+/// module (here cw-multi-test's failing default, whose error names it).
+#[test]
+fn custom_messages_are_deserialized_into_the_apps_type() {
+    use cosmwasm_std::{CosmosMsg, SubMsg};
+    #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct MyCustomMsg {}
+    impl cosmwasm_std::CustomMsg for MyCustomMsg {}
+
+    let mut app =
+        cw_multi_test::BasicAppBuilder::<MyCustomMsg, Empty>::new_custom().build(|_, _, _| {});
+    let owner = app.api().addr_make("owner");
+    let probe_id = app.store_code(Box::new(code("probe")));
+    let probe = app
+        .instantiate_contract(
+            probe_id,
+            owner.clone(),
+            &probe::msg::InstantiateMsg {},
+            &[],
+            "probe",
+            None,
+        )
+        .unwrap();
+    let dispatch = probe::msg::ExecuteMsg::Dispatch {
+        messages: vec![SubMsg::new(CosmosMsg::Custom(Empty {}))],
+    };
+    let err = app
+        .execute_contract(owner, probe, &dispatch, &[])
+        .unwrap_err();
+    assert!(format!("{err:?}").contains("MyCustomMsg"), "{err:?}");
+}
