@@ -3,17 +3,22 @@
 
 mod backend;
 mod code;
+mod contract;
+mod core;
 mod engine;
 mod error;
 mod gas;
 mod lend;
+mod native;
 mod nesting;
 
-pub use code::{DEFAULT_GAS_LIMIT, NativeCode, WasmCode};
+pub use crate::code::WasmCode;
+pub use crate::core::DEFAULT_GAS_LIMIT;
+pub use crate::error::WasmCodeError;
+pub use crate::gas::{CallStatus, GasLog, GasRecord, GasStats, GasSummary};
+pub use crate::native::NativeCode;
 pub use cw_gas::{CwGas, NearGas};
 pub use cw_host::EntryPoint;
-pub use error::WasmCodeError;
-pub use gas::{CallStatus, GasLog, GasRecord, GasStats, GasSummary};
 
 /// Counters of the process-wide module cache (compiles, hits), to check
 /// that a suite compiles each contract once.

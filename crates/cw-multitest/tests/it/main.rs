@@ -2,9 +2,10 @@
 //! cw-plus's own multi-test suites ported to the Wasm fixtures (`cw20`,
 //! `cw1_whitelist`, `cw3_multisig`, `cw4_group`), Wasm contracts querying
 //! native mocks, the bank and each other (`queries`), migrate with
-//! `MigrateInfo` (`migrate`), gas records and limits (`gas`), and the Wasm
-//! path against native implementations of the same contracts
-//! (`differential`).
+//! `MigrateInfo`, sudo and reply (`migrate`), gas records and limits
+//! (`gas`), loading and validation (`loading`), the chain's refusals
+//! (`chain_rules`), and the Wasm path against native implementations of
+//! the same contracts (`differential`).
 
 mod chain_rules;
 mod common;
