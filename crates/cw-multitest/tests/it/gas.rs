@@ -189,3 +189,33 @@ fn records_name_the_code_and_contract() {
     assert_eq!(record.query_depth, 0);
     drop(app);
 }
+
+/// The scenario's cw20-base summary, committed beside this file, so a
+/// change of gas shows up as a diff of `gas_summary.txt`. After a
+/// deliberate change (prices, metering, a new cw20_base build), regenerate
+/// it with `CW_MULTITEST_BLESS=1 cargo test -p cw-multitest`. Only the
+/// cw20-base rows: that fixture is the published crate at a pinned
+/// version, while the probe's source changes with this repository.
+#[test]
+fn the_summary_matches_the_committed_table() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/gas_summary.txt");
+    let records: Vec<GasRecord> = scenario()
+        .into_iter()
+        .filter(|record| record.code == "cw20_base")
+        .collect();
+    let actual = format!(
+        "cw20_base sha256 {}\n{}",
+        code("cw20_base").code_checksum().to_hex(),
+        cw_multitest::GasSummary::of(&records)
+    );
+    if std::env::var_os("CW_MULTITEST_BLESS").is_some() {
+        std::fs::write(&path, &actual).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        actual == expected,
+        "gas changed; if that is intended, run `CW_MULTITEST_BLESS=1 cargo test -p cw-multitest` and commit {}\n--- committed\n{expected}\n--- now\n{actual}",
+        path.display()
+    );
+}
