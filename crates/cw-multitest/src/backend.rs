@@ -214,6 +214,45 @@ mod tests {
         });
     }
 
+    proptest::proptest! {
+        /// Draining a range with `seek`, in either order, gives exactly
+        /// the model's keys of that range in that order.
+        #[test]
+        fn seek_matches_a_btreemap(
+            keys in proptest::collection::btree_set(proptest::collection::vec(0u8..4, 0..4), 0..24),
+            start in proptest::option::of(proptest::collection::vec(0u8..4, 0..4)),
+            end in proptest::option::of(proptest::collection::vec(0u8..4, 0..4)),
+            descending: bool,
+        ) {
+            let mut storage = MockStorage::new();
+            for key in &keys {
+                cosmwasm_std::Storage::set(&mut storage, key, b"v");
+            }
+            let range = KeyRange { start: start.as_deref(), end: end.as_deref() };
+            let mut expected: Vec<Vec<u8>> =
+                keys.iter().filter(|k| range.contains(k)).cloned().collect();
+            let order = if descending {
+                expected.reverse();
+                Order::Descending
+            } else {
+                Order::Ascending
+            };
+            let api = MockApi::default();
+            let querier: MockQuerier<Empty> = MockQuerier::new(&[]);
+            let seen = lend(StorageLoan::Shared(&storage), &api, &querier, |loans| {
+                let storage = AppStorage(loans.storage);
+                let mut seen = Vec::new();
+                let mut after: Option<Vec<u8>> = None;
+                while let Ok(Some((key, _))) = storage.seek(range, order, after.as_deref()) {
+                    seen.push(key.clone());
+                    after = Some(key);
+                }
+                seen
+            });
+            proptest::prop_assert_eq!(seen, expected);
+        }
+    }
+
     #[test]
     fn app_address_errors_become_the_chains() {
         assert_eq!(
