@@ -5,15 +5,14 @@ use std::borrow::Cow;
 use std::fmt;
 
 use cw_gas::CostTable;
-pub use cw_gas::middleware::Compiler;
-use cw_gas::middleware::{
-    AnalysedFunction, FunctionAnalysis, StackAnalysis, StackLimiter, engine_with,
-};
+use cw_gas::middleware::{AnalysedFunction, FunctionAnalysis, StackAnalysis, StackLimiter};
 use sha2::{Digest, Sha256};
 use wasmer::sys::NativeEngineExt;
 use wasmer::{Engine, Module};
 use wasmparser::{FuncValidator, Operator, Payload, ValidatorResources};
 
+pub use crate::engine::Compiler;
+use crate::engine::engine_with;
 use crate::error::{RuntimeError, ValidationError};
 use crate::instance::MemoryLimit;
 use crate::validate::{

@@ -10,6 +10,8 @@ pub mod cache;
 pub mod chain;
 #[cfg(feature = "engine")]
 pub mod compile;
+#[cfg(feature = "engine")]
+pub mod engine;
 mod error;
 #[cfg(feature = "engine")]
 pub mod instance;

@@ -6,7 +6,10 @@
 //! therefore prices only the contract's own operators, never the limiter's
 //! injected instructions, and the cosmwasm schedule stays byte-exact with
 //! cosmwasm-vm 3.0.11. [`GasMiddleware`] runs both in that order in one
-//! Wasmer stage; [`push_middlewares`] and [`singlepass_engine`] use it.
+//! Wasmer stage; [`push_middlewares`] puts it into a compiler's
+//! configuration. Choosing and configuring the compiler (Singlepass or
+//! Cranelift, NaN canonicalisation) is the engine's business: cw-runtime's
+//! `engine` module.
 //!
 //! State lives in exported mutable globals of the instance, so a module
 //! compiled once and loaded from a cache (headless engine) behaves exactly
@@ -14,8 +17,8 @@
 
 use std::sync::Arc;
 
-use wasmer::sys::{CompilerConfig, Singlepass};
-use wasmer::{AsStoreMut, Engine, Instance, Value};
+use wasmer::sys::CompilerConfig;
+use wasmer::{AsStoreMut, Instance, Value};
 
 use crate::error::GasError;
 use crate::schedule::{CostTable, OperatorClass};
@@ -133,83 +136,6 @@ pub fn push_middlewares<T: CostTable, C: CompilerConfig + ?Sized>(
     stack_limiter: Option<Arc<StackLimiter>>,
 ) {
     compiler.push_middleware(Arc::new(GasMiddleware::new(metering, stack_limiter)));
-}
-
-/// A Singlepass engine for compiling one module (`wasm`) with metering over
-/// `table` and, if `stack_limit_bytes` is given, the stack limiter. NaN
-/// canonicalization is on, as in cosmwasm-vm. One engine per module: the
-/// middlewares record module-specific global indices.
-pub fn singlepass_engine<T: CostTable>(
-    table: T,
-    wasm: &[u8],
-    stack_limit_bytes: Option<u64>,
-) -> Result<Engine, GasError> {
-    let limiter = match stack_limit_bytes {
-        Some(limit) => Some(StackLimiter::new(wasm, limit)?),
-        None => None,
-    };
-    Ok(singlepass_engine_with(table, limiter))
-}
-
-/// A Singlepass engine for compiling the one module `limiter` (if any) was
-/// built for, with metering over `table`: [`singlepass_engine`] for callers
-/// that analysed the module while validating it.
-pub fn singlepass_engine_with<T: CostTable>(table: T, limiter: Option<StackLimiter>) -> Engine {
-    engine_with(Compiler::Singlepass, table, limiter)
-}
-
-/// The Wasmer compiler an engine uses. Both run the same middlewares over
-/// the same operators, so a module charges the same gas, traps at the same
-/// operator and hits the stack limit at the same depth whichever compiled
-/// it; they differ only in how long compiling takes and how fast the code
-/// runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Compiler {
-    /// Wasmer's Singlepass: compile time linear in the code size (what
-    /// cosmwasm-vm and chains use), slower code.
-    Singlepass,
-    /// Cranelift at `opt_level = speed`: several times slower to compile,
-    /// code about twice as fast. Needs the `cranelift` feature.
-    #[cfg(feature = "cranelift")]
-    Cranelift,
-}
-
-impl Compiler {
-    /// A short lower-case name: `singlepass` or `cranelift`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Singlepass => "singlepass",
-            #[cfg(feature = "cranelift")]
-            Self::Cranelift => "cranelift",
-        }
-    }
-}
-
-/// An engine of `compiler` for compiling the one module `limiter` (if any)
-/// was built for, with metering over `table` and NaN canonicalization on.
-pub fn engine_with<T: CostTable>(
-    compiler: Compiler,
-    table: T,
-    limiter: Option<StackLimiter>,
-) -> Engine {
-    let metering = Arc::new(Metering::new(table));
-    let limiter = limiter.map(Arc::new);
-    match compiler {
-        Compiler::Singlepass => {
-            let mut config = Singlepass::new();
-            config.canonicalize_nans(true);
-            push_middlewares(&mut config, metering, limiter);
-            config.into()
-        }
-        #[cfg(feature = "cranelift")]
-        Compiler::Cranelift => {
-            let mut config = wasmer::sys::Cranelift::new();
-            config.canonicalize_nans(true);
-            config.opt_level(wasmer::sys::CraneliftOptLevel::Speed);
-            push_middlewares(&mut config, metering, limiter);
-            config.into()
-        }
-    }
 }
 
 /// The metering state of an instance.

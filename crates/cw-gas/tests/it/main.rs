@@ -1,6 +1,7 @@
 //! cw-gas integration tests: one binary, a module per topic.
 
 mod differential;
+mod engines;
 mod exactness;
 mod programs;
 mod scaling;
@@ -89,7 +90,7 @@ pub fn instantiate<T: CostTable>(
     stack_limit: Option<u64>,
 ) -> (Store, Instance) {
     let wasm = wat::parse_str(wat).expect("valid wat");
-    let mut engine = middleware::singlepass_engine(table, &wasm, stack_limit).expect("engine");
+    let mut engine = crate::engines::singlepass_engine(table, &wasm, stack_limit).expect("engine");
     engine.set_tunables(NativeStack::new());
     let mut store = Store::new(engine);
     let module = Module::new(&store, &wasm).expect("compiles");

@@ -391,9 +391,7 @@ fn one_stage_compiles_exactly_what_two_stages_compile() {
 /// host calls it directly, so no Wasm caller reserves its frame: it must be
 /// refused by the limit on entry, on both compilers, with the same gas.
 /// Before, it ran unchecked: Singlepass overflowed the native stack (as
-/// cosmwasm-vm does) while Cranelift, with its registers, ran it. Needs
-/// the `cranelift` feature (on in the workspace's test run).
-#[cfg(feature = "cranelift")]
+/// cosmwasm-vm does) while Cranelift, with its registers, ran it.
 #[test]
 fn an_exported_leaf_with_a_huge_frame_is_refused_on_every_compiler() {
     use cw_gas::GasQuantity;
@@ -409,13 +407,13 @@ fn an_exported_leaf_with_a_huge_frame_is_refused_on_every_compiler() {
     // that the host-called leaf is checked against it.
     let limit = 262_144;
     for compiler in [
-        middleware::Compiler::Singlepass,
-        middleware::Compiler::Cranelift,
+        crate::engines::Compiler::Singlepass,
+        crate::engines::Compiler::Cranelift,
     ] {
         let limiter = StackLimiter::new(&wasm, limit).unwrap();
         assert_eq!(limiter.is_instrumented(0), Some(true));
         let mut engine =
-            middleware::engine_with(compiler, CosmWasmSchedule::default(), Some(limiter));
+            crate::engines::engine_with(compiler, CosmWasmSchedule::default(), Some(limiter));
         wasmer::sys::NativeEngineExt::set_tunables(&mut engine, crate::NativeStack::new());
         let mut store = Store::new(engine);
         let module = wasmer::Module::new(&store, &wasm).unwrap();

@@ -504,7 +504,7 @@ mod tests {
     fn unvalidated(wat: &str) -> CompiledModule {
         let wasm = wat::parse_str(wat).unwrap();
         let engine =
-            cw_gas::middleware::singlepass_engine(cw_gas::CosmWasmSchedule::default(), &wasm, None)
+            crate::engine::singlepass_engine(cw_gas::CosmWasmSchedule::default(), &wasm, None)
                 .unwrap();
         CompiledModule {
             module: wasmer::Module::new(&engine, &wasm).unwrap(),
