@@ -172,6 +172,18 @@ pub enum ValidationError {
         /// The operator's name.
         operator: &'static str,
     },
+    /// The `name` section names the module with a NUL byte in it.
+    /// cosmwasm-vm 3.0.11 cannot compile such a module (Wasmer's Singlepass
+    /// writes the name into debug info that must not hold NUL, and panics),
+    /// so a chain refuses the code.
+    #[error(
+        "the name section's module name {name:?} contains a NUL byte: cosmwasm-vm cannot \
+         compile such a module, so a chain refuses it"
+    )]
+    ModuleNameWithNul {
+        /// The module name.
+        name: String,
+    },
     /// The `cw_migrate_version` custom section is not a decimal u64.
     #[error("the cw_migrate_version custom section is not a decimal number: {value:?}")]
     InvalidMigrateVersion {

@@ -5,8 +5,8 @@
 use std::collections::BTreeSet;
 
 use wasmparser::{
-    CompositeInnerType, ExternalKind, Parser, Payload, TypeRef, ValidPayload, Validator,
-    WasmFeatures,
+    BinaryReader, CompositeInnerType, ExternalKind, Name, NameSectionReader, Parser, Payload,
+    TypeRef, ValidPayload, Validator, WasmFeatures,
 };
 
 use super::bodies::{ModuleObserver, PendingBody};
@@ -69,6 +69,8 @@ impl<'a> ParsedModule<'a> {
             bodies: Vec::new(),
         };
         let mut type_params: Vec<usize> = Vec::new();
+        // The module name as Wasmer reads it (see `module_name_of`).
+        let mut module_name: Option<&str> = None;
         for payload in Parser::new(0).parse_all(wasm) {
             let payload = payload?;
             let valid = validator.payload(&payload)?;
@@ -141,6 +143,11 @@ impl<'a> ParsedModule<'a> {
                         }
                     }
                 }
+                Payload::CustomSection(reader) if reader.name() == "name" => {
+                    if let Some(name) = module_name_of(reader.data(), reader.data_offset()) {
+                        module_name = Some(name);
+                    }
+                }
                 Payload::CustomSection(reader) if reader.name() == "cw_migrate_version" => {
                     let raw = reader.data();
                     let parsed = std::str::from_utf8(raw)
@@ -156,6 +163,13 @@ impl<'a> ParsedModule<'a> {
                 _ => {}
             }
         }
+        if let Some(name) = module_name.filter(|name| name.contains('\0'))
+            && module.function_count > 0
+        {
+            return Err(ValidationError::ModuleNameWithNul {
+                name: name.to_owned(),
+            });
+        }
         Ok(module)
     }
 
@@ -163,4 +177,21 @@ impl<'a> ParsedModule<'a> {
     pub fn take_bodies(&mut self) -> Vec<PendingBody<'a>> {
         std::mem::take(&mut self.bodies)
     }
+}
+
+/// The module name a `name` custom section sets, read as Wasmer 7.5.0's
+/// translator reads it (`parse_name_section`: every subsection that parses,
+/// skipping those that do not; the last module-name subsection wins), or
+/// `None` if it sets none. Wasmer's Singlepass puts that name into each
+/// function's DWARF unit, whose string table asserts it holds no NUL byte:
+/// cosmwasm-vm then panics compiling the module, and a chain (wasmvm catches
+/// the panic) refuses the code.
+fn module_name_of(data: &[u8], offset: u64) -> Option<&str> {
+    let mut name = None;
+    for subsection in NameSectionReader::new(BinaryReader::new(data, offset)) {
+        if let Ok(Name::Module { name: module, .. }) = subsection {
+            name = Some(module);
+        }
+    }
+    name
 }
