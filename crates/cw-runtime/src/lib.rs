@@ -13,7 +13,6 @@ pub mod compile;
 mod error;
 #[cfg(feature = "engine")]
 pub mod instance;
-pub mod validate;
 
 #[cfg(feature = "engine")]
 pub use cache::{CacheMetrics, CacheTier, ModuleCache, TierUp};
@@ -23,10 +22,12 @@ pub use chain::{
 #[cfg(feature = "engine")]
 pub use compile::{Checksum, CompileConfig, CompiledModule, Compiler, compile, compile_with};
 pub use cw_host::{CallOutcome, CallResult, NodeFault, VmFailure};
+/// Static validation (the `cw-validate` crate): `cw_runtime::validate::DEFAULT_CAPABILITIES` and friends.
+pub use cw_validate as validate;
+pub use cw_validate::{ModuleInfo, ValidationConfig, validate};
 pub use error::{RuntimeError, ValidationError};
 #[cfg(feature = "engine")]
 pub use instance::{
     ContractInstance, InstanceOptions, InstancePool, PoolLimits, PoolMetrics, PooledInstance,
     WasmContract,
 };
-pub use validate::{ModuleInfo, ValidationConfig, validate};
