@@ -7,7 +7,6 @@ compile_error!("the `engine` feature needs a Unix target (Linux or macOS)");
 
 #[cfg(feature = "engine")]
 pub mod cache;
-pub mod chain;
 #[cfg(feature = "engine")]
 pub mod compile;
 mod error;
@@ -16,6 +15,16 @@ pub mod instance;
 
 #[cfg(feature = "engine")]
 pub use cache::{CacheMetrics, CacheTier, ModuleCache, TierUp};
+#[cfg(feature = "engine")]
+mod wasm_chain;
+
+/// The chain layer: the `cw-chain` crate, with [`ChainBuilder`] wiring in
+/// this crate's Wasm engine ([`WasmFactory`]).
+pub mod chain {
+    #[cfg(feature = "engine")]
+    pub use crate::wasm_chain::{ChainBuilder, WasmFactory};
+    pub use cw_chain::*;
+}
 pub use chain::{
     Chain, ChainBuilder, ChainError, ExecutionMode, Instantiate, TxFailure, TxResult, TxSuccess,
 };
@@ -31,3 +40,5 @@ pub use instance::{
     ContractInstance, InstanceOptions, InstancePool, PoolLimits, PoolMetrics, PooledInstance,
     WasmContract,
 };
+#[cfg(feature = "engine")]
+pub use wasm_chain::WasmFactory;
