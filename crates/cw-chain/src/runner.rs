@@ -187,12 +187,14 @@ impl<T: CostTable + 'static> Executor<T> {
     ) -> Result<(Runner<T>, Option<u64>), ChainError> {
         let refuse = |reason: String| ChainError::StoreCode { reason };
         let info = validate(wasm, &self.validation).map_err(|e| refuse(e.to_string()))?;
-        let native = self.natives.get(checksum).is_some();
-        let (factory, native): (&dyn ContractFactory<T>, bool) = match (mode, native) {
-            (ExecutionMode::Native | ExecutionMode::Auto, true) => (&self.natives, true),
-            (ExecutionMode::Native, false) => (&self.natives, true),
-            (ExecutionMode::Wasm | ExecutionMode::Auto, _) => (&*self.wasm, false),
+        // Native mode always asks the registry (which refuses a checksum it
+        // does not know); Auto only on a registry hit.
+        let native = match mode {
+            ExecutionMode::Native => true,
+            ExecutionMode::Auto => self.natives.get(checksum).is_some(),
+            ExecutionMode::Wasm => false,
         };
+        let factory: &dyn ContractFactory<T> = if native { &self.natives } else { &*self.wasm };
         let code = factory
             .load(checksum, wasm)
             .map_err(|e| refuse(e.to_string()))?;
