@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use cw_runtime::{ModuleInfo, ValidationConfig, ValidationError, validate};
+use cw_validate::{ModuleInfo, ValidationConfig, ValidationError, validate};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 

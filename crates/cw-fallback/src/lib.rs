@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod adapters;
+mod chain;
 mod error;
 mod gas;
 mod kind;
@@ -12,6 +13,7 @@ pub mod published;
 mod registry;
 mod session;
 
+pub use crate::chain::VerifiedNatives;
 pub use crate::error::FallbackError;
 pub use crate::gas::OperatorEstimate;
 pub use crate::kind::NativeKind;

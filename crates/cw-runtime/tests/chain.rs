@@ -634,3 +634,123 @@ fn an_out_of_gas_call_fails_with_the_vm_error_and_rolls_back() {
     );
     assert_eq!(w.chain.dump(), before);
 }
+
+/// A state shared by two chains, as a database outlives a process.
+#[derive(Clone, Default)]
+struct KeptState(Arc<std::sync::Mutex<cw_runtime::chain::MemoryState>>);
+
+impl cw_runtime::chain::ChainState for KeptState {
+    fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
+        self.0.lock().unwrap().get(key)
+    }
+    fn set(&mut self, key: &[u8], value: &[u8]) -> Option<Vec<u8>> {
+        self.0.lock().unwrap().set(key, value)
+    }
+    fn remove(&mut self, key: &[u8]) -> Option<Vec<u8>> {
+        self.0.lock().unwrap().remove(key)
+    }
+    fn seek(
+        &self,
+        range: cw_host::KeyRange<'_>,
+        order: cw_host::Order,
+        after: Option<&[u8]>,
+    ) -> Option<cw_host::Record> {
+        self.0.lock().unwrap().seek(range, order, after)
+    }
+    fn code_count(&self) -> u64 {
+        self.0.lock().unwrap().code_count()
+    }
+    fn code(&self, code_id: u64) -> Option<cw_runtime::chain::CodeRecord> {
+        self.0.lock().unwrap().code(code_id)
+    }
+    fn push_code(&mut self, code: cw_runtime::chain::CodeRecord) {
+        self.0.lock().unwrap().push_code(code);
+    }
+}
+
+/// Stores cw20-base, makes a token with 1000 for alice and runs `transfers`
+/// transfers of 10 to bob; returns the token's address and the last
+/// transfer's result.
+fn cw20_history(
+    chain: &Chain<CosmWasmSchedule>,
+    transfers: usize,
+) -> (String, Option<cw_runtime::TxSuccess>) {
+    let alice = chain.addr_make("alice").unwrap();
+    let code = chain
+        .store_code(
+            &alice,
+            &tests::fixture_bytes("cw20_base"),
+            ExecutionMode::Wasm,
+        )
+        .unwrap();
+    let init = msg(json!({"name": "Token", "symbol": "TKN", "decimals": 6,
+        "initial_balances": [{"address": alice, "amount": "1000"}]}));
+    let token = chain
+        .instantiate(&Instantiate {
+            code_id: code,
+            sender: &alice,
+            msg: &init,
+            funds: &[],
+            admin: None,
+            label: "t",
+            salt: None,
+        })
+        .expect("no node fault")
+        .unwrap()
+        .contract_address
+        .unwrap();
+    let mut last = None;
+    for _ in 0..transfers {
+        last = Some(transfer_to_bob(chain, &token));
+    }
+    (token, last)
+}
+
+fn transfer_to_bob(chain: &Chain<CosmWasmSchedule>, token: &str) -> cw_runtime::TxSuccess {
+    let alice = chain.addr_make("alice").unwrap();
+    let bob = chain.addr_make("bob").unwrap();
+    let transfer = msg(json!({"transfer": {"recipient": bob, "amount": "10"}}));
+    chain
+        .execute(&alice, token, &transfer, &[])
+        .expect("no node fault")
+        .unwrap()
+}
+
+#[test]
+fn a_wasm_chain_built_over_a_kept_state_compiles_its_codes_again_and_runs_the_same() {
+    let kept = KeptState::default();
+    let build = |state: Box<dyn cw_runtime::chain::ChainState>| {
+        cw_runtime::ChainBuilder::new(CosmWasmSchedule::default())
+            .module_cache(cache())
+            .state(state)
+            .build()
+            .unwrap()
+    };
+    let first = build(Box::new(kept.clone()));
+    let (token, _) = cw20_history(&first, 1);
+    let dump = first.dump();
+    let code = first.code_info(1).unwrap();
+    drop(first);
+
+    // A restart: the code is loaded (compiled) again from the kept state.
+    // The transaction index within a block is not part of the state, so
+    // both chains below continue in a new block.
+    let restarted = build(Box::new(kept.clone()));
+    assert_eq!(restarted.dump(), dump);
+    assert_eq!(restarted.code_info(1).unwrap(), code);
+    let next_block = |chain: &Chain<CosmWasmSchedule>| {
+        let mut block = chain.block();
+        block.height += 1;
+        chain.set_block(block);
+    };
+    next_block(&restarted);
+    let after_restart = transfer_to_bob(&restarted, &token);
+
+    // The same history without a restart gives the same bytes and gas.
+    let uninterrupted = build(Box::<cw_runtime::chain::MemoryState>::default());
+    let (same_token, _) = cw20_history(&uninterrupted, 1);
+    assert_eq!(same_token, token);
+    next_block(&uninterrupted);
+    assert_eq!(after_restart, transfer_to_bob(&uninterrupted, &token));
+    assert_eq!(restarted.dump(), uninterrupted.dump());
+}

@@ -2,7 +2,7 @@ use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 
 use super::*;
-use crate::validate::parse::ParsedModule;
+use crate::parse::ParsedModule;
 
 /// Records every operator (as its debug text), every height and the
 /// function's type, to compare runs.

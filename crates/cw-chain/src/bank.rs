@@ -157,9 +157,10 @@ pub fn all_balances(store: &TxStore, address: &str) -> Coins {
     let prefix = keys::balances(address);
     store
         .prefixed(&prefix)
+        .into_iter()
         .filter_map(|(k, v)| {
             let denom = String::from_utf8(k[prefix.len()..].to_vec()).ok()?;
-            let amount = u128::from_be_bytes(<[u8; 16]>::try_from(v).ok()?);
+            let amount = u128::from_be_bytes(<[u8; 16]>::try_from(v.as_slice()).ok()?);
             Some((denom, amount))
         })
         .collect()

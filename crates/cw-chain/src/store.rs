@@ -1,26 +1,43 @@
-//! One ordered key-value store for the whole chain state (contract storage,
-//! bank, registry), with nested checkpoints.
+//! The chain's transactions over its [`ChainState`]: nested checkpoints
+//! and the keys changed since the last persist.
 //!
-//! Writes go to the live map; each open checkpoint keeps an undo log (the
-//! value a key had before its first change under that checkpoint), so a
-//! rollback restores exactly the bytes before it and a commit folds the log
-//! into the enclosing checkpoint.
+//! Writes go to the state at once; each open checkpoint keeps an undo log
+//! (the value a key had before its first change under that checkpoint), so
+//! a rollback restores exactly the bytes before it and a commit folds the
+//! log into the enclosing checkpoint. The state itself needs no
+//! transactions.
 
 use std::collections::BTreeMap;
-use std::ops::Bound;
 
 use cw_host::{KeyRange, Order, Record};
+
+use crate::state::{ChainState, CodeRecord, MemoryState};
 
 /// The value a key had before a change: `None` when it was absent.
 type Undo = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
 
 /// The chain's state with nested checkpoints.
-#[derive(Debug, Default, Clone)]
 pub struct TxStore {
-    live: BTreeMap<Vec<u8>, Vec<u8>>,
+    state: Box<dyn ChainState>,
     checkpoints: Vec<Undo>,
     /// Keys changed since the last [`TxStore::take_changes`] (for persistence).
     dirty: BTreeMap<Vec<u8>, ()>,
+}
+
+impl std::fmt::Debug for TxStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TxStore")
+            .field("checkpoints", &self.checkpoints.len())
+            .field("dirty", &self.dirty.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for TxStore {
+    /// A store over an empty [`MemoryState`].
+    fn default() -> Self {
+        Self::new(Box::new(MemoryState::default()))
+    }
 }
 
 /// A handle to one open checkpoint; commit or roll back with it. Checkpoints
@@ -30,30 +47,54 @@ pub struct TxStore {
 pub struct Checkpoint(usize);
 
 impl TxStore {
-    /// A store holding `records`.
+    /// A store over `state`, with no checkpoint open and nothing changed.
+    #[must_use]
+    pub fn new(state: Box<dyn ChainState>) -> Self {
+        Self {
+            state,
+            checkpoints: Vec::new(),
+            dirty: BTreeMap::new(),
+        }
+    }
+
+    /// A store over a [`MemoryState`] holding `records`.
     #[must_use]
     pub fn from_records(records: impl IntoIterator<Item = Record>) -> Self {
-        Self {
-            live: records.into_iter().collect(),
-            ..Self::default()
+        Self::new(Box::new(MemoryState::from_records(records)))
+    }
+
+    /// Replaces every record with `records` (the codes stay); closes every
+    /// checkpoint and forgets the changes not yet taken.
+    pub fn replace_records(&mut self, records: impl IntoIterator<Item = Record>) {
+        let everything = KeyRange {
+            start: None,
+            end: None,
+        };
+        while let Some((key, _)) = self.state.seek(everything, Order::Ascending, None) {
+            self.state.remove(&key);
         }
+        for (key, value) in records {
+            self.state.set(&key, &value);
+        }
+        self.checkpoints.clear();
+        self.dirty.clear();
     }
 
     /// The value at `key`.
     #[must_use]
-    pub fn get(&self, key: &[u8]) -> Option<&Vec<u8>> {
-        self.live.get(key)
+    pub fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
+        self.state.get(key)
     }
 
     /// Sets `key` to `value`.
     pub fn set(&mut self, key: &[u8], value: &[u8]) {
-        let previous = self.live.insert(key.to_vec(), value.to_vec());
+        let previous = self.state.set(key, value);
         self.note_change(key, previous);
     }
 
     /// Removes `key` (nothing happens if it is absent).
     pub fn remove(&mut self, key: &[u8]) {
-        if let Some(previous) = self.live.remove(key) {
+        if let Some(previous) = self.state.remove(key) {
             self.note_change(key, Some(previous));
         }
     }
@@ -69,39 +110,38 @@ impl TxStore {
     /// order), or the first record if `after` is `None`.
     #[must_use]
     pub fn seek(&self, range: KeyRange<'_>, order: Order, after: Option<&[u8]>) -> Option<Record> {
-        if range.is_empty() {
-            return None;
-        }
-        let lower = range.start.map_or(Bound::Unbounded, Bound::Included);
-        let upper = range.end.map_or(Bound::Unbounded, Bound::Excluded);
-        let record = match order {
-            Order::Ascending => {
-                let lower = match after {
-                    Some(a) if range.start.is_none_or(|s| a >= s) => Bound::Excluded(a),
-                    _ => lower,
-                };
-                self.live.range::<[u8], _>((lower, upper)).next()
-            }
-            Order::Descending => {
-                let upper = match after {
-                    Some(a) if range.end.is_none_or(|e| a < e) => Bound::Excluded(a),
-                    _ => upper,
-                };
-                self.live.range::<[u8], _>((lower, upper)).next_back()
-            }
-        };
-        record.map(|(k, v)| (k.clone(), v.clone()))
+        self.state.seek(range, order, after)
     }
 
     /// Every record whose key starts with `prefix`, in key order.
-    pub fn prefixed<'s>(
-        &'s self,
-        prefix: &'s [u8],
-    ) -> impl Iterator<Item = (&'s [u8], &'s [u8])> + 's {
-        self.live
-            .range::<[u8], _>((Bound::Included(prefix), Bound::Unbounded))
-            .take_while(move |(k, _)| k.starts_with(prefix))
-            .map(|(k, v)| (k.as_slice(), v.as_slice()))
+    #[must_use]
+    pub fn prefixed(&self, prefix: &[u8]) -> Vec<Record> {
+        let end = crate::core::prefix_end(prefix);
+        self.range(KeyRange {
+            start: Some(prefix),
+            end: Some(&end),
+        })
+    }
+
+    /// Every record, in key order.
+    #[must_use]
+    pub fn records(&self) -> Vec<Record> {
+        self.range(KeyRange {
+            start: None,
+            end: None,
+        })
+    }
+
+    fn range(&self, range: KeyRange<'_>) -> Vec<Record> {
+        let mut records: Vec<Record> = Vec::new();
+        while let Some(record) = self.state.seek(
+            range,
+            Order::Ascending,
+            records.last().map(|(key, _)| key.as_slice()),
+        ) {
+            records.push(record);
+        }
+        records
     }
 
     /// Opens a checkpoint: every change from now on can be undone with
@@ -137,10 +177,10 @@ impl TxStore {
             for (key, previous) in log {
                 match previous {
                     Some(value) => {
-                        self.live.insert(key.clone(), value);
+                        self.state.set(&key, &value);
                     }
                     None => {
-                        self.live.remove(&key);
+                        self.state.remove(&key);
                     }
                 }
                 self.dirty.insert(key, ());
@@ -160,15 +200,28 @@ impl TxStore {
         std::mem::take(&mut self.dirty)
             .into_keys()
             .map(|key| {
-                let value = self.live.get(&key).cloned();
+                let value = self.state.get(&key);
                 (key, value)
             })
             .collect()
     }
 
-    /// Every record, in key order.
-    pub fn records(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
-        self.live.iter().map(|(k, v)| (k.as_slice(), v.as_slice()))
+    /// How many codes are stored.
+    #[must_use]
+    pub fn code_count(&self) -> u64 {
+        self.state.code_count()
+    }
+
+    /// Code `code_id` (from 1) as stored.
+    #[must_use]
+    pub fn code(&self, code_id: u64) -> Option<CodeRecord> {
+        self.state.code(code_id)
+    }
+
+    /// Appends a code (codes are not part of any checkpoint: storing code
+    /// is not a transaction that can fail after this point).
+    pub fn push_code(&mut self, code: CodeRecord) {
+        self.state.push_code(code);
     }
 }
 
@@ -177,10 +230,7 @@ mod tests {
     use super::*;
 
     fn dump(store: &TxStore) -> Vec<(Vec<u8>, Vec<u8>)> {
-        store
-            .records()
-            .map(|(k, v)| (k.to_vec(), v.to_vec()))
-            .collect()
+        store.records()
     }
 
     #[test]
@@ -195,7 +245,7 @@ mod tests {
         store.remove(b"a");
         store.set(b"c", b"y");
         store.rollback(inner);
-        assert_eq!(store.get(b"a"), Some(&b"2".to_vec()));
+        assert_eq!(store.get(b"a"), Some(b"2".to_vec()));
         assert_eq!(store.get(b"c"), None);
         store.rollback(outer);
         assert_eq!(dump(&store), before);
@@ -209,7 +259,7 @@ mod tests {
         let inner = store.checkpoint();
         store.set(b"k", b"v");
         store.commit(inner);
-        assert_eq!(store.get(b"k"), Some(&b"v".to_vec()));
+        assert_eq!(store.get(b"k"), Some(b"v".to_vec()));
         store.rollback(outer);
         assert_eq!(store.get(b"k"), None);
     }
@@ -233,5 +283,25 @@ mod tests {
         assert_eq!(last.0, b"c");
         let before = store.seek(range, Order::Descending, Some(b"c")).unwrap();
         assert_eq!(before.0, b"b");
+    }
+
+    #[test]
+    fn prefixed_and_replace_keep_key_order_and_codes() {
+        let mut store = TxStore::default();
+        for k in [&b"a1"[..], b"b", b"a2", b"a\xff", b"c"] {
+            store.set(k, b"v");
+        }
+        let keys: Vec<Vec<u8>> = store.prefixed(b"a").into_iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, [b"a1".to_vec(), b"a2".to_vec(), b"a\xff".to_vec()]);
+        store.push_code(CodeRecord {
+            creator: "me".into(),
+            checksum: [7; 32],
+            wasm: std::sync::Arc::from(&b"\0asm"[..]),
+            mode: crate::ExecutionMode::Native,
+        });
+        store.replace_records([(b"z".to_vec(), b"1".to_vec())]);
+        assert_eq!(store.records(), [(b"z".to_vec(), b"1".to_vec())]);
+        assert_eq!(store.code_count(), 1);
+        assert!(store.take_changes().is_empty());
     }
 }

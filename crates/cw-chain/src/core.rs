@@ -152,7 +152,7 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Shared<T> {
         let store = lock(&self.store);
         store
             .get(&keys::contract(address))
-            .and_then(|bytes| cosmwasm_std::from_json(bytes).ok())
+            .and_then(|bytes| cosmwasm_std::from_json(&bytes).ok())
     }
 
     /// The `Env` JSON wasmvm sends (`types/env.go`): block, transaction
@@ -210,7 +210,7 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Shared<T> {
                 .with_query_depth(call.query_depth),
             debug: (self.debug)(),
         };
-        let mut contract = self.executor.contract(&call.code.runner);
+        let mut contract = call.code.runner.contract();
         let input = CallInput {
             entry: call.entry,
             env: &env,
@@ -246,7 +246,7 @@ impl<T: CostTable + Clone> ContractStorage<T> {
 
 impl<T: CostTable + Clone> Storage for ContractStorage<T> {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, BackendError> {
-        Ok(lock(&self.shared.store).get(&self.key(key)).cloned())
+        Ok(lock(&self.shared.store).get(&self.key(key)))
     }
 
     fn set(&mut self, key: &[u8], value: &[u8]) -> Result<(), BackendError> {

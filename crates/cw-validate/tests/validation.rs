@@ -7,8 +7,7 @@ use std::collections::HashSet;
 
 use cosmwasm_vm::internals::{Logger, check_wasm, compile, make_compiling_engine};
 use cosmwasm_vm::{WasmLimits, capabilities_from_csv};
-use cw_runtime::validate::DEFAULT_CAPABILITIES;
-use cw_runtime::{ValidationConfig, ValidationError, validate};
+use cw_validate::{DEFAULT_CAPABILITIES, ValidationConfig, ValidationError, validate};
 
 const MEMORY: &str = r#"(memory 1) (export "memory" (memory 0))"#;
 const IO: &str = r#"

@@ -124,7 +124,7 @@ impl<T: CostTable + Clone + Send + Sync + 'static> ChainQuerier<T> {
                 };
                 let mut full = keys::contract_store(&contract);
                 full.extend_from_slice(&key);
-                let value = lock(&shared.store).get(&full).cloned().unwrap_or_default();
+                let value = lock(&shared.store).get(&full).unwrap_or_default();
                 SystemResult::Ok(ContractResult::Ok(Binary::from(value)))
             }
             WasmRequest::ContractInfo { contract_addr } => {

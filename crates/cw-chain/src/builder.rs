@@ -8,14 +8,15 @@ use cosmwasm_std::DenomMetadata;
 use cw_gas::{CostTable, CwGas};
 use cw_host::{Api, Bech32Api, DEFAULT_BECH32_PREFIX, HostLimits};
 
-use super::core::{BlockState, DebugFactory, Shared};
+use super::core::{BlockState, DebugFactory, Shared, StoredCode};
 use super::error::ChainError;
 use super::messages::MessageHandler;
-use super::runner::{Executor, NativeFactory, NativeRegistry};
+use super::runner::{ContractFactory, Executor, NativeFactory, NativeRegistry, NoWasmEngine};
+use super::state::{ChainState, MemoryState};
 use super::store::TxStore;
 use super::tx_info::TxCounter;
 use super::{Chain, DEFAULT_MAX_CALL_DEPTH, DEFAULT_TX_GAS_LIMIT};
-use crate::validate::ValidationConfig;
+use cw_validate::ValidationConfig;
 
 /// Settings of a [`Chain`]; build one with [`ChainBuilder`].
 pub struct ChainBuilder<T: CostTable + Clone> {
@@ -31,20 +32,15 @@ pub struct ChainBuilder<T: CostTable + Clone> {
     natives: NativeRegistry<T>,
     handler: Option<Arc<dyn MessageHandler>>,
     validation: ValidationConfig,
-    #[cfg(feature = "engine")]
-    cache: Option<Arc<crate::cache::ModuleCache<T>>>,
-    #[cfg(feature = "engine")]
-    instance: crate::instance::InstanceOptions,
-    #[cfg(feature = "engine")]
-    pool_limits: crate::instance::PoolLimits,
-    #[cfg(feature = "engine")]
-    tier_up: Option<crate::cache::TierUp>,
+    state: Box<dyn ChainState>,
+    wasm: Arc<dyn ContractFactory<T>>,
 }
 
 impl<T: CostTable + Clone + Send + Sync + 'static> ChainBuilder<T> {
     /// A chain charging `table`, with bech32 addresses prefixed `cosmwasm`,
     /// chain id `cw-chain`, height 1, time 1,700,000,000 s, the default gas
-    /// and depth limits, the chain's host limits and `tracing` debug output.
+    /// and depth limits, the chain's host limits, `tracing` debug output, an
+    /// empty [`MemoryState`] and no Wasm engine ([`NoWasmEngine`]).
     #[must_use]
     pub fn new(table: T) -> Self {
         Self {
@@ -64,14 +60,8 @@ impl<T: CostTable + Clone + Send + Sync + 'static> ChainBuilder<T> {
             natives: NativeRegistry::default(),
             handler: None,
             validation: ValidationConfig::default(),
-            #[cfg(feature = "engine")]
-            cache: None,
-            #[cfg(feature = "engine")]
-            instance: crate::instance::InstanceOptions::default(),
-            #[cfg(feature = "engine")]
-            pool_limits: crate::instance::PoolLimits::default(),
-            #[cfg(feature = "engine")]
-            tier_up: None,
+            state: Box::new(MemoryState::default()),
+            wasm: Arc::new(NoWasmEngine),
         }
     }
 
@@ -165,81 +155,51 @@ impl<T: CostTable + Clone + Send + Sync + 'static> ChainBuilder<T> {
         self
     }
 
-    /// The module cache Wasm code compiles into (shared with other chains
-    /// or kept on disk). Without one, the chain makes an in-memory cache of
-    /// 256 MiB with the deterministic stack limit.
-    #[cfg(feature = "engine")]
+    /// Where the state lives (an empty [`MemoryState`] by default). The
+    /// chain starts with the state's records, contracts and codes; each
+    /// code is loaded again, as it was stored.
     #[must_use]
-    pub fn module_cache(mut self, cache: Arc<crate::cache::ModuleCache<T>>) -> Self {
-        self.cache = Some(cache);
+    pub fn state(mut self, state: Box<dyn ChainState>) -> Self {
+        self.state = state;
         self
     }
 
-    /// Per-instance settings (memory limit).
-    #[cfg(feature = "engine")]
+    /// What runs Wasm code: cw-runtime's engine, for one. Without one
+    /// ([`NoWasmEngine`]) only verified native builds can be stored.
     #[must_use]
-    pub fn instance_options(mut self, options: crate::instance::InstanceOptions) -> Self {
-        self.instance = options;
+    pub fn wasm_factory(mut self, factory: Arc<dyn ContractFactory<T>>) -> Self {
+        self.wasm = factory;
         self
     }
 
-    /// How many idle instances the chain keeps for reuse (each call runs
-    /// on an instance reset to its instantiated state; see
-    /// [`crate::instance::InstancePool`]).
-    #[cfg(feature = "engine")]
-    #[must_use]
-    pub fn instance_pool(mut self, limits: crate::instance::PoolLimits) -> Self {
-        self.pool_limits = limits;
-        self
-    }
-
-    /// Recompiles often-called code with Cranelift in the background (see
-    /// [`crate::cache::TierUp`]) in the module cache this chain makes; a
-    /// cache given with [`module_cache`](Self::module_cache) keeps its own
-    /// setting. Off by default.
-    #[cfg(feature = "engine")]
-    #[must_use]
-    pub fn tier_up(mut self, tier_up: crate::cache::TierUp) -> Self {
-        self.tier_up = Some(tier_up);
-        self
-    }
-
-    /// The chain, with no code and no contracts.
+    /// The chain, with the state's records, contracts and codes (none for
+    /// a new state).
     ///
     /// # Errors
-    /// [`ChainError::Backend`] if the default module cache cannot be made.
+    /// [`ChainError::StoreCode`] if a code the state holds can no longer
+    /// be validated or loaded (an emulator not registered, a Wasm factory
+    /// missing).
     pub fn build(self) -> Result<Chain<T>, ChainError> {
-        #[cfg(feature = "engine")]
-        let cache = match self.cache {
-            Some(cache) => Some(cache),
-            None => {
-                let config = crate::compile::CompileConfig {
-                    table: self.table.clone(),
-                    stack_limit_bytes: Some(cw_gas::middleware::DEFAULT_STACK_LIMIT_BYTES),
-                    validation: self.validation.clone(),
-                };
-                let backend = |e: crate::error::RuntimeError| ChainError::Backend {
-                    message: e.to_string(),
-                };
-                let mut cache =
-                    crate::cache::ModuleCache::new(config, 256 << 20, None).map_err(backend)?;
-                if let Some(tier_up) = self.tier_up {
-                    cache = cache.with_tier_up(tier_up).map_err(backend)?;
-                }
-                Some(Arc::new(cache))
-            }
-        };
         let executor = Executor {
-            #[cfg(feature = "engine")]
-            cache,
-            #[cfg(feature = "engine")]
-            pool: Arc::new(crate::instance::InstancePool::new(
-                self.instance,
-                self.pool_limits,
-            )),
             validation: self.validation,
             natives: self.natives,
+            wasm: self.wasm,
         };
+        let store = TxStore::new(self.state);
+        let mut codes = Vec::new();
+        for code_id in 1..=store.code_count() {
+            let code = store
+                .code(code_id)
+                .ok_or(ChainError::NoSuchCode { code_id })?;
+            let (runner, migrate_version) =
+                executor.prepare(&code.wasm, &code.checksum, code.mode)?;
+            codes.push(Arc::new(StoredCode {
+                creator: code.creator,
+                checksum: code.checksum,
+                runner,
+                migrate_version,
+            }));
+        }
         Ok(Chain {
             shared: Arc::new(Shared {
                 table: self.table,
@@ -248,8 +208,8 @@ impl<T: CostTable + Clone + Send + Sync + 'static> ChainBuilder<T> {
                 limits: self.limits,
                 debug: self.debug,
                 max_call_depth: self.max_call_depth,
-                store: Mutex::new(TxStore::default()),
-                codes: RwLock::new(Vec::new()),
+                store: Mutex::new(store),
+                codes: RwLock::new(codes),
                 block: Mutex::new(self.block),
                 tx_counter: Mutex::new(TxCounter::default()),
                 denom_metadata: self.denom_metadata,

@@ -1,13 +1,5 @@
-//! The chain layer: a set of contracts that behave as they would on a
-//! wasmd chain (wasmd v0.61 to v0.70, wasmvm 3, CosmWasm 3.0; see
-//! docs/chain.md for what it reproduces and what it leaves out). Code store
-//! and contract registry (wasmd address derivation), per-contract storage
-//! over one transactional store with nested checkpoints, a bank, message
-//! and submessage dispatch with replies, queries between contracts,
-//! events, and gas per call.
-//!
-//! Wasmer-free: with `default-features = false` the chain runs verified
-//! native emulators only ([`ExecutionMode::Native`]).
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
 
 mod address;
 mod bank;
@@ -22,12 +14,11 @@ mod json;
 mod json_valid;
 mod keys;
 mod messages;
-#[cfg(feature = "native")]
-mod natives;
 mod outcome;
 mod querier;
 mod response;
 mod runner;
+mod state;
 mod store;
 mod tx_info;
 mod wasm_query;
@@ -50,7 +41,11 @@ pub use self::event::{Event, EventAttribute};
 pub use self::json::MsgResponseJson;
 pub use self::messages::{HandledMessage, MessageHandler};
 pub use self::outcome::{CallGas, QueryAnswer, TxFailure, TxGas, TxResult, TxSuccess};
-pub use self::runner::{ExecutionMode, NativeFactory, NativeRegistry};
+pub use self::runner::{
+    ContractFactory, ExecutionMode, LoadError, LoadedCode, NativeFactory, NativeRegistry,
+    NoWasmEngine,
+};
+pub use self::state::{ChainState, CodeRecord, MemoryState};
 pub use self::store::{Checkpoint, TxStore};
 
 use self::basic::InstantiateMsg;
@@ -159,6 +154,12 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Chain<T> {
             .ok()
             .and_then(|stored| stored.checked_add(1))
             .ok_or(ChainError::CounterOverflow { counter: "code id" })?;
+        lock(&self.shared.store).push_code(CodeRecord {
+            creator: creator.to_owned(),
+            checksum,
+            wasm: Arc::from(wasm),
+            mode,
+        });
         codes.push(Arc::new(StoredCode {
             creator: creator.to_owned(),
             checksum,
@@ -217,6 +218,7 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Chain<T> {
         let store = lock(&self.shared.store);
         store
             .prefixed(&[keys::CONTRACT])
+            .into_iter()
             .filter_map(|(k, _)| String::from_utf8(k[1..].to_vec()).ok())
             .collect()
     }
@@ -228,7 +230,8 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Chain<T> {
         let store = lock(&self.shared.store);
         store
             .prefixed(&prefix)
-            .map(|(k, v)| (k[prefix.len()..].to_vec(), v.to_vec()))
+            .into_iter()
+            .map(|(k, v)| (k[prefix.len()..].to_vec(), v))
             .collect()
     }
 
@@ -237,20 +240,15 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Chain<T> {
     /// states.
     #[must_use]
     pub fn dump(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
-        let store = lock(&self.shared.store);
-        store
-            .records()
-            .map(|(k, v)| (k.to_vec(), v.to_vec()))
-            .collect()
+        lock(&self.shared.store).records()
     }
 
-    /// Replaces the whole state with `records` (a [`Chain::dump`] or a
-    /// persistent store's contents). Codes are not part of it: store them
-    /// again in the same order first.
+    /// Replaces every record of the state with `records` (a
+    /// [`Chain::dump`] or a persistent store's contents). Codes are not
+    /// part of it: store them again in the same order first.
     pub fn load_state(&self, records: Vec<(Vec<u8>, Vec<u8>)>) {
         let _tx = lock(&self.tx_lock);
-        let mut store = lock(&self.shared.store);
-        *store = TxStore::from_records(records);
+        lock(&self.shared.store).replace_records(records);
     }
 
     /// The keys changed since the last call and their values (`None`:

@@ -1,24 +1,17 @@
-//! Static validation: accept and reject exactly what cosmwasm-vm 3.0 accepts
-//! and rejects, before anything is compiled.
-//!
-//! The checks and their order follow cosmwasm-vm 3.0's `check_wasm` (parse
-//! with its Wasm feature set; tables; memories; interface version; exports;
-//! imports; capabilities; function limits; function bodies), followed by what
-//! its compile-time gatekeeper rejects (reference-types operators), so a module
-//! with several problems is reported with the same first problem.
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
 
 mod bodies;
 mod config;
+mod error;
 mod parse;
 
 use std::collections::BTreeSet;
 
 pub use config::{DEFAULT_CAPABILITIES, SUPPORTED_IMPORTS, ValidationConfig};
 
-use crate::error::ValidationError;
-#[cfg(feature = "engine")]
-pub(crate) use bodies::BodyObserver;
-pub(crate) use bodies::ModuleObserver;
+pub use bodies::{BodyObserver, ModuleObserver};
+pub use error::ValidationError;
 use parse::ParsedModule;
 
 /// What validation learned about an accepted module.
@@ -52,7 +45,7 @@ pub fn validate(wasm: &[u8], config: &ValidationConfig) -> Result<ModuleInfo, Va
 
 /// [`validate`], with `observer` seeing every section and operator of the
 /// one pass over the module.
-pub(crate) fn validate_observed(
+pub fn validate_observed(
     wasm: &[u8],
     config: &ValidationConfig,
     observer: &mut impl ModuleObserver,
