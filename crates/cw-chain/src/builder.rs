@@ -19,7 +19,7 @@ use super::{Chain, DEFAULT_MAX_CALL_DEPTH, DEFAULT_TX_GAS_LIMIT};
 use cw_validate::ValidationConfig;
 
 /// Settings of a [`Chain`]; build one with [`ChainBuilder`].
-pub struct ChainBuilder<T: CostTable + Clone> {
+pub struct ChainBuilder<T: CostTable> {
     table: T,
     api: Arc<dyn Api + Send + Sync>,
     account_prefix: Option<String>,
@@ -36,7 +36,7 @@ pub struct ChainBuilder<T: CostTable + Clone> {
     wasm: Arc<dyn ContractFactory<T>>,
 }
 
-impl<T: CostTable + Clone + Send + Sync + 'static> ChainBuilder<T> {
+impl<T: CostTable> ChainBuilder<T> {
     /// A chain charging `table`, with bech32 addresses prefixed `cosmwasm`,
     /// chain id `cw-chain`, height 1, time 1,700,000,000 s, the default gas
     /// and depth limits, the chain's host limits, `tracing` debug output, an

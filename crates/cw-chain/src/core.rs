@@ -58,7 +58,7 @@ pub struct BlockState {
 /// Makes the `debug` handler of each call.
 pub type DebugFactory = Arc<dyn Fn() -> Box<dyn DebugHandler + Send> + Send + Sync>;
 
-pub(crate) struct Shared<T: CostTable + Clone> {
+pub(crate) struct Shared<T: CostTable> {
     pub table: T,
     pub api: Arc<dyn Api + Send + Sync>,
     /// The bech32 prefix of account addresses, when the chain knows it
@@ -135,7 +135,7 @@ pub(crate) fn lock<X>(m: &Mutex<X>) -> MutexGuard<'_, X> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-impl<T: CostTable + Clone + Send + Sync + 'static> Shared<T> {
+impl<T: CostTable> Shared<T> {
     pub(crate) fn code(&self, code_id: u64) -> Result<Arc<StoredCode<T>>, ChainError> {
         let codes = self
             .codes
@@ -230,12 +230,12 @@ pub(crate) fn tracing_debug() -> DebugFactory {
 /// A contract's storage: its namespace of the chain's store. Every access
 /// locks the store for that access only, so a query made during the call
 /// can read other contracts (and this one).
-struct ContractStorage<T: CostTable + Clone> {
+struct ContractStorage<T: CostTable> {
     shared: Arc<Shared<T>>,
     prefix: Vec<u8>,
 }
 
-impl<T: CostTable + Clone> ContractStorage<T> {
+impl<T: CostTable> ContractStorage<T> {
     fn key(&self, key: &[u8]) -> Vec<u8> {
         let mut full = Vec::with_capacity(self.prefix.len() + key.len());
         full.extend_from_slice(&self.prefix);
@@ -244,7 +244,7 @@ impl<T: CostTable + Clone> ContractStorage<T> {
     }
 }
 
-impl<T: CostTable + Clone> Storage for ContractStorage<T> {
+impl<T: CostTable> Storage for ContractStorage<T> {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, BackendError> {
         Ok(lock(&self.shared.store).get(&self.key(key)))
     }

@@ -48,7 +48,7 @@ pub(crate) struct NewContract<'a> {
 }
 
 /// The state of one transaction in progress.
-pub(crate) struct Tx<'c, T: CostTable + Clone> {
+pub(crate) struct Tx<'c, T: CostTable> {
     pub(super) shared: &'c Arc<Shared<T>>,
     pub(super) handler: Option<&'c dyn MessageHandler>,
     /// Gas the transaction has left, in the table's unit.
@@ -61,7 +61,7 @@ pub(crate) struct Tx<'c, T: CostTable + Clone> {
     transaction: Option<TxInfo>,
 }
 
-impl<'c, T: CostTable + Clone + Send + Sync + 'static> Tx<'c, T> {
+impl<'c, T: CostTable> Tx<'c, T> {
     pub(crate) fn new(
         shared: &'c Arc<Shared<T>>,
         handler: Option<&'c dyn MessageHandler>,

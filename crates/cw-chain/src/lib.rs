@@ -70,14 +70,14 @@ pub const DEFAULT_MAX_CALL_DEPTH: u32 = 100;
 /// atomic (a failure leaves no trace in storage, balances or the registry)
 /// and deterministic (same inputs, same bytes, same gas). Operations from
 /// several threads run one at a time.
-pub struct Chain<T: CostTable + Clone> {
+pub struct Chain<T: CostTable> {
     shared: Arc<Shared<T>>,
     handler: Option<Arc<dyn MessageHandler>>,
     tx_gas_limit: CwGas,
     tx_lock: Mutex<()>,
 }
 
-impl<T: CostTable + Clone> std::fmt::Debug for Chain<T> {
+impl<T: CostTable> std::fmt::Debug for Chain<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Chain")
             .field("tx_gas_limit", &self.tx_gas_limit)
@@ -111,7 +111,7 @@ pub struct Instantiate<'a> {
     pub salt: Option<&'a [u8]>,
 }
 
-impl<T: CostTable + Clone + Send + Sync + 'static> Chain<T> {
+impl<T: CostTable> Chain<T> {
     /// A chain with the default settings ([`ChainBuilder::new`]).
     ///
     /// # Errors

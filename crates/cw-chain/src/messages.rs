@@ -58,7 +58,7 @@ const WASM_MODULE: &str = "wasm";
 // `dispatch_message` and `dispatch_wasm` are on the path nested messages
 // recurse through (see `response.rs`): they only pick the function that
 // runs the message, which is not inlined into them.
-impl<T: CostTable + Clone + Send + Sync + 'static> Tx<'_, T> {
+impl<T: CostTable> Tx<'_, T> {
     /// Executes one message `sender` (a contract) emitted.
     pub(super) fn dispatch_message(
         &mut self,

@@ -23,7 +23,7 @@ use super::tx_info::TxInfo;
 use super::wasm_query::WasmRequest;
 
 /// The [`Querier`] every contract call of the chain gets.
-pub(crate) struct ChainQuerier<T: CostTable + Clone> {
+pub(crate) struct ChainQuerier<T: CostTable> {
     pub shared: Arc<Shared<T>>,
     /// `env.transaction` of the querying call, passed on to queried
     /// contracts (wasmd's query context inherits the transaction's).
@@ -57,7 +57,7 @@ pub(super) fn invalid_address() -> Answer {
     redacted("sdk", 7)
 }
 
-impl<T: CostTable + Clone + Send + Sync + 'static> Querier for ChainQuerier<T> {
+impl<T: CostTable> Querier for ChainQuerier<T> {
     fn query_raw(&self, request: &[u8], gas_limit: CwGas, depth: u32) -> QueryOutcome {
         let mut gas_used = CwGas::new(0);
         let answer = match parse_request(request) {
@@ -84,7 +84,7 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Querier for ChainQuerier<T> {
     }
 }
 
-impl<T: CostTable + Clone + Send + Sync + 'static> ChainQuerier<T> {
+impl<T: CostTable> ChainQuerier<T> {
     fn answer(
         &self,
         request: Request,

@@ -29,7 +29,7 @@ struct Ran {
 // functions on that path keep their frames small and leave the rest to
 // helpers that are not inlined into them, so 100 levels fit a 2 MiB thread
 // stack in a debug build.
-impl<T: CostTable + Clone + Send + Sync + 'static> Tx<'_, T> {
+impl<T: CostTable> Tx<'_, T> {
     /// wasmd `handleContractResponse`: the contract's own events, the call
     /// depth, then its messages; the result data is the response's,
     /// replaced by the last reply that returned data.

@@ -141,7 +141,7 @@ impl<T: CostTable> NativeRegistry<T> {
     }
 }
 
-impl<T: CostTable + 'static> ContractFactory<T> for NativeRegistry<T> {
+impl<T: CostTable> ContractFactory<T> for NativeRegistry<T> {
     fn load(&self, checksum: &[u8; 32], _: &[u8]) -> Result<Arc<dyn LoadedCode<T>>, LoadError> {
         let factory = self.get(checksum).ok_or(LoadError::NoVerifiedBuild {
             checksum: *checksum,
@@ -175,7 +175,7 @@ pub(crate) struct Executor<T: CostTable> {
     pub wasm: Arc<dyn ContractFactory<T>>,
 }
 
-impl<T: CostTable + 'static> Executor<T> {
+impl<T: CostTable> Executor<T> {
     /// Validates `wasm` as the chain does and picks its runner for `mode`;
     /// also returns the code's `cw_migrate_version` (what wasmvm's
     /// `AnalyzeCode` reports).

@@ -96,7 +96,7 @@ impl WasmRequest {
     }
 }
 
-impl<T: CostTable + Clone + Send + Sync + 'static> ChainQuerier<T> {
+impl<T: CostTable> ChainQuerier<T> {
     /// wasmd `WasmQuerier`.
     pub(super) fn wasm(
         &self,

@@ -131,13 +131,13 @@ struct Job<'a> {
 impl WithTable for Job<'_> {
     type Output = Result<bool, CliError>;
 
-    fn run<T: CostTable + Clone + Send + Sync + 'static>(self, table: T) -> Self::Output {
+    fn run<T: CostTable>(self, table: T) -> Self::Output {
         let mut local = LocalChain::open(table, self.args)?;
         local.command(self.command)
     }
 }
 
-struct LocalChain<T: CostTable + Clone> {
+struct LocalChain<T: CostTable> {
     home: Home,
     chain: Arc<Chain<T>>,
     namer: Namer,
@@ -147,7 +147,7 @@ struct LocalChain<T: CostTable + Clone> {
     ambiguous: Vec<String>,
 }
 
-impl<T: CostTable + Clone + Send + Sync + 'static> LocalChain<T> {
+impl<T: CostTable> LocalChain<T> {
     fn open(table: T, args: &LocalArgs) -> Result<Self, CliError> {
         let home = Home::open(&args.home)?;
         let cache = module_cache(table.clone(), Some(&home.cache_dir()))?;
@@ -521,7 +521,7 @@ impl<T: CostTable + Clone + Send + Sync + 'static> LocalChain<T> {
 }
 
 /// An account: an address as is; `@name` or a plain name through `addr_make`.
-fn account<T: CostTable + Clone + Send + Sync + 'static>(
+fn account<T: CostTable>(
     chain: &Chain<T>,
     namer: &mut Namer,
     text: &str,

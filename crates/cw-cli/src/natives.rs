@@ -20,14 +20,14 @@ use crate::error::CliError;
 ///
 /// # Errors
 /// [`CliError::Usage`] when the manifest exists but cannot be read.
-pub fn register_natives<T: CostTable + Clone + Send + Sync + 'static>(
+pub fn register_natives<T: CostTable>(
     builder: ChainBuilder<T>,
 ) -> Result<ChainBuilder<T>, CliError> {
     register_natives_with(builder, &fixtures_dir().join("manifest.json"))
 }
 
 /// [`register_natives`] with the manifest at `path` (which need not exist).
-fn register_natives_with<T: CostTable + Clone + Send + Sync + 'static>(
+fn register_natives_with<T: CostTable>(
     builder: ChainBuilder<T>,
     path: &Path,
 ) -> Result<ChainBuilder<T>, CliError> {

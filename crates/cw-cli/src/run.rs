@@ -62,7 +62,7 @@ struct Job<'a> {
 impl WithTable for Job<'_> {
     type Output = Result<Summary, CliError>;
 
-    fn run<T: CostTable + Clone + Send + Sync + 'static>(self, table: T) -> Self::Output {
+    fn run<T: CostTable>(self, table: T) -> Self::Output {
         let mut runner = Runner::start(table, self.scenario, self.wasm, &self.args.options)?;
         let stdout = std::io::stdout();
         let mut out = stdout.lock();

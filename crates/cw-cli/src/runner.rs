@@ -132,7 +132,7 @@ pub struct RunOptions {
 }
 
 /// A scenario's chain and names.
-pub struct Runner<T: CostTable + Clone> {
+pub struct Runner<T: CostTable> {
     chain: Arc<Chain<T>>,
     namer: Namer,
     codes: Vec<String>,
@@ -140,7 +140,7 @@ pub struct Runner<T: CostTable + Clone> {
     alias_steps: BTreeMap<String, usize>,
 }
 
-impl<T: CostTable + Clone + Send + Sync + 'static> Runner<T> {
+impl<T: CostTable> Runner<T> {
     /// Builds the chain of `scenario` charging `table`, mints the genesis
     /// balances and stores `wasm` (the codes' bytes, in order).
     ///

@@ -18,7 +18,7 @@ pub trait WithTable {
     /// What the run returns.
     type Output;
     /// Runs with `table`.
-    fn run<T: CostTable + Clone + Send + Sync + 'static>(self, table: T) -> Self::Output;
+    fn run<T: CostTable>(self, table: T) -> Self::Output;
 }
 
 impl GasProfile {
@@ -43,7 +43,7 @@ const CACHE_MEMORY_BYTES: usize = 256 << 20;
 /// # Errors
 /// [`CliError::Cache`] when the folder cannot be made, is writable by
 /// others, or the artifact key cannot be made or read.
-pub fn module_cache<T: CostTable + Clone>(
+pub fn module_cache<T: CostTable>(
     table: T,
     dir: Option<&Path>,
 ) -> Result<Arc<ModuleCache<T>>, CliError> {
@@ -62,7 +62,7 @@ pub fn module_cache<T: CostTable + Clone>(
 ///
 /// # Errors
 /// As [`crate::natives::register_natives`].
-pub fn builder<T: CostTable + Clone + Send + Sync + 'static>(
+pub fn builder<T: CostTable>(
     table: T,
     cache: Arc<ModuleCache<T>>,
 ) -> Result<ChainBuilder<T>, CliError> {

@@ -10,7 +10,7 @@ use cw_host::Contract;
 
 use crate::{NativeKind, VerifiedBuilds};
 
-impl<T: CostTable + 'static> NativeFactory<T> for NativeKind {
+impl<T: CostTable> NativeFactory<T> for NativeKind {
     fn name(&self) -> &str {
         self.package()
     }
@@ -29,7 +29,7 @@ pub trait VerifiedNatives {
     fn verified_natives(self, builds: &VerifiedBuilds) -> Self;
 }
 
-impl<T: CostTable + Clone + Send + Sync + 'static> VerifiedNatives for ChainBuilder<T> {
+impl<T: CostTable> VerifiedNatives for ChainBuilder<T> {
     fn verified_natives(mut self, builds: &VerifiedBuilds) -> Self {
         for (checksum, kind) in builds.iter() {
             self = self.native(*checksum, Arc::new(kind));

@@ -78,7 +78,7 @@ impl fmt::Debug for Checksum {
 /// Everything that decides what a module compiles to. Its [`key`](Self::key)
 /// is part of every cache key, so changing any of it never reuses old code.
 #[derive(Debug, Clone)]
-pub struct CompileConfig<T: CostTable + Clone> {
+pub struct CompileConfig<T: CostTable> {
     /// The gas schedule the metering middleware charges from.
     pub table: T,
     /// The deterministic stack limit in bytes; `None` leaves only Wasmer's
@@ -88,7 +88,7 @@ pub struct CompileConfig<T: CostTable + Clone> {
     pub validation: ValidationConfig,
 }
 
-impl<T: CostTable + Clone> CompileConfig<T> {
+impl<T: CostTable> CompileConfig<T> {
     /// A digest of the format version, Wasmer's version, the host target
     /// (triple and CPU features), the cost table's fingerprint and the stack
     /// limit.
@@ -141,7 +141,7 @@ impl fmt::Debug for CompiledModule {
 
 /// Validates and compiles `wasm` with Singlepass; returns the module and
 /// its serialized artifact (what the disk cache stores).
-pub fn compile<T: CostTable + Clone>(
+pub fn compile<T: CostTable>(
     wasm: &[u8],
     config: &CompileConfig<T>,
 ) -> Result<(CompiledModule, ModuleInfo, Vec<u8>), RuntimeError> {
@@ -154,7 +154,7 @@ pub fn compile<T: CostTable + Clone>(
 /// refuses code it cannot run exactly as Singlepass does, with
 /// [`RuntimeError::NotExactOnCompiler`]: today, code that computes with
 /// floats.
-pub fn compile_with<T: CostTable + Clone>(
+pub fn compile_with<T: CostTable>(
     wasm: &[u8],
     config: &CompileConfig<T>,
     compiler: Compiler,
@@ -164,7 +164,7 @@ pub fn compile_with<T: CostTable + Clone>(
 
 /// [`compile_with`] for a caller that has already hashed `wasm` (the
 /// cache looks it up by `checksum` first), so a miss hashes it once.
-pub(crate) fn compile_known<T: CostTable + Clone>(
+pub(crate) fn compile_known<T: CostTable>(
     wasm: &[u8],
     checksum: Checksum,
     config: &CompileConfig<T>,

@@ -22,12 +22,12 @@ use crate::instance::{InstanceOptions, InstancePool, PoolLimits, WasmContract};
 /// The chain's Wasm [`ContractFactory`]: compiles code through a module
 /// cache; every call of a loaded code runs on an instance of the shared
 /// pool, reset to its instantiated state.
-pub struct WasmFactory<T: CostTable + Clone> {
+pub struct WasmFactory<T: CostTable> {
     cache: Arc<ModuleCache<T>>,
     pool: Arc<InstancePool<T>>,
 }
 
-impl<T: CostTable + Clone> WasmFactory<T> {
+impl<T: CostTable> WasmFactory<T> {
     /// A factory compiling into `cache` and running on `pool`.
     #[must_use]
     pub fn new(cache: Arc<ModuleCache<T>>, pool: Arc<InstancePool<T>>) -> Self {
@@ -35,19 +35,19 @@ impl<T: CostTable + Clone> WasmFactory<T> {
     }
 }
 
-impl<T: CostTable + Clone> std::fmt::Debug for WasmFactory<T> {
+impl<T: CostTable> std::fmt::Debug for WasmFactory<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WasmFactory").finish_non_exhaustive()
     }
 }
 
 /// A compiled module and the pool its calls run on.
-struct WasmCode<T: CostTable + Clone> {
+struct WasmCode<T: CostTable> {
     module: CompiledModule,
     pool: Arc<InstancePool<T>>,
 }
 
-impl<T: CostTable + Clone + Send + Sync + 'static> LoadedCode<T> for WasmCode<T> {
+impl<T: CostTable> LoadedCode<T> for WasmCode<T> {
     fn contract(&self) -> Box<dyn Contract<T>> {
         Box::new(WasmContract::pooled(
             self.module.clone(),
@@ -56,7 +56,7 @@ impl<T: CostTable + Clone + Send + Sync + 'static> LoadedCode<T> for WasmCode<T>
     }
 }
 
-impl<T: CostTable + Clone + Send + Sync + 'static> ContractFactory<T> for WasmFactory<T> {
+impl<T: CostTable> ContractFactory<T> for WasmFactory<T> {
     fn load(&self, _: &[u8; 32], wasm: &[u8]) -> Result<Arc<dyn LoadedCode<T>>, LoadError> {
         let (module, _) = self
             .cache
@@ -73,7 +73,7 @@ impl<T: CostTable + Clone + Send + Sync + 'static> ContractFactory<T> for WasmFa
 /// [`ChainBuilder`](cw_chain::ChainBuilder) and the engine's (module
 /// cache, instance options and pool, tier-up). Every setting of cw-chain's
 /// builder is here under the same name.
-pub struct ChainBuilder<T: CostTable + Clone> {
+pub struct ChainBuilder<T: CostTable> {
     chain: cw_chain::ChainBuilder<T>,
     table: T,
     validation: ValidationConfig,
@@ -84,7 +84,7 @@ pub struct ChainBuilder<T: CostTable + Clone> {
     tier_up: Option<TierUp>,
 }
 
-impl<T: CostTable + Clone + Send + Sync + 'static> ChainBuilder<T> {
+impl<T: CostTable> ChainBuilder<T> {
     /// A chain charging `table`, with the defaults of
     /// [`cw_chain::ChainBuilder::new`], a module cache of 256 MiB with the
     /// deterministic stack limit made at [`build`](Self::build), the default

@@ -20,7 +20,7 @@ const HOST_CALLER: &str = r#"(module
 
 /// Counts how often the import ran, for every limit around the price of the
 /// run ending in `call`.
-fn host_runs<T: CostTable + Clone>(table: T, limit: u64) -> (u32, bool) {
+fn host_runs<T: CostTable>(table: T, limit: u64) -> (u32, bool) {
     let wasm = wat::parse_str(HOST_CALLER).unwrap();
     let engine = crate::engines::singlepass_engine(table, &wasm, None).unwrap();
     let mut store = Store::new(engine);

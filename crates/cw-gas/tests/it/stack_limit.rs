@@ -355,7 +355,7 @@ fn one_stage_compiles_exactly_what_two_stages_compile() {
           (func (export "main") (result i32) i32.const 9 call $walk))"#,
     )
     .unwrap();
-    fn both<T: cw_gas::CostTable + Clone + 'static>(wasm: &[u8], table: T) {
+    fn both<T: cw_gas::CostTable>(wasm: &[u8], table: T) {
         use wasmer::sys::CompilerConfig;
         let limiter = || Arc::new(StackLimiter::new(wasm, DEFAULT_STACK_LIMIT_BYTES).unwrap());
         let two = artifact(wasm, |c| {

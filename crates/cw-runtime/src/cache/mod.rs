@@ -137,7 +137,7 @@ impl Shared {
 }
 
 /// A thread-safe module cache; see the module docs.
-pub struct ModuleCache<T: CostTable + Clone> {
+pub struct ModuleCache<T: CostTable> {
     config: CompileConfig<T>,
     disk: Option<Arc<DiskCache>>,
     /// The Cranelift artifacts on disk (with a disk folder and [`TierUp`]).
@@ -145,7 +145,7 @@ pub struct ModuleCache<T: CostTable + Clone> {
     shared: Arc<Shared>,
 }
 
-impl<T: CostTable + Clone + Send + Sync + 'static> ModuleCache<T> {
+impl<T: CostTable> ModuleCache<T> {
     /// A cache compiling with `config`, keeping at most `memory_limit_bytes` of
     /// modules in memory (pinned modules do not count), and, with `disk_dir`,
     /// artifacts on disk.

@@ -41,7 +41,7 @@ impl Default for TierUp {
 }
 
 /// One queued Cranelift compile.
-pub(crate) struct Job<T: CostTable + Clone> {
+pub(crate) struct Job<T: CostTable> {
     pub(crate) checksum: Checksum,
     pub(crate) wasm: Arc<[u8]>,
     pub(crate) config: CompileConfig<T>,
@@ -164,7 +164,7 @@ impl TierUpState {
 /// metrics: a success replaces the Singlepass module, a failure (or a
 /// panic inside Wasmer) is counted and described, and the Singlepass module
 /// stays in use.
-pub(crate) fn queue<T: CostTable + Clone + Send + Sync + 'static>(
+pub(crate) fn queue<T: CostTable>(
     shared: &Arc<Shared>,
     job: Job<T>,
 ) {
@@ -211,7 +211,7 @@ pub(crate) fn queue<T: CostTable + Clone + Send + Sync + 'static>(
 
 type Compiled = (crate::CompiledModule, Result<(), String>);
 
-fn run<T: CostTable + Clone>(job: &Job<T>) -> Result<Compiled, String> {
+fn run<T: CostTable>(job: &Job<T>) -> Result<Compiled, String> {
     let (module, _info, artifact) =
         compile_known(&job.wasm, job.checksum, &job.config, Compiler::Cranelift)
             .map_err(|e| e.to_string())?;
