@@ -292,7 +292,8 @@ fn cases(setup: &Setup) -> Vec<(&'static str, Case)> {
 /// The setup's assertions, without timing anything: every benched call
 /// gives the same bytes natively and on its Wasm fixture.
 /// `benches/tests/setup.rs` runs this in `cargo test`.
-pub fn setup_checks() {
+#[allow(dead_code, reason = "run by benches/tests/setup.rs, not by the bench")]
+pub(crate) fn setup_checks() {
     cases(&Setup::new());
 }
 

@@ -481,7 +481,8 @@ fn bench_import(c: &mut Criterion, s: &Setup, import: Import) {
 /// The setup's assertions, without timing anything: each benched execute
 /// (every import, 0 and 1,000 calls) gives the same result and gas here and
 /// on cosmwasm-vm. `benches/tests/setup.rs` runs this in `cargo test`.
-pub fn setup_checks() {
+#[allow(dead_code, reason = "run by benches/tests/setup.rs, not by the bench")]
+pub(crate) fn setup_checks() {
     let setup = Setup::new();
     for import in Import::ALL {
         for calls in [0, CALLS] {

@@ -785,7 +785,8 @@ fn paired_compiles(s: &Setup, rounds: usize) -> Vec<PairedRow> {
 /// and balance query give the same bytes and gas here and on cosmwasm-vm
 /// (also from the tiered-up Cranelift module), and both caches hold it in
 /// memory. `benches/tests/setup.rs` runs this in `cargo test`.
-pub fn setup_checks() {
+#[allow(dead_code, reason = "run by benches/tests/setup.rs, not by the bench")]
+pub(crate) fn setup_checks() {
     Setup::new();
 }
 

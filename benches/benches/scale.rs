@@ -566,7 +566,8 @@ fn compile_by_size(c: &mut Criterion) {
 /// cosmwasm-vm, a cw20 transfer succeeds, and cw20-base stores balances
 /// under the keys `scale/storage_size` fills. `benches/tests/setup.rs`
 /// runs this in `cargo test`.
-pub fn setup_checks() {
+#[allow(dead_code, reason = "run by benches/tests/setup.rs, not by the bench")]
+pub(crate) fn setup_checks() {
     let message_size = MessageSize::new();
     for size in VALUE_SIZES_BYTES {
         message_size.checked_msg(size);

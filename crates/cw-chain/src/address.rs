@@ -54,7 +54,7 @@ fn module_address(key: &[u8]) -> [u8; 32] {
 ///
 /// # Errors
 /// [`ChainError::InvalidAddress`] if the `Api` cannot encode them.
-pub fn humanize(api: &dyn Api, bytes: &[u8]) -> Result<String, ChainError> {
+pub(crate) fn humanize(api: &dyn Api, bytes: &[u8]) -> Result<String, ChainError> {
     api.addr_humanize(bytes)
         .map_err(|e| ChainError::InvalidAddress {
             address: hex::encode(bytes),

@@ -144,7 +144,7 @@ pub fn valid_denom(denom: &str) -> bool {
 
 /// `address`'s balance in `denom`.
 #[must_use]
-pub fn balance(store: &TxStore, address: &str, denom: &str) -> u128 {
+pub(crate) fn balance(store: &TxStore, address: &str, denom: &str) -> u128 {
     store
         .get(&keys::balance(address, denom))
         .and_then(|v| <[u8; 16]>::try_from(v.as_slice()).ok())
@@ -153,7 +153,7 @@ pub fn balance(store: &TxStore, address: &str, denom: &str) -> u128 {
 
 /// Every non-zero balance of `address`.
 #[must_use]
-pub fn all_balances(store: &TxStore, address: &str) -> Coins {
+pub(crate) fn all_balances(store: &TxStore, address: &str) -> Coins {
     let prefix = keys::balances(address);
     store
         .prefixed(&prefix)
@@ -168,7 +168,7 @@ pub fn all_balances(store: &TxStore, address: &str) -> Coins {
 
 /// The total supply of `denom`.
 #[must_use]
-pub fn supply(store: &TxStore, denom: &str) -> u128 {
+pub(crate) fn supply(store: &TxStore, denom: &str) -> u128 {
     store
         .get(&keys::supply(denom))
         .and_then(|v| <[u8; 16]>::try_from(v.as_slice()).ok())
@@ -198,7 +198,7 @@ fn set_supply(store: &mut TxStore, denom: &str, amount: u128) {
 ///
 /// # Errors
 /// [`ChainError::InvalidCoins`] if a balance or the supply would overflow.
-pub fn mint(store: &mut TxStore, address: &str, coins: &Coins) -> Result<(), ChainError> {
+pub(crate) fn mint(store: &mut TxStore, address: &str, coins: &Coins) -> Result<(), ChainError> {
     for (denom, amount) in coins {
         let overflow = || ChainError::InvalidCoins {
             coins: format!("{amount}{denom}"),
@@ -233,7 +233,7 @@ fn coins_string(coins: &Coins) -> String {
 /// # Errors
 /// [`ChainError::InsufficientFunds`] for the first denomination `from`
 /// lacks.
-pub fn transfer(
+pub(crate) fn transfer(
     store: &mut TxStore,
     from: &str,
     to: &str,
@@ -277,7 +277,11 @@ pub fn transfer(
 ///
 /// # Errors
 /// [`ChainError::InsufficientFunds`] as [`transfer`].
-pub fn burn(store: &mut TxStore, from: &str, coins: &Coins) -> Result<Vec<Event>, ChainError> {
+pub(crate) fn burn(
+    store: &mut TxStore,
+    from: &str,
+    coins: &Coins,
+) -> Result<Vec<Event>, ChainError> {
     for (denom, need) in coins {
         let have = balance(store, from, denom);
         if have < *need {

@@ -3,16 +3,16 @@
 //! own prefixes per store.
 
 /// Contract records: prefix, then the contract address.
-pub const CONTRACT: u8 = 0x02;
+pub(crate) const CONTRACT: u8 = 0x02;
 /// Contract storage: prefix (wasmd's `ContractStorePrefix`), the contract
 /// address, then the contract's own key.
-pub const CONTRACT_STORE: u8 = 0x03;
+pub(crate) const CONTRACT_STORE: u8 = 0x03;
 /// Counters (`instance_id`).
-pub const SEQUENCE: u8 = 0x04;
+pub(crate) const SEQUENCE: u8 = 0x04;
 /// Bank balances: prefix, address length (u16 big-endian), address, denom.
-pub const BALANCE: u8 = 0x10;
+pub(crate) const BALANCE: u8 = 0x10;
 /// Bank supply: prefix, denom.
-pub const SUPPLY: u8 = 0x11;
+pub(crate) const SUPPLY: u8 = 0x11;
 
 /// `tag` followed by `name`.
 fn tagged(tag: u8, name: &str) -> Vec<u8> {
@@ -32,32 +32,32 @@ fn length_prefixed(tag: u8, name: &str) -> Vec<u8> {
 
 /// The key of a contract's record.
 #[must_use]
-pub fn contract(address: &str) -> Vec<u8> {
+pub(crate) fn contract(address: &str) -> Vec<u8> {
     tagged(CONTRACT, address)
 }
 
 /// The prefix of a contract's storage namespace. Contract addresses have one
 /// length per chain (32 bytes as bech32), so no prefix is a prefix of another.
 #[must_use]
-pub fn contract_store(address: &str) -> Vec<u8> {
+pub(crate) fn contract_store(address: &str) -> Vec<u8> {
     length_prefixed(CONTRACT_STORE, address)
 }
 
 /// The key of a named counter.
 #[must_use]
-pub fn sequence(name: &str) -> Vec<u8> {
+pub(crate) fn sequence(name: &str) -> Vec<u8> {
     tagged(SEQUENCE, name)
 }
 
 /// The prefix of every balance of `address`.
 #[must_use]
-pub fn balances(address: &str) -> Vec<u8> {
+pub(crate) fn balances(address: &str) -> Vec<u8> {
     length_prefixed(BALANCE, address)
 }
 
 /// The key of `address`'s balance in `denom`.
 #[must_use]
-pub fn balance(address: &str, denom: &str) -> Vec<u8> {
+pub(crate) fn balance(address: &str, denom: &str) -> Vec<u8> {
     let mut key = balances(address);
     key.extend_from_slice(denom.as_bytes());
     key
@@ -65,7 +65,7 @@ pub fn balance(address: &str, denom: &str) -> Vec<u8> {
 
 /// The key of the supply of `denom`.
 #[must_use]
-pub fn supply(denom: &str) -> Vec<u8> {
+pub(crate) fn supply(denom: &str) -> Vec<u8> {
     tagged(SUPPLY, denom)
 }
 

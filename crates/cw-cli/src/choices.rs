@@ -10,7 +10,7 @@ use cw_runtime::ExecutionMode;
 /// Which schedule the chain charges. Gas is reported in both units either
 /// way; this picks the prices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
-pub enum GasProfile {
+pub(crate) enum GasProfile {
     /// cosmwasm-vm 3.0's prices (wasmd).
     #[default]
     Cosmwasm,

@@ -25,7 +25,7 @@ const CW20_STEPS: usize = 7;
 
 /// The demo scenario, in the format `cwr run` reads (so
 /// `cwr run crates/cw-cli/src/demo.json` runs it too).
-pub const SCENARIO: &str = include_str!("demo.json");
+pub(crate) const SCENARIO: &str = include_str!("demo.json");
 
 /// The module cache folder under `target/fixtures` when none is given.
 const DEFAULT_CACHE: &str = "module-cache";
@@ -37,7 +37,7 @@ const CW20: &str = "cw20";
 ///
 /// # Errors
 /// [`CliError`] when the fixtures cannot be built or the chain set up.
-pub fn run(cache_dir: Option<&Path>) -> Result<bool, CliError> {
+pub(crate) fn run(cache_dir: Option<&Path>) -> Result<bool, CliError> {
     let scenario = Scenario::parse(SCENARIO, Path::new("demo.json"), Path::new("."))?;
     eprintln!("demo: making sure the fixtures are built (cw20_base, cw1_whitelist) ...");
     let wasm = codes::load_with_progress(&scenario.codes)?;

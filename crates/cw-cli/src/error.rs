@@ -13,7 +13,7 @@ use crate::subst::SubstError;
 
 /// A failure of a `cwr` command itself.
 #[derive(Debug, thiserror::Error)]
-pub enum CliError {
+pub(crate) enum CliError {
     /// The scenario is malformed or unreadable.
     #[error(transparent)]
     Scenario(#[from] ScenarioError),
@@ -75,7 +75,7 @@ pub enum CliError {
 
 impl CliError {
     /// A chain set-up failure.
-    pub fn chain(error: ChainError) -> Self {
+    pub(crate) fn chain(error: ChainError) -> Self {
         Self::Chain(Box::new(error))
     }
 }

@@ -30,7 +30,7 @@ const BLOCK_SECONDS: u64 = 5;
 
 /// Settings every persistent command shares.
 #[derive(Debug, Clone)]
-pub struct LocalArgs {
+pub(crate) struct LocalArgs {
     /// The home folder.
     pub home: PathBuf,
     /// Who signs (`@name`, a plain name, or an address).
@@ -45,7 +45,7 @@ pub struct LocalArgs {
 
 /// One persistent command.
 #[derive(Debug, Clone)]
-pub enum LocalCommand {
+pub(crate) enum LocalCommand {
     /// Stores a Wasm file.
     Store {
         /// The file.
@@ -106,7 +106,7 @@ pub enum LocalCommand {
 /// # Errors
 /// [`CliError`] for a locked or broken home, a bad argument, a code the
 /// chain refuses.
-pub fn run(args: &LocalArgs, command: &LocalCommand) -> Result<bool, CliError> {
+pub(crate) fn run(args: &LocalArgs, command: &LocalCommand) -> Result<bool, CliError> {
     args.gas_profile.dispatch(Job { args, command })
 }
 
@@ -114,7 +114,7 @@ pub fn run(args: &LocalArgs, command: &LocalCommand) -> Result<bool, CliError> {
 ///
 /// # Errors
 /// [`CliError::Home`].
-pub fn hold(home: &std::path::Path, seconds: u64) -> Result<(), CliError> {
+pub(crate) fn hold(home: &std::path::Path, seconds: u64) -> Result<(), CliError> {
     let _home = Home::open(home)?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "holding {}", home.display())?;

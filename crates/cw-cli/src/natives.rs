@@ -20,7 +20,7 @@ use crate::error::CliError;
 ///
 /// # Errors
 /// [`CliError::Usage`] when the manifest exists but cannot be read.
-pub fn register_natives<T: CostTable>(
+pub(crate) fn register_natives<T: CostTable>(
     builder: ChainBuilder<T>,
 ) -> Result<ChainBuilder<T>, CliError> {
     register_natives_with(builder, &fixtures_dir().join("manifest.json"))

@@ -16,7 +16,7 @@ use crate::setup::WithTable;
 
 /// What `cwr run` was asked.
 #[derive(Debug, Clone)]
-pub struct RunArgs {
+pub(crate) struct RunArgs {
     /// The scenario file.
     pub scenario: PathBuf,
     /// One JSON object per line instead of a table.
@@ -29,7 +29,7 @@ pub struct RunArgs {
 
 /// How a scenario ended (it ran to the end either way).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Summary {
+pub(crate) struct Summary {
     /// Steps run.
     pub steps: usize,
     /// Steps that failed (a result, not an error).
@@ -43,7 +43,7 @@ pub struct Summary {
 /// # Errors
 /// [`CliError`] for a malformed scenario, a code that cannot be loaded or
 /// stored, or output that cannot be written; no step has run then.
-pub fn run(args: &RunArgs) -> Result<Summary, CliError> {
+pub(crate) fn run(args: &RunArgs) -> Result<Summary, CliError> {
     let scenario = Scenario::from_file(&args.scenario)?;
     let wasm = codes::load(&scenario.codes)?;
     args.gas_profile.dispatch(Job {

@@ -24,11 +24,11 @@ const CODE_CREATOR: &str = "creator";
 
 /// The error kind of a step the scenario itself could not run (a contract
 /// alias whose instantiation failed).
-pub const SCENARIO_KIND: &str = "scenario";
+pub(crate) const SCENARIO_KIND: &str = "scenario";
 
 /// What a step did.
 #[derive(Debug, Clone)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// A transaction succeeded.
     Tx(TxSuccess),
     /// A query answered these bytes.
@@ -47,7 +47,7 @@ pub enum Outcome {
 impl Outcome {
     /// Whether the step succeeded.
     #[must_use]
-    pub fn is_ok(&self) -> bool {
+    pub(crate) fn is_ok(&self) -> bool {
         !matches!(self, Self::Failed { .. })
     }
 
@@ -69,7 +69,7 @@ impl Outcome {
 
 /// One step's report.
 #[derive(Debug, Clone)]
-pub struct StepReport {
+pub(crate) struct StepReport {
     /// The step's number, from 1.
     pub index: usize,
     /// The `op`.
@@ -90,7 +90,7 @@ pub struct StepReport {
 
 /// The chain's state after the last step.
 #[derive(Debug, Clone)]
-pub struct FinalState {
+pub(crate) struct FinalState {
     /// The block.
     pub block: BlockState,
     /// Every contract, by address.
@@ -101,7 +101,7 @@ pub struct FinalState {
 
 /// One contract in the [`FinalState`].
 #[derive(Debug, Clone)]
-pub struct ContractState {
+pub(crate) struct ContractState {
     /// Its address.
     pub address: String,
     /// Its alias, if the scenario gave one.
@@ -122,7 +122,7 @@ pub struct ContractState {
 
 /// Settings of a scenario run.
 #[derive(Debug, Clone, Default)]
-pub struct RunOptions {
+pub(crate) struct RunOptions {
     /// How stored code runs.
     pub mode: Mode,
     /// Where compiled modules are kept between runs (in memory only without).
@@ -132,7 +132,7 @@ pub struct RunOptions {
 }
 
 /// A scenario's chain and names.
-pub struct Runner<T: CostTable> {
+pub(crate) struct Runner<T: CostTable> {
     chain: Arc<Chain<T>>,
     namer: Namer,
     codes: Vec<String>,
@@ -147,7 +147,7 @@ impl<T: CostTable> Runner<T> {
     /// # Errors
     /// [`CliError`] when the chain cannot be set up, a balance is refused or
     /// a code cannot be stored.
-    pub fn start(
+    pub(crate) fn start(
         table: T,
         scenario: &Scenario,
         wasm: &[(String, Vec<u8>)],
@@ -209,7 +209,7 @@ impl<T: CostTable> Runner<T> {
     }
 
     /// Runs step `index` (from 1).
-    pub fn step(&mut self, index: usize, step: &StepSpec) -> StepReport {
+    pub(crate) fn step(&mut self, index: usize, step: &StepSpec) -> StepReport {
         let mut report = StepReport {
             index,
             op: step.op(),
@@ -430,7 +430,7 @@ impl<T: CostTable> Runner<T> {
     /// The state after the steps: every contract's storage and balances,
     /// every named account's balances.
     #[must_use]
-    pub fn final_state(&self) -> FinalState {
+    pub(crate) fn final_state(&self) -> FinalState {
         let by_address: BTreeMap<&str, &str> = self
             .namer
             .aliases()
@@ -474,7 +474,7 @@ impl<T: CostTable> Runner<T> {
 
 /// Coins as the chain's bank keeps them, for output.
 #[must_use]
-pub fn coin_list(coins: &Coins) -> Vec<Coin> {
+pub(crate) fn coin_list(coins: &Coins) -> Vec<Coin> {
     coins
         .iter()
         .map(|(denom, amount)| Coin::new(*amount, denom))

@@ -14,7 +14,7 @@ use crate::error::CliError;
 
 /// Something to run with the cost table a [`GasProfile`] picks: the one
 /// place the profile turns into a type.
-pub trait WithTable {
+pub(crate) trait WithTable {
     /// What the run returns.
     type Output;
     /// Runs with `table`.
@@ -23,7 +23,7 @@ pub trait WithTable {
 
 impl GasProfile {
     /// Runs `job` with this profile's table.
-    pub fn dispatch<W: WithTable>(self, job: W) -> W::Output {
+    pub(crate) fn dispatch<W: WithTable>(self, job: W) -> W::Output {
         match self {
             Self::Cosmwasm => job.run(CosmWasmSchedule::default()),
             Self::Near => job.run(NearSchedule::default()),
@@ -43,7 +43,7 @@ const CACHE_MEMORY_BYTES: usize = 256 << 20;
 /// # Errors
 /// [`CliError::Cache`] when the folder cannot be made, is writable by
 /// others, or the artifact key cannot be made or read.
-pub fn module_cache<T: CostTable>(
+pub(crate) fn module_cache<T: CostTable>(
     table: T,
     dir: Option<&Path>,
 ) -> Result<Arc<ModuleCache<T>>, CliError> {
@@ -62,7 +62,7 @@ pub fn module_cache<T: CostTable>(
 ///
 /// # Errors
 /// As [`crate::natives::register_natives`].
-pub fn builder<T: CostTable>(
+pub(crate) fn builder<T: CostTable>(
     table: T,
     cache: Arc<ModuleCache<T>>,
 ) -> Result<ChainBuilder<T>, CliError> {

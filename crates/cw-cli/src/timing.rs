@@ -5,7 +5,7 @@ use std::time::Duration;
 
 /// A wall time for people: `840 µs`, `12.3 ms`, `1.24 s`.
 #[must_use]
-pub fn duration(d: Duration) -> String {
+pub(crate) fn duration(d: Duration) -> String {
     let micros = d.as_micros();
     if micros < 1_000 {
         format!("{micros} µs")

@@ -59,7 +59,7 @@ impl ModuleObserver for () {
 }
 
 /// A body waiting for validation.
-pub type PendingBody<'a> = (FuncToValidate<ValidatorResources>, FunctionBody<'a>);
+pub(crate) type PendingBody<'a> = (FuncToValidate<ValidatorResources>, FunctionBody<'a>);
 
 /// Below this many bytes of bodies, a second thread costs more than it
 /// saves (spawning one is tens of microseconds; validation runs at roughly
@@ -74,7 +74,7 @@ const MAX_THREADS: usize = 4;
 /// the first invalid body in module order gives the error; otherwise the
 /// first reference-types operator does. `observer` gets every body's
 /// summary in module order.
-pub fn validate_bodies<O: ModuleObserver>(
+pub(crate) fn validate_bodies<O: ModuleObserver>(
     bodies: Vec<PendingBody<'_>>,
     observer: &mut O,
 ) -> Result<(), ValidationError> {

@@ -16,7 +16,7 @@ use crate::error::ValidationError;
 /// MVP plus mutable globals, saturating float-to-int, sign extension,
 /// multi-value, floats and reference types (the last only so the encoding Rust
 /// 1.82+ emits parses; its operators are rejected separately).
-pub fn chain_features() -> WasmFeatures {
+pub(crate) fn chain_features() -> WasmFeatures {
     WasmFeatures::MUTABLE_GLOBAL
         | WasmFeatures::SATURATING_FLOAT_TO_INT
         | WasmFeatures::SIGN_EXTENSION
@@ -25,17 +25,17 @@ pub fn chain_features() -> WasmFeatures {
         | WasmFeatures::REFERENCE_TYPES
 }
 
-pub struct Import {
+pub(crate) struct Import {
     pub full_name: String,
     pub is_function: bool,
 }
 
-pub struct Limits {
+pub(crate) struct Limits {
     pub initial: u64,
     pub maximum: Option<u64>,
 }
 
-pub struct ParsedModule<'a> {
+pub(crate) struct ParsedModule<'a> {
     pub function_exports: BTreeSet<String>,
     pub imports: Vec<Import>,
     pub tables: Vec<Limits>,
@@ -50,7 +50,7 @@ pub struct ParsedModule<'a> {
 }
 
 impl<'a> ParsedModule<'a> {
-    pub fn parse(
+    pub(crate) fn parse(
         wasm: &'a [u8],
         observer: &mut impl ModuleObserver,
     ) -> Result<Self, ValidationError> {
@@ -174,7 +174,7 @@ impl<'a> ParsedModule<'a> {
     }
 
     /// The bodies, in module order, for [`super::bodies::validate_bodies`].
-    pub fn take_bodies(&mut self) -> Vec<PendingBody<'a>> {
+    pub(crate) fn take_bodies(&mut self) -> Vec<PendingBody<'a>> {
         std::mem::take(&mut self.bodies)
     }
 }

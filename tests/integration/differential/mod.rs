@@ -37,10 +37,10 @@ use cw_runtime::{Compiler, ContractInstance};
 const MEMORY_LIMIT_BYTES: u64 = 32 << 20;
 
 /// Gas of a call that is meant to have enough.
-pub const GAS_LIMIT: u64 = 500_000_000_000;
+pub(crate) const GAS_LIMIT: u64 = 500_000_000_000;
 
 /// One contract on the reference and on two paths of ours.
-pub struct Pair {
+pub(crate) struct Pair {
     ours: Ours,
     reference: Reference,
     kept: ContractInstance<Schedule>,
@@ -52,7 +52,7 @@ pub struct Pair {
 
 impl Pair {
     /// `wasm` compiled on both sides, over empty stores.
-    pub fn new(wasm: &[u8]) -> Self {
+    pub(crate) fn new(wasm: &[u8]) -> Self {
         let ours = Ours::compile(wasm, Compiler::Singlepass, MEMORY_LIMIT_BYTES).unwrap();
         let reference = Reference::compile(wasm, MEMORY_LIMIT_BYTES as usize).unwrap();
         let kept = ours.instance().unwrap();
@@ -68,12 +68,12 @@ impl Pair {
     }
 
     /// The named fixture.
-    pub fn fixture(name: &str) -> Self {
+    pub(crate) fn fixture(name: &str) -> Self {
         Self::new(&tests::fixture_bytes(name))
     }
 
     /// Stores `value` at `key` on every side.
-    pub fn put(&self, key: &[u8], value: &[u8]) {
+    pub(crate) fn put(&self, key: &[u8], value: &[u8]) {
         self.ours_store.put(key, value);
         self.kept_store.put(key, value);
         self.theirs_store.put(key, value);
@@ -81,7 +81,7 @@ impl Pair {
 
     /// Runs `call` everywhere; panics with `label` and both outcomes unless
     /// all three agree (result, gas, storage). Returns the reference's.
-    pub fn agree(&mut self, label: &str, call: &Call<'_>) -> Observed {
+    pub(crate) fn agree(&mut self, label: &str, call: &Call<'_>) -> Observed {
         let theirs = self.reference.call(call, &self.theirs_store);
         let fresh = self.ours.call(call, &self.ours_store);
         if self.kept_calls > 0 {
@@ -107,7 +107,7 @@ impl Pair {
 
     /// [`Pair::agree`] for `entry` with `msg`, the mock env, `info` where
     /// the entry point takes one, and `gas_limit`.
-    pub fn run(
+    pub(crate) fn run(
         &mut self,
         label: &str,
         entry: EntryPoint,
@@ -127,21 +127,21 @@ impl Pair {
     }
 
     /// Everything the reference's store holds.
-    pub fn dump(&self) -> std::collections::BTreeMap<Vec<u8>, Vec<u8>> {
+    pub(crate) fn dump(&self) -> std::collections::BTreeMap<Vec<u8>, Vec<u8>> {
         self.theirs_store.dump()
     }
 }
 
 /// `MessageInfo` JSON from `sender` (an address made by `addr_make`)
 /// without funds.
-pub fn info(sender: &str) -> Vec<u8> {
+pub(crate) fn info(sender: &str) -> Vec<u8> {
     let sender = cosmwasm_std::testing::MockApi::default().addr_make(sender);
     cw_oracle::info_bytes(sender.as_str())
 }
 
 /// The result of a successful call as text, for assertions on what the
 /// reference said.
-pub fn ok_text(observed: &Observed) -> String {
+pub(crate) fn ok_text(observed: &Observed) -> String {
     match &observed.result {
         Ok(bytes) => String::from_utf8_lossy(bytes).into_owned(),
         Err(failure) => panic!("expected a result, got {failure}"),
@@ -150,7 +150,7 @@ pub fn ok_text(observed: &Observed) -> String {
 
 /// The kind a failed call reports (`out of gas`, a trap's text, or the
 /// kind of another failure).
-pub fn failure_kind(observed: &Observed) -> String {
+pub(crate) fn failure_kind(observed: &Observed) -> String {
     match &observed.result {
         Ok(bytes) => panic!("expected a failure, got {}", String::from_utf8_lossy(bytes)),
         Err(Failure::OutOfGas) => "out of gas".to_owned(),

@@ -12,13 +12,13 @@ use wasmer::sys::{Cranelift, CraneliftOptLevel, Singlepass};
 
 /// The two compilers the middlewares must behave alike on.
 #[derive(Debug, Clone, Copy)]
-pub enum Compiler {
+pub(crate) enum Compiler {
     Singlepass,
     Cranelift,
 }
 
 /// An engine of `compiler` with the middlewares over `table` and `limiter`.
-pub fn engine_with<T: CostTable>(
+pub(crate) fn engine_with<T: CostTable>(
     compiler: Compiler,
     table: T,
     limiter: Option<StackLimiter>,
@@ -44,7 +44,7 @@ pub fn engine_with<T: CostTable>(
 
 /// A Singlepass engine for `wasm`, with the stack limiter when
 /// `stack_limit_bytes` is given.
-pub fn singlepass_engine<T: CostTable>(
+pub(crate) fn singlepass_engine<T: CostTable>(
     table: T,
     wasm: &[u8],
     stack_limit_bytes: Option<u64>,

@@ -11,7 +11,7 @@ use proptest::prelude::*;
 
 /// A stack-neutral straight-line snippet and its operator count.
 #[derive(Clone, Debug)]
-pub enum Plain {
+pub(crate) enum Plain {
     Nop,
     ConstDrop(i32),
     I64Arith(i64, i64),
@@ -40,7 +40,7 @@ impl Plain {
 }
 
 #[derive(Clone, Debug)]
-pub enum Stmt {
+pub(crate) enum Stmt {
     Plain(Vec<Plain>),
     If {
         cond: bool,
@@ -64,7 +64,7 @@ pub enum Stmt {
 /// check before (a back-edge from a nested frame or through `br_table` must
 /// still pay before it repeats the body).
 #[derive(Clone, Copy, Debug)]
-pub enum BackEdge {
+pub(crate) enum BackEdge {
     /// `br_if 0` at the end of the body.
     Direct,
     /// `br 2` from an `if` inside a `block` inside the loop.
@@ -76,7 +76,7 @@ pub enum BackEdge {
 
 /// A module: helper functions (straight-line) and `main`.
 #[derive(Clone, Debug)]
-pub struct Program {
+pub(crate) struct Program {
     pub helpers: Vec<(u32, Vec<Plain>)>,
     pub main_locals: u32,
     pub main: Vec<Stmt>,
@@ -86,12 +86,12 @@ pub struct Program {
 /// Trace entries: the class of each executed operator, plus function
 /// entries (which pay the locals surcharge).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Event {
+pub(crate) enum Event {
     Op(OperatorClass),
     Enter { declared_locals: u32 },
 }
 
-pub const MAX_LOOP_DEPTH: usize = 3;
+pub(crate) const MAX_LOOP_DEPTH: usize = 3;
 /// `$scratch` plus one counter per loop depth.
 const FIXED_LOCALS: u32 = 1 + MAX_LOOP_DEPTH as u32;
 
@@ -157,7 +157,7 @@ fn stmts(helpers: usize, branching: bool) -> impl Strategy<Value = Vec<Stmt>> {
 }
 
 /// Programs; `branching = false` gives straight-line code only.
-pub fn program(branching: bool) -> impl Strategy<Value = Program> {
+pub(crate) fn program(branching: bool) -> impl Strategy<Value = Program> {
     (
         proptest::collection::vec((0u32..70, plains()), 0..3),
         0u32..70,
@@ -175,7 +175,7 @@ pub fn program(branching: bool) -> impl Strategy<Value = Program> {
 }
 
 impl Program {
-    pub fn wat(&self) -> String {
+    pub(crate) fn wat(&self) -> String {
         let mut out = String::from("(module\n");
         for (i, (locals, body)) in self.helpers.iter().enumerate() {
             out.push_str(&format!("(func $h{i} (local $scratch i32)"));
@@ -202,11 +202,11 @@ impl Program {
     }
 
     /// Declared locals of `main`, as the metering sees them.
-    pub fn main_declared_locals(&self) -> u32 {
+    pub(crate) fn main_declared_locals(&self) -> u32 {
         FIXED_LOCALS + self.main_locals
     }
 
-    pub fn trace(&self) -> Vec<Event> {
+    pub(crate) fn trace(&self) -> Vec<Event> {
         let mut t = vec![Event::Enter {
             declared_locals: self.main_declared_locals(),
         }];
@@ -376,7 +376,7 @@ fn stmt_wat(s: &Stmt, depth: usize, out: &mut String) {
 }
 
 /// Σ of the table's prices over a trace (in the table's raw unit).
-pub fn expected_gas<T: CostTable>(table: &T, trace: &[Event]) -> u64 {
+pub(crate) fn expected_gas<T: CostTable>(table: &T, trace: &[Event]) -> u64 {
     use cw_gas::GasQuantity;
     trace
         .iter()

@@ -10,7 +10,7 @@ use cw_multitest::WasmCode;
 
 /// The path of a fixture, looked up (and its freshness checked) once per
 /// process.
-pub fn fixture(name: &str) -> PathBuf {
+pub(crate) fn fixture(name: &str) -> PathBuf {
     static PATHS: OnceLock<Mutex<BTreeMap<String, PathBuf>>> = OnceLock::new();
     let paths = PATHS.get_or_init(Mutex::default);
     let mut paths = paths.lock().unwrap_or_else(PoisonError::into_inner);
@@ -22,17 +22,21 @@ pub fn fixture(name: &str) -> PathBuf {
 
 /// The fixture `name` as cw-multi-test code: the one line that differs
 /// from a cw-plus suite, whose `contract_*()` returns a `ContractWrapper`.
-pub fn wasm(name: &str) -> Box<dyn Contract<Empty>> {
+pub(crate) fn wasm(name: &str) -> Box<dyn Contract<Empty>> {
     Box::new(code(name))
 }
 
 /// The fixture `name` as a `WasmCode`.
-pub fn code(name: &str) -> WasmCode {
+pub(crate) fn code(name: &str) -> WasmCode {
     WasmCode::from_file(fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 /// `who`'s bank balance of `denom`.
-pub fn bank_balance(app: &cw_multi_test::App, who: &cosmwasm_std::Addr, denom: &str) -> u128 {
+pub(crate) fn bank_balance(
+    app: &cw_multi_test::App,
+    who: &cosmwasm_std::Addr,
+    denom: &str,
+) -> u128 {
     let amount = app
         .wrap()
         .query_balance(who, denom)
@@ -45,12 +49,12 @@ pub fn bank_balance(app: &cw_multi_test::App, who: &cosmwasm_std::Addr, denom: &
 
 /// Storage key under which [`native_mock`] keeps the last message it
 /// executed.
-pub const MOCK_LAST_EXECUTE: &[u8] = b"mock/last_execute";
+pub(crate) const MOCK_LAST_EXECUTE: &[u8] = b"mock/last_execute";
 
 /// A native `ContractWrapper` mock: `execute` stores its message (any
 /// JSON) under [`MOCK_LAST_EXECUTE`]; `query` answers
 /// `{"price": 42, "echo": <the query>}`.
-pub fn native_mock() -> Box<dyn Contract<Empty>> {
+pub(crate) fn native_mock() -> Box<dyn Contract<Empty>> {
     use cosmwasm_std::{
         Binary, Deps, DepsMut, Env, MessageInfo, Response, StdResult, to_json_binary, to_json_vec,
     };
@@ -78,7 +82,7 @@ pub fn native_mock() -> Box<dyn Contract<Empty>> {
 
 /// Instantiates the probe (`code_id`) as `creator`, with `creator` as its
 /// admin.
-pub fn instantiate_probe(
+pub(crate) fn instantiate_probe(
     app: &mut cw_multi_test::App,
     code_id: u64,
     creator: &cosmwasm_std::Addr,

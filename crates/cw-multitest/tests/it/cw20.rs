@@ -20,7 +20,7 @@ fn cw20_contract() -> Box<dyn cw_multi_test::Contract<Empty>> {
 }
 
 /// A token with `balances` and `minter`, instantiated by `creator`.
-pub fn instantiate_token(
+pub(crate) fn instantiate_token(
     app: &mut App,
     code_id: u64,
     creator: &Addr,
@@ -55,7 +55,7 @@ pub fn instantiate_token(
     .unwrap_or_else(|e| panic!("{e}"))
 }
 
-pub fn balance(app: &App, token: &Addr, address: &Addr) -> u128 {
+pub(crate) fn balance(app: &App, token: &Addr, address: &Addr) -> u128 {
     let response: BalanceResponse = app
         .wrap()
         .query_wasm_smart(

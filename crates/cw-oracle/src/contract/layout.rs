@@ -4,11 +4,11 @@
 
 /// Where the static data starts. Below it: a region struct at address 0
 /// (when the program has one) and nothing else.
-pub const STATIC_START: u32 = 64;
+pub(super) const STATIC_START: u32 = 64;
 
 /// Static data being laid out.
 #[derive(Debug, Default)]
-pub struct Layout {
+pub(super) struct Layout {
     image: Vec<u8>,
 }
 
@@ -35,7 +35,7 @@ impl Layout {
 
     /// Places `data` with `slack` spare bytes after it, then a region
     /// struct over it; returns the struct's address.
-    pub fn region(&mut self, data: &[u8], slack: u32) -> u32 {
+    pub(super) fn region(&mut self, data: &[u8], slack: u32) -> u32 {
         self.align();
         let offset = self.here();
         self.image.extend_from_slice(data);
@@ -44,7 +44,7 @@ impl Layout {
     }
 
     /// Places `data` alone; returns its address.
-    pub fn data(&mut self, data: &[u8]) -> u32 {
+    pub(super) fn data(&mut self, data: &[u8]) -> u32 {
         self.align();
         let at = self.here();
         self.image.extend_from_slice(data);
@@ -52,7 +52,7 @@ impl Layout {
     }
 
     /// An empty region of `capacity` bytes for the host to fill.
-    pub fn out(&mut self, capacity: u32) -> u32 {
+    pub(super) fn out(&mut self, capacity: u32) -> u32 {
         self.align();
         let offset = self.here();
         self.image.extend(std::iter::repeat_n(0, capacity as usize));
@@ -60,22 +60,22 @@ impl Layout {
     }
 
     /// A region struct holding exactly these fields.
-    pub fn raw(&mut self, offset: u32, capacity: u32, length: u32) -> u32 {
+    pub(super) fn raw(&mut self, offset: u32, capacity: u32, length: u32) -> u32 {
         self.put_struct(offset, capacity, length)
     }
 
     /// The address just past the static data.
-    pub fn end(&self) -> u32 {
+    pub(super) fn end(&self) -> u32 {
         self.here()
     }
 
     /// The bytes to write at [`STATIC_START`].
-    pub fn image(&self) -> &[u8] {
+    pub(super) fn image(&self) -> &[u8] {
         &self.image
     }
 
     /// Whether nothing was laid out.
-    pub fn is_empty(&self) -> bool {
+    pub(super) fn is_empty(&self) -> bool {
         self.image.is_empty()
     }
 }

@@ -164,10 +164,7 @@ impl TierUpState {
 /// metrics: a success replaces the Singlepass module, a failure (or a
 /// panic inside Wasmer) is counted and described, and the Singlepass module
 /// stays in use.
-pub(crate) fn queue<T: CostTable>(
-    shared: &Arc<Shared>,
-    job: Job<T>,
-) {
+pub(crate) fn queue<T: CostTable>(shared: &Arc<Shared>, job: Job<T>) {
     let checksum = job.checksum;
     let target = Arc::clone(shared);
     let task: Task = Box::new(move || {

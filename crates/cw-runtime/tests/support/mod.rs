@@ -12,20 +12,24 @@ use cw_host::{Bech32Api, CallState, EntryPoint, TracingDebugHandler};
 use serde_json::json;
 
 /// A store both the test and the contract see.
-pub type Map = cw_host::testing::SharedStorage;
+pub(crate) type Map = cw_host::testing::SharedStorage;
 
 /// Everything in `map`, sorted by key.
-pub fn dump(map: &Map) -> BTreeMap<Vec<u8>, Vec<u8>> {
+pub(crate) fn dump(map: &Map) -> BTreeMap<Vec<u8>, Vec<u8>> {
     map.dump()
 }
 
 /// Stores `value` at `key` in `map`.
-pub fn put(map: &Map, key: &[u8], value: &[u8]) {
+pub(crate) fn put(map: &Map, key: &[u8], value: &[u8]) {
     map.put(key, value);
 }
 
 /// A call backend over `map` with free storage and `gas_limit`.
-pub fn backend(entry: EntryPoint, map: &Map, gas_limit: u64) -> CallBackend<CosmWasmSchedule> {
+pub(crate) fn backend(
+    entry: EntryPoint,
+    map: &Map,
+    gas_limit: u64,
+) -> CallBackend<CosmWasmSchedule> {
     CallBackend {
         storage: Box::new(map.clone()),
         api: Arc::new(Bech32Api::default()),
@@ -37,22 +41,22 @@ pub fn backend(entry: EntryPoint, map: &Map, gas_limit: u64) -> CallBackend<Cosm
 }
 
 /// cosmwasm-std's `mock_env()` as JSON.
-pub fn env_bytes() -> Vec<u8> {
+pub(crate) fn env_bytes() -> Vec<u8> {
     to_json_vec(&mock_env()).unwrap()
 }
 
 /// A `MessageInfo` from `sender` without funds, as JSON.
-pub fn info_bytes(sender: &str) -> Vec<u8> {
+pub(crate) fn info_bytes(sender: &str) -> Vec<u8> {
     to_json_vec(&message_info(&Addr::unchecked(sender), &[])).unwrap()
 }
 
 /// What one call gave: the result and the gas used.
-pub type Outcome = (Result<Vec<u8>, cw_runtime::VmFailure>, u64);
+pub(crate) type Outcome = (Result<Vec<u8>, cw_runtime::VmFailure>, u64);
 
 /// One call of `entry` with `msg` on `instance` over `map`, with
 /// `mock_env()`, `sender` (when the entry point takes info) and
 /// `gas_limit`; the outcome never spends more than the limit.
-pub fn call(
+pub(crate) fn call(
     instance: &mut cw_runtime::ContractInstance<CosmWasmSchedule>,
     map: &Map,
     entry: EntryPoint,
@@ -78,7 +82,7 @@ pub fn call(
 /// instantiate (alice holds 1000000 and may mint), six executes as alice
 /// (two transfers to bob, the second overdrawn; a burn, a mint, an
 /// allowance, a transfer to an invalid address) and four queries.
-pub fn cw20_steps() -> Vec<(EntryPoint, String)> {
+pub(crate) fn cw20_steps() -> Vec<(EntryPoint, String)> {
     let api = Bech32Api::default();
     let alice = api.addr_make("alice").unwrap();
     let bob = api.addr_make("bob").unwrap();

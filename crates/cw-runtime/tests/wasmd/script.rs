@@ -28,7 +28,7 @@ use cw_runtime::chain::NativeFactory;
 use serde_json::{Value, json};
 
 /// Makes [`ScriptedContract`]s.
-pub struct Scripted;
+pub(crate) struct Scripted;
 
 impl NativeFactory<CosmWasmSchedule> for Scripted {
     fn name(&self) -> &str {
@@ -41,7 +41,7 @@ impl NativeFactory<CosmWasmSchedule> for Scripted {
 }
 
 /// See the module documentation.
-pub struct ScriptedContract;
+pub(crate) struct ScriptedContract;
 
 impl Contract<CosmWasmSchedule> for ScriptedContract {
     fn call(
@@ -122,7 +122,7 @@ fn response(body: Value) -> Value {
 
 /// The probe's Wasm with a custom section `name` holding `content`
 /// appended: a different checksum, the same code.
-pub fn with_custom_section(wasm: &[u8], name: &str, content: &[u8]) -> Vec<u8> {
+pub(crate) fn with_custom_section(wasm: &[u8], name: &str, content: &[u8]) -> Vec<u8> {
     let mut payload = Vec::new();
     leb128(&mut payload, name.len());
     payload.extend_from_slice(name.as_bytes());
