@@ -2,14 +2,13 @@
 //! deterministic failure, at the same gas on every run, with storage as it
 //! was, and the instance that trapped refuses further calls.
 
+use crate::support;
 use cw_gas::CosmWasmSchedule;
 use cw_host::{EntryPoint, HostError};
 use cw_runtime::{
     CompileConfig, CompiledModule, ContractInstance, InstanceOptions, ValidationConfig, VmFailure,
     compile,
 };
-
-mod support;
 
 const GAS_LIMIT: u64 = 2_000_000_000;
 

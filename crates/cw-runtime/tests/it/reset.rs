@@ -4,6 +4,7 @@
 //! did (grew memory, trapped, ran out of gas, hit the stack limit). An
 //! `InstancePool` hands out such instances.
 
+use crate::support;
 use cw_gas::CosmWasmSchedule;
 use cw_host::{Bech32Api, EntryPoint};
 use cw_runtime::{
@@ -11,8 +12,6 @@ use cw_runtime::{
     ValidationConfig, VmFailure, compile,
 };
 use serde_json::json;
-
-mod support;
 
 const GAS_LIMIT: u64 = 500_000_000;
 

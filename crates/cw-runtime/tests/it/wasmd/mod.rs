@@ -77,14 +77,14 @@ fn scripted_wasm(name: &str, version: Option<&str>) -> Vec<u8> {
 /// - `B`: a scripted contract (code `plain`) whose admin is `A`;
 /// - `C`: a scripted contract (code `plain`), admin alice;
 /// - `token`: cw20-base, `A` holds 1000 tokens, alice may mint.
-pub struct World {
+pub(crate) struct World {
     pub chain: Chain<CosmWasmSchedule>,
     names: std::cell::RefCell<BTreeMap<String, String>>,
     codes: BTreeMap<String, u64>,
 }
 
 /// Builds the chain with `configure` applied to its builder first.
-pub fn world_with(
+pub(crate) fn world_with(
     configure: impl FnOnce(ChainBuilder<CosmWasmSchedule>) -> ChainBuilder<CosmWasmSchedule>,
 ) -> World {
     let mut builder = ChainBuilder::new(CosmWasmSchedule::default()).module_cache(cache());
@@ -161,29 +161,29 @@ pub fn world_with(
 }
 
 /// [`world_with`] the default settings.
-pub fn world() -> World {
+pub(crate) fn world() -> World {
     world_with(|b| b)
 }
 
 impl World {
     /// The address of a name (`alice`, `A`, `token`, ...).
-    pub fn addr(&self, name: &str) -> String {
+    pub(crate) fn addr(&self, name: &str) -> String {
         self.names.borrow()[name].clone()
     }
 
     /// Gives `address` a name for templates.
-    pub fn names_insert(&self, name: &str, address: &str) {
+    pub(crate) fn names_insert(&self, name: &str, address: &str) {
         self.names
             .borrow_mut()
             .insert(name.to_owned(), address.to_owned());
     }
 
-    pub fn code(&self, name: &str) -> u64 {
+    pub(crate) fn code(&self, name: &str) -> u64 {
         self.codes[name]
     }
 
     /// Instantiates code `code` as alice.
-    pub fn instantiate(&self, code: &str, init: Value, admin: Option<&str>) -> String {
+    pub(crate) fn instantiate(&self, code: &str, init: Value, admin: Option<&str>) -> String {
         let init = serde_json::to_vec(&init).unwrap();
         let sender = self.addr("alice");
         self.chain
@@ -205,7 +205,7 @@ impl World {
     /// Replaces `@name` strings by addresses, `{"$code": name}` by code
     /// ids and `{"$b64": value}` by the base64 of `value`'s JSON, all
     /// through `template`.
-    pub fn fill(&self, template: &Value) -> Value {
+    pub(crate) fn fill(&self, template: &Value) -> Value {
         match template {
             Value::String(s) => match s.strip_prefix('@') {
                 Some(name) if self.names.borrow().contains_key(name) => {
@@ -229,7 +229,7 @@ impl World {
     }
 
     /// `sender` executes contract `contract` with `msg` (a template).
-    pub fn execute(&self, sender: &str, contract: &str, msg: &Value) -> TxResult {
+    pub(crate) fn execute(&self, sender: &str, contract: &str, msg: &Value) -> TxResult {
         let msg = serde_json::to_vec(&self.fill(msg)).unwrap();
         self.chain
             .execute(&self.addr(sender), &self.addr(contract), &msg, &[])
@@ -237,12 +237,12 @@ impl World {
     }
 
     /// alice has `A` (the probe) dispatch `subs` (templates of `SubMsg`).
-    pub fn dispatch(&self, subs: Value) -> TxResult {
+    pub(crate) fn dispatch(&self, subs: Value) -> TxResult {
         self.execute("alice", "A", &json!({"dispatch": {"messages": subs}}))
     }
 
     /// The JSON a contract stored under `key`.
-    pub fn stored(&self, contract: &str, key: &str) -> Option<Value> {
+    pub(crate) fn stored(&self, contract: &str, key: &str) -> Option<Value> {
         self.chain
             .contract_storage(&self.addr(contract))
             .into_iter()
@@ -251,13 +251,13 @@ impl World {
     }
 
     /// The last `Reply` the probe `A` got.
-    pub fn reply(&self) -> Value {
+    pub(crate) fn reply(&self) -> Value {
         self.stored("A", "probe/reply").expect("A got a reply")
     }
 
     /// `A` (the probe) sends `request` (a `QueryRequest` template) through
     /// `query_chain`; returns what the contract received, as JSON.
-    pub fn query_chain(&self, request: Value) -> Value {
+    pub(crate) fn query_chain(&self, request: Value) -> Value {
         let msg = json!({"query_chain": {"request": {"$b64": request}}});
         let done = self
             .execute("alice", "A", &msg)
@@ -266,7 +266,7 @@ impl World {
     }
 
     /// The balance of `who` in `denom`.
-    pub fn balance(&self, who: &str, denom: &str) -> u128 {
+    pub(crate) fn balance(&self, who: &str, denom: &str) -> u128 {
         self.chain
             .balances(&self.addr(who))
             .get(denom)
@@ -276,17 +276,17 @@ impl World {
 }
 
 /// A submessage template.
-pub fn sub(id: u64, msg: Value, reply_on: &str) -> Value {
+pub(crate) fn sub(id: u64, msg: Value, reply_on: &str) -> Value {
     json!({"id": id, "msg": msg, "gas_limit": null, "reply_on": reply_on})
 }
 
 /// A `WasmMsg::Execute` template.
-pub fn wasm_execute(contract: &str, msg: Value) -> Value {
+pub(crate) fn wasm_execute(contract: &str, msg: Value) -> Value {
     json!({"wasm": {"execute": {"contract_addr": contract, "msg": {"$b64": msg}, "funds": []}}})
 }
 
 /// The events of a transaction as (type, [(key, value)]) pairs.
-pub fn events(done: &cw_runtime::TxSuccess) -> Vec<(String, Vec<(String, String)>)> {
+pub(crate) fn events(done: &cw_runtime::TxSuccess) -> Vec<(String, Vec<(String, String)>)> {
     done.events
         .iter()
         .map(|e| {

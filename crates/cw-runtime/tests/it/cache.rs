@@ -1,6 +1,7 @@
 //! Every cache path (cold compile, memory, pinned, disk, corrupt disk file)
 //! gives a module that computes the same result with the same gas.
 
+use crate::support;
 use std::path::Path;
 
 use cw_gas::middleware::{MeteringPoints, remaining_points, set_remaining_points};
@@ -208,8 +209,6 @@ fn real_contracts_round_trip_through_the_disk_cache() {
         assert_eq!(compiled.size_bytes, loaded.size_bytes);
     }
 }
-
-mod support;
 
 /// Every call's result bytes, the final store, every call's gas.
 type ScriptOutcome = (Vec<Vec<u8>>, Vec<(Vec<u8>, Vec<u8>)>, Vec<u64>);

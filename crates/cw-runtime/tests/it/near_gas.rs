@@ -5,6 +5,7 @@
 //! hand-worked figures, so a change to any NEAR price, to what the host
 //! charges, to the metering middleware or to the fixture makes this fail.
 
+use crate::support;
 use std::sync::{Arc, Mutex};
 
 use cw_gas::{
@@ -19,8 +20,6 @@ use cw_runtime::{
 use sha2::{Digest, Sha256};
 
 use support::{Map, dump};
-
-mod support;
 
 /// `Bech32Api::default().addr_make("alice")` (67 bytes).
 const ALICE: &str = "cosmwasm190vqdjtlpcq27xslcveglfmr4ynfwg7gmw86cnun4acakxrdd6gqvdcx9h";

@@ -2,6 +2,7 @@
 //! every call gives the same result bytes, gas and storage, traps included.
 //! `TierUp` relies on this to swap one for the other under running callers.
 
+use crate::support;
 use std::path::Path;
 
 use cw_gas::CosmWasmSchedule;
@@ -11,8 +12,6 @@ use cw_runtime::{
     InstancePool, ModuleCache, PoolLimits, RuntimeError, TierUp, ValidationConfig, VmFailure,
     compile_with,
 };
-
-mod support;
 
 const GAS_LIMIT: u64 = 500_000_000;
 

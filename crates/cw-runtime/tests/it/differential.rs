@@ -2,6 +2,7 @@
 //! the storage afterwards and the gas (with storage free on both sides, so
 //! only the VM's own pricing is compared) are identical.
 
+use crate::support;
 use cosmwasm_vm::testing::{MockApi as VmApi, MockQuerier as VmQuerier};
 use cosmwasm_vm::{
     Backend, BackendError as VmBackendError, BackendResult, GasInfo, Instance,
@@ -15,8 +16,6 @@ use cw_runtime::{
 use serde_json::json;
 
 use support::{Map, backend, dump, env_bytes, info_bytes, put};
-
-mod support;
 
 const GAS_LIMIT: u64 = 500_000_000_000;
 
