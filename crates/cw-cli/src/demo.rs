@@ -51,6 +51,7 @@ pub(crate) fn run(cache_dir: Option<&Path>) -> Result<bool, CliError> {
         mode: Mode::Wasm,
         cache_dir: Some(cache_dir),
         quiet: false,
+        tier_up_after: None,
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

@@ -150,7 +150,7 @@ struct LocalChain<T: CostTable> {
 impl<T: CostTable> LocalChain<T> {
     fn open(table: T, args: &LocalArgs) -> Result<Self, CliError> {
         let home = Home::open(&args.home)?;
-        let cache = module_cache(table.clone(), Some(&home.cache_dir()))?;
+        let cache = module_cache(table.clone(), Some(&home.cache_dir()), None)?;
         let mut builder = builder(table, cache)?;
         if let Some(limit) = args.gas_limit {
             builder = builder.tx_gas_limit(CwGas::new(limit));

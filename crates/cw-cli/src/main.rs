@@ -79,6 +79,10 @@ enum Command {
         /// Keep compiled modules in DIR so later runs do not recompile.
         #[arg(long, value_name = "DIR")]
         cache_dir: Option<PathBuf>,
+        /// Recompile a code with Cranelift in the background after N calls
+        /// (the same results and gas as Singlepass, faster code).
+        #[arg(long, value_name = "N")]
+        tier_up_after: Option<u32>,
     },
     /// Build the fixtures if needed, then run cw20-base and cw1-whitelist
     /// on an in-memory chain (and cw20 again natively) with gas and timings.
@@ -235,6 +239,7 @@ fn main() -> ExitCode {
             gas_profile,
             mode,
             cache_dir,
+            tier_up_after,
         } => run::run(&run::RunArgs {
             scenario,
             json,
@@ -243,6 +248,7 @@ fn main() -> ExitCode {
                 mode,
                 cache_dir,
                 quiet: false,
+                tier_up_after,
             },
         })
         .map(|summary| summary.failed_expects == 0),

@@ -129,6 +129,9 @@ pub(crate) struct RunOptions {
     pub cache_dir: Option<std::path::PathBuf>,
     /// No progress lines on stderr.
     pub quiet: bool,
+    /// Recompile code with Cranelift after this many calls (same results
+    /// and gas, faster code); `None`: Singlepass only.
+    pub tier_up_after: Option<u32>,
 }
 
 /// A scenario's chain and names.
@@ -154,7 +157,11 @@ impl<T: CostTable> Runner<T> {
         options: &RunOptions,
     ) -> Result<Self, CliError> {
         let env = &scenario.env;
-        let cache = module_cache(table.clone(), options.cache_dir.as_deref())?;
+        let cache = module_cache(
+            table.clone(),
+            options.cache_dir.as_deref(),
+            options.tier_up_after,
+        )?;
         let mut builder = builder(table, cache)?
             .bech32_prefix(&env.bech32_prefix)
             .block(BlockState {

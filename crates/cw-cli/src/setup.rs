@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use cw_gas::middleware::DEFAULT_STACK_LIMIT_BYTES;
 use cw_gas::{CosmWasmSchedule, CostTable, NearSchedule};
-use cw_runtime::{ChainBuilder, CompileConfig, ModuleCache, ValidationConfig};
+use cw_runtime::{ChainBuilder, CompileConfig, ModuleCache, TierUp, ValidationConfig};
 
 use crate::choices::GasProfile;
 use crate::error::CliError;
@@ -46,15 +46,22 @@ const CACHE_MEMORY_BYTES: usize = 256 << 20;
 pub(crate) fn module_cache<T: CostTable>(
     table: T,
     dir: Option<&Path>,
+    tier_up_after: Option<u32>,
 ) -> Result<Arc<ModuleCache<T>>, CliError> {
     let config = CompileConfig {
         table,
         stack_limit_bytes: Some(DEFAULT_STACK_LIMIT_BYTES),
         validation: ValidationConfig::default(),
     };
-    ModuleCache::new(config, CACHE_MEMORY_BYTES, dir)
-        .map(Arc::new)
-        .map_err(|e| CliError::Cache(Box::new(e)))
+    let cache = ModuleCache::new(config, CACHE_MEMORY_BYTES, dir)
+        .map_err(|e| CliError::Cache(Box::new(e)))?;
+    let cache = match tier_up_after {
+        Some(after_uses) => cache
+            .with_tier_up(TierUp { after_uses })
+            .map_err(|e| CliError::Cache(Box::new(e)))?,
+        None => cache,
+    };
+    Ok(Arc::new(cache))
 }
 
 /// A chain builder charging `table`, compiling into `cache`, with the

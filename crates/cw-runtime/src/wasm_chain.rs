@@ -43,16 +43,33 @@ impl<T: CostTable> std::fmt::Debug for WasmFactory<T> {
 
 /// A compiled module and the pool its calls run on.
 struct WasmCode<T: CostTable> {
+    /// The module compiled when the code was stored (Singlepass).
     module: CompiledModule,
     pool: Arc<InstancePool<T>>,
+    /// With tier-up on: the cache and the code, so that every call runs the
+    /// fastest module the cache holds for it (a Cranelift build once the
+    /// code is hot) and counts as a use towards tier-up. Same results and
+    /// gas on either module (`tests/it/tiers.rs`).
+    tiering: Option<Tiering<T>>,
+}
+
+/// What a call needs to ask the cache for the fastest module of the code.
+struct Tiering<T: CostTable> {
+    cache: Arc<ModuleCache<T>>,
+    wasm: Arc<[u8]>,
 }
 
 impl<T: CostTable> LoadedCode<T> for WasmCode<T> {
     fn contract(&self) -> Box<dyn Contract<T>> {
-        Box::new(WasmContract::pooled(
-            self.module.clone(),
-            Arc::clone(&self.pool),
-        ))
+        let module = match &self.tiering {
+            // A cache that cannot answer (a disk error) leaves the stored
+            // module in use: the same results and gas, only slower code.
+            Some(Tiering { cache, wasm }) => cache
+                .get_known(self.module.checksum, wasm)
+                .map_or_else(|_| self.module.clone(), |(module, _)| module),
+            None => self.module.clone(),
+        };
+        Box::new(WasmContract::pooled(module, Arc::clone(&self.pool)))
     }
 }
 
@@ -62,9 +79,14 @@ impl<T: CostTable> ContractFactory<T> for WasmFactory<T> {
             .cache
             .get(wasm)
             .map_err(|e| LoadError::Engine(Box::new(e)))?;
+        let tiering = self.cache.tiers_up().then(|| Tiering {
+            cache: Arc::clone(&self.cache),
+            wasm: Arc::from(wasm),
+        });
         Ok(Arc::new(WasmCode {
             module,
             pool: Arc::clone(&self.pool),
+            tiering,
         }))
     }
 }

@@ -354,3 +354,15 @@ fn deeply_nested_base64_is_refused_before_any_step_runs() {
         "{stderr}"
     );
 }
+
+/// `--tier-up-after 1`: every code is recompiled with Cranelift after its
+/// first call and later calls run that code; the output (results, events,
+/// gas, final state) is the expected file, byte for byte.
+#[test]
+fn tier_up_changes_nothing_in_the_output() {
+    let out = run_json(&scenario("cw20"), &["--tier-up-after", "1"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let expected =
+        std::fs::read_to_string(root().join("tests/scenarios/cw20.expected.jsonl")).unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), expected);
+}

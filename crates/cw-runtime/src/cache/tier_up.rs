@@ -83,6 +83,11 @@ impl TierUpState {
         });
     }
 
+    /// Whether a policy is set.
+    pub(crate) fn enabled(&self) -> bool {
+        self.lock().policy.is_some()
+    }
+
     /// Counts one use of a Singlepass module; returns the code to compile
     /// when this use is the one that queues its tier-up (which needs the
     /// code, hence `wasm`).

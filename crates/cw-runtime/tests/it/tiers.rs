@@ -2,8 +2,8 @@
 //! every call gives the same result bytes, gas and storage, traps included.
 //! `TierUp` relies on this to swap one for the other under running callers.
 
-use crate::support;
 use std::path::Path;
+use std::sync::Arc;
 
 use cw_gas::CosmWasmSchedule;
 use cw_host::{Bech32Api, EntryPoint};
@@ -29,6 +29,7 @@ fn compiled(wasm: &[u8], compiler: Compiler) -> CompiledModule {
     module
 }
 
+use crate::support;
 use support::Outcome;
 
 /// A store's contents, sorted by key.
@@ -489,4 +490,80 @@ fn a_module_whose_cranelift_build_was_evicted_tiers_up_again() {
         cache.wait_for_optimizations();
         assert_eq!(cache.metrics().optimized, round);
     }
+}
+
+/// Issue 22: a chain picks up the tiered module. Before, a chain kept the
+/// Singlepass module it got at `store_code` and never asked the cache again,
+/// so tier-up never took effect inside a chain. The same cw20 transfers on a
+/// chain whose cache tiers up after 2 uses and on one without tier-up give
+/// the same bytes, events and gas at every step, and the tiered chain's
+/// later calls are served the Cranelift module.
+#[test]
+fn a_chain_runs_the_tiered_up_module_with_the_same_results_and_gas() {
+    use cosmwasm_std::Coin;
+    use cw_runtime::ChainBuilder;
+    use cw_runtime::chain::{ExecutionMode, Instantiate};
+
+    let tiered_cache = Arc::new(
+        ModuleCache::new(config(), 256 << 20, None)
+            .unwrap()
+            .with_tier_up(TierUp { after_uses: 2 })
+            .unwrap(),
+    );
+    let plain_cache = Arc::new(ModuleCache::new(config(), 256 << 20, None).unwrap());
+    let chain_of = |cache: &Arc<ModuleCache<CosmWasmSchedule>>| {
+        ChainBuilder::new(CosmWasmSchedule::default())
+            .module_cache(Arc::clone(cache))
+            .build()
+            .unwrap()
+    };
+    let (tiered, plain) = (chain_of(&tiered_cache), chain_of(&plain_cache));
+    let wasm = tests::fixture_bytes("cw20_base");
+    let alice = plain.addr_make("alice").unwrap();
+    let bob = plain.addr_make("bob").unwrap();
+    let init = format!(
+        r#"{{"name":"Token","symbol":"TKN","decimals":6,"initial_balances":[{{"address":"{alice}","amount":"1000000"}}]}}"#
+    );
+    let mut token = None;
+    for chain in [&tiered, &plain] {
+        let code_id = chain
+            .store_code(&alice, &wasm, ExecutionMode::Wasm)
+            .unwrap();
+        let done = chain
+            .instantiate(&Instantiate {
+                code_id,
+                sender: &alice,
+                msg: init.as_bytes(),
+                funds: &[] as &[Coin],
+                admin: None,
+                label: "token",
+                salt: None,
+            })
+            .expect("no node fault")
+            .unwrap();
+        token = done.contract_address;
+    }
+    let token = token.unwrap();
+    let transfer = format!(r#"{{"transfer":{{"recipient":"{bob}","amount":"7"}}}}"#);
+    for round in 0..12 {
+        if round == 4 {
+            tiered_cache.wait_for_optimizations();
+        }
+        let on_tiered = tiered
+            .execute(&alice, &token, transfer.as_bytes(), &[])
+            .expect("no node fault")
+            .unwrap();
+        let on_plain = plain
+            .execute(&alice, &token, transfer.as_bytes(), &[])
+            .expect("no node fault")
+            .unwrap();
+        assert_eq!(on_tiered.data, on_plain.data, "round {round}");
+        assert_eq!(on_tiered.events, on_plain.events, "round {round}");
+        assert_eq!(on_tiered.gas, on_plain.gas, "round {round}");
+    }
+    assert_eq!(tiered.dump(), plain.dump());
+    let metrics = tiered_cache.metrics();
+    assert_eq!(metrics.optimized, 1, "{metrics:?}");
+    assert!(metrics.optimized_hits >= 7, "{metrics:?}");
+    assert_eq!(plain_cache.metrics().optimized_hits, 0);
 }
