@@ -18,6 +18,11 @@ use crate::error::WasmCodeError;
 /// each for 388 KB of Wasm).
 const MEMORY_CACHE_BYTES: usize = 256 << 20;
 
+/// The environment variable naming a folder where compiled modules are
+/// kept between processes (`cargo test` runs one per test binary); unset,
+/// they are kept in memory only.
+pub const CACHE_DIR_VAR: &str = "CW_MULTITEST_CACHE_DIR";
+
 /// The gas schedule every call is charged with: cosmwasm-vm 3.0's prices,
 /// storage priced as wasmd's KV store (the chain's default).
 pub(crate) fn schedule() -> CosmWasmSchedule {
@@ -52,8 +57,12 @@ pub(crate) fn engine() -> Result<&'static Engine, WasmCodeError> {
                 stack_limit_bytes: Some(cw_gas::middleware::DEFAULT_STACK_LIMIT_BYTES),
                 validation: validation(),
             };
-            let cache =
-                ModuleCache::new(config, MEMORY_CACHE_BYTES, None).map_err(|e| e.to_string())?;
+            // Across processes (each test binary is one), compiled modules
+            // are kept on disk when the user names a folder: the runtime's
+            // disk cache, whose artifacts only this user can have written.
+            let disk = std::env::var_os(CACHE_DIR_VAR).map(std::path::PathBuf::from);
+            let cache = ModuleCache::new(config, MEMORY_CACHE_BYTES, disk.as_deref())
+                .map_err(|e| format!("{CACHE_DIR_VAR}: {e}"))?;
             Ok(Engine {
                 cache,
                 pool: Arc::new(InstancePool::new(

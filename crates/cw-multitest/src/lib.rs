@@ -14,6 +14,7 @@ mod nesting;
 
 pub use crate::code::WasmCode;
 pub use crate::core::DEFAULT_GAS_LIMIT;
+pub use crate::engine::CACHE_DIR_VAR;
 pub use crate::error::WasmCodeError;
 pub use crate::gas::{CallStatus, GasLog, GasRecord, GasStats, GasSummary};
 pub use crate::native::NativeCode;

@@ -109,3 +109,50 @@ fn ibc_entry_points_are_refused() {
         String::from_utf8_lossy(&result)
     );
 }
+
+/// With `CW_MULTITEST_CACHE_DIR` set, compiled modules are kept on disk, so
+/// the next test binary (another process) loads them instead of compiling.
+/// The engine is made once per process, so this runs in a child process of
+/// its own with the variable set.
+#[test]
+fn compiled_modules_are_kept_on_disk_when_a_folder_is_named() {
+    let dir = std::env::temp_dir().join(format!("cw-multitest-disk-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "loading::load_cw20_alone",
+            "--exact",
+            "--ignored",
+            "--test-threads=1",
+        ])
+        .env(cw_multitest::CACHE_DIR_VAR, &dir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && stdout.contains("1 passed"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    fn files(dir: &std::path::Path) -> usize {
+        std::fs::read_dir(dir).map_or(0, |entries| {
+            entries
+                .flatten()
+                .map(|e| {
+                    let path = e.path();
+                    if path.is_dir() { files(&path) } else { 1 }
+                })
+                .sum()
+        })
+    }
+    let kept = files(&dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(kept >= 1, "no artifact in {}", dir.display());
+}
+
+/// Run by `compiled_modules_are_kept_on_disk_when_a_folder_is_named`.
+#[test]
+#[ignore = "run in a process of its own with CW_MULTITEST_CACHE_DIR set"]
+fn load_cw20_alone() {
+    cw_multitest::WasmCode::from_file(tests::fixture_path("cw20_base")).unwrap();
+}
