@@ -118,7 +118,8 @@ mod tests {
     /// so a chain refuses it; it must be refused here too. A NUL in a
     /// function's name does no harm on either side.
     #[test]
-    fn a_module_name_with_a_nul_byte_is_refused_as_the_reference_cannot_compile_it() {
+    fn a_module_name_that_is_empty_or_holds_a_nul_byte_is_refused_as_the_reference_cannot_compile_it()
+     {
         let contract = |names: &str| {
             wat::parse_str(format!(
                 r#"(module {names} (memory (export "memory") 1)
@@ -138,6 +139,12 @@ mod tests {
         // Function 0 named "a\0b".
         let nul_function = contract(r#"(@custom "name" "\01\06\01\00\03a\00b")"#);
         assert_eq!(compare(&nul_function), Ok(true));
+        // An empty module name: the reference's DWARF line program refuses
+        // an empty file name too (found by CI's fuzz run: a module name
+        // subsection after one that does not parse).
+        let empty_module = contract(r#"(@custom "name" "\84\00\01\00\21s")"#);
+        assert!(reference_accepts(&empty_module).is_err());
+        assert_eq!(compare(&empty_module), Ok(false));
         // A later name section that names the module cleanly wins.
         let renamed =
             contract(r#"(@custom "name" "\00\04\03\01\00s") (@custom "name" "\00\04\03abc")"#);

@@ -172,15 +172,16 @@ pub enum ValidationError {
         /// The operator's name.
         operator: &'static str,
     },
-    /// The `name` section names the module with a NUL byte in it.
-    /// cosmwasm-vm 3.0.11 cannot compile such a module (Wasmer's Singlepass
-    /// writes the name into debug info that must not hold NUL, and panics),
-    /// so a chain refuses the code.
+    /// The `name` section names the module with an empty name or one with
+    /// a NUL byte in it. cosmwasm-vm 3.0.11 cannot compile such a module
+    /// (Wasmer's Singlepass writes the name into DWARF debug info, whose
+    /// writer asserts it is neither, and panics), so a chain refuses the
+    /// code.
     #[error(
-        "the name section's module name {name:?} contains a NUL byte: cosmwasm-vm cannot \
-         compile such a module, so a chain refuses it"
+        "the name section's module name {name:?} is empty or contains a NUL byte: \
+         cosmwasm-vm cannot compile such a module, so a chain refuses it"
     )]
-    ModuleNameWithNul {
+    UnusableModuleName {
         /// The module name.
         name: String,
     },

@@ -163,10 +163,10 @@ impl<'a> ParsedModule<'a> {
                 _ => {}
             }
         }
-        if let Some(name) = module_name.filter(|name| name.contains('\0'))
+        if let Some(name) = module_name.filter(|name| name.is_empty() || name.contains('\0'))
             && module.function_count > 0
         {
-            return Err(ValidationError::ModuleNameWithNul {
+            return Err(ValidationError::UnusableModuleName {
                 name: name.to_owned(),
             });
         }
@@ -183,7 +183,8 @@ impl<'a> ParsedModule<'a> {
 /// translator reads it (`parse_name_section`: every subsection that parses,
 /// skipping those that do not; the last module-name subsection wins), or
 /// `None` if it sets none. Wasmer's Singlepass puts that name into each
-/// function's DWARF unit, whose string table asserts it holds no NUL byte:
+/// function's DWARF unit, as a string (gimli asserts: no NUL byte) and as
+/// the line program's file name (gimli asserts: not empty, no NUL byte):
 /// cosmwasm-vm then panics compiling the module, and a chain (wasmvm catches
 /// the panic) refuses the code.
 fn module_name_of(data: &[u8], offset: u64) -> Option<&str> {
