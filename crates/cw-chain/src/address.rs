@@ -1,6 +1,6 @@
 //! Contract addresses as wasmd derives them.
 
-use cw_host::Api;
+use cw_host::{Api, Checksum};
 use sha2::{Digest, Sha256};
 
 use super::error::ChainError;
@@ -26,7 +26,7 @@ pub fn classic_address_bytes(code_id: u64, instance_id: u64) -> [u8; 32] {
 /// # Errors
 /// [`ChainError::InvalidSalt`] unless the salt has 1 to 64 bytes.
 pub fn instantiate2_address_bytes(
-    checksum: &[u8; 32],
+    checksum: &Checksum,
     creator: &[u8],
     salt: &[u8],
 ) -> Result<[u8; 32], ChainError> {
@@ -34,7 +34,7 @@ pub fn instantiate2_address_bytes(
         return Err(ChainError::InvalidSalt { len: salt.len() });
     }
     let mut key = Vec::with_capacity(4 * 8 + 32 + creator.len() + salt.len());
-    for part in [&checksum[..], creator, salt, &[]] {
+    for part in [checksum.as_bytes().as_slice(), creator, salt, &[]] {
         key.extend_from_slice(&(part.len() as u64).to_be_bytes());
         key.extend_from_slice(part);
     }
@@ -79,12 +79,16 @@ mod tests {
 
     #[test]
     fn instantiate2_matches_cosmwasm_std() {
-        let checksum = [7u8; 32];
+        let checksum = Checksum::from_bytes([7u8; 32]);
         let creator = [9u8; 20];
         for salt in [&b"a"[..], b"salt", &[0xff; 64]] {
             let ours = instantiate2_address_bytes(&checksum, &creator, salt).unwrap();
-            let theirs =
-                instantiate2_address(&checksum, &CanonicalAddr::from(&creator[..]), salt).unwrap();
+            let theirs = instantiate2_address(
+                checksum.as_bytes(),
+                &CanonicalAddr::from(&creator[..]),
+                salt,
+            )
+            .unwrap();
             assert_eq!(ours.as_slice(), theirs.as_slice());
         }
         assert!(matches!(
@@ -110,11 +114,12 @@ mod tests {
     fn predictable_address_is_wasmd_s() {
         // wasmd `TestBuildContractAddressPredictableShort` (the first 20
         // bytes of the 32-byte address).
-        let checksum: [u8; 32] =
+        let checksum = Checksum::from_bytes(
             hex::decode("13a1fc994cc6d1c81b746ee0c0ff6f90043875e0bf1d9be6b7d779fc978dc2a5")
                 .unwrap()
                 .try_into()
-                .unwrap();
+                .unwrap(),
+        );
         let creator = hex::decode("9999999999aaaaaaaaaabbbbbbbbbbcccccccccc").unwrap();
         let address = instantiate2_address_bytes(&checksum, &creator, b"a").unwrap();
         assert_eq!(

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use cosmwasm_std::DenomMetadata;
 use cw_gas::{CostTable, CwGas};
-use cw_host::{Api, Bech32Api, DEFAULT_BECH32_PREFIX, HostLimits};
+use cw_host::{Api, Bech32Api, Checksum, DEFAULT_BECH32_PREFIX, HostLimits};
 
 use super::core::{BlockState, DebugFactory, Shared, StoredCode};
 use super::error::ChainError;
@@ -135,7 +135,7 @@ impl<T: CostTable> ChainBuilder<T> {
     /// Registers a verified native build: code whose sha256 is `checksum`
     /// may run on `factory` in [`ExecutionMode::Native`] or `Auto`.
     #[must_use]
-    pub fn native(mut self, checksum: [u8; 32], factory: Arc<dyn NativeFactory<T>>) -> Self {
+    pub fn native(mut self, checksum: Checksum, factory: Arc<dyn NativeFactory<T>>) -> Self {
         self.natives.insert(checksum, factory);
         self
     }

@@ -8,8 +8,8 @@ use cosmwasm_std::{Binary, DenomMetadata};
 
 use cw_gas::{CostTable, GasMeter, GasQuantity, GasReport};
 use cw_host::{
-    Api, BackendError, CallBackend, CallInput, CallOutcome, CallState, DebugHandler, EntryPoint,
-    HostLimits, KeyRange, Order, Record, Storage, TracingDebugHandler,
+    Api, BackendError, CallBackend, CallInput, CallOutcome, CallState, Checksum, DebugHandler,
+    EntryPoint, HostLimits, KeyRange, Order, Record, Storage, TracingDebugHandler,
 };
 use serde::{Deserialize, Serialize};
 
@@ -23,7 +23,7 @@ use super::tx_info::{TxCounter, TxInfo};
 /// A stored code.
 pub(crate) struct StoredCode<T: CostTable> {
     pub creator: String,
-    pub checksum: [u8; 32],
+    pub checksum: Checksum,
     pub runner: Runner<T>,
     /// The code's `cw_migrate_version` custom section (wasmvm's
     /// `AnalysisReport.ContractMigrateVersion`).

@@ -28,7 +28,7 @@ use std::sync::{Arc, Mutex};
 use cosmwasm_std::Coin;
 
 use cw_gas::{CostTable, CwGas};
-use cw_host::{EntryPoint, NodeFault};
+use cw_host::{Checksum, EntryPoint, NodeFault};
 use sha2::{Digest, Sha256};
 
 pub use self::address::{classic_address_bytes, instantiate2_address_bytes};
@@ -143,7 +143,7 @@ impl<T: CostTable> Chain<T> {
         mode: ExecutionMode,
     ) -> Result<u64, ChainError> {
         let _tx = lock(&self.tx_lock);
-        let checksum: [u8; 32] = Sha256::digest(wasm).into();
+        let checksum = Checksum::of(wasm);
         let (runner, migrate_version) = self.shared.executor.prepare(wasm, &checksum, mode)?;
         let mut codes = self
             .shared
@@ -173,7 +173,7 @@ impl<T: CostTable> Chain<T> {
     ///
     /// # Errors
     /// [`ChainError::NoSuchCode`].
-    pub fn code_info(&self, code_id: u64) -> Result<([u8; 32], bool), ChainError> {
+    pub fn code_info(&self, code_id: u64) -> Result<(Checksum, bool), ChainError> {
         let code = self.shared.code(code_id)?;
         Ok((code.checksum, code.runner.is_native()))
     }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use cw_gas::CostTable;
-use cw_host::Contract;
+use cw_host::{Checksum, Contract};
 use cw_validate::{ValidationConfig, validate};
 
 use crate::error::ChainError;
@@ -46,7 +46,7 @@ pub trait ContractFactory<T: CostTable>: Send + Sync {
     ///
     /// # Errors
     /// [`LoadError`] when this factory cannot run the code.
-    fn load(&self, checksum: &[u8; 32], wasm: &[u8]) -> Result<Arc<dyn LoadedCode<T>>, LoadError>;
+    fn load(&self, checksum: &Checksum, wasm: &[u8]) -> Result<Arc<dyn LoadedCode<T>>, LoadError>;
 }
 
 /// Why a [`ContractFactory`] cannot run a code. The chain reports it as
@@ -55,13 +55,10 @@ pub trait ContractFactory<T: CostTable>: Send + Sync {
 #[non_exhaustive]
 pub enum LoadError {
     /// No native emulator is registered for the checksum.
-    #[error(
-        "no verified native emulator is registered for checksum {}",
-        hex::encode(checksum)
-    )]
+    #[error("no verified native emulator is registered for checksum {}", checksum)]
     NoVerifiedBuild {
         /// The code's sha256.
-        checksum: [u8; 32],
+        checksum: Checksum,
     },
     /// The chain has no Wasm engine ([`NoWasmEngine`]).
     #[error("this chain has no Wasm engine: only verified native emulators can run")]
@@ -77,7 +74,7 @@ pub enum LoadError {
 pub struct NoWasmEngine;
 
 impl<T: CostTable> ContractFactory<T> for NoWasmEngine {
-    fn load(&self, _: &[u8; 32], _: &[u8]) -> Result<Arc<dyn LoadedCode<T>>, LoadError> {
+    fn load(&self, _: &Checksum, _: &[u8]) -> Result<Arc<dyn LoadedCode<T>>, LoadError> {
         Err(LoadError::NoEngine)
     }
 }
@@ -104,7 +101,7 @@ impl<T: CostTable> LoadedCode<T> for NativeCode<T> {
 /// The verified builds: which Wasm checksums a native emulator may replace.
 /// The chain's native [`ContractFactory`].
 pub struct NativeRegistry<T: CostTable> {
-    by_checksum: BTreeMap<[u8; 32], Arc<dyn NativeFactory<T>>>,
+    by_checksum: BTreeMap<Checksum, Arc<dyn NativeFactory<T>>>,
 }
 
 impl<T: CostTable> Default for NativeRegistry<T> {
@@ -121,7 +118,7 @@ impl<T: CostTable> std::fmt::Debug for NativeRegistry<T> {
             .entries(
                 self.by_checksum
                     .iter()
-                    .map(|(k, v)| (hex::encode(k), v.name().to_owned())),
+                    .map(|(k, v)| (k.to_hex(), v.name().to_owned())),
             )
             .finish()
     }
@@ -130,19 +127,19 @@ impl<T: CostTable> std::fmt::Debug for NativeRegistry<T> {
 impl<T: CostTable> NativeRegistry<T> {
     /// Registers `checksum` (sha256 of a Wasm build) as a build that
     /// `factory` emulates byte for byte.
-    pub fn insert(&mut self, checksum: [u8; 32], factory: Arc<dyn NativeFactory<T>>) {
+    pub fn insert(&mut self, checksum: Checksum, factory: Arc<dyn NativeFactory<T>>) {
         self.by_checksum.insert(checksum, factory);
     }
 
     /// The emulator registered for `checksum`.
     #[must_use]
-    pub fn get(&self, checksum: &[u8; 32]) -> Option<&Arc<dyn NativeFactory<T>>> {
+    pub fn get(&self, checksum: &Checksum) -> Option<&Arc<dyn NativeFactory<T>>> {
         self.by_checksum.get(checksum)
     }
 }
 
 impl<T: CostTable> ContractFactory<T> for NativeRegistry<T> {
-    fn load(&self, checksum: &[u8; 32], _: &[u8]) -> Result<Arc<dyn LoadedCode<T>>, LoadError> {
+    fn load(&self, checksum: &Checksum, _: &[u8]) -> Result<Arc<dyn LoadedCode<T>>, LoadError> {
         let factory = self.get(checksum).ok_or(LoadError::NoVerifiedBuild {
             checksum: *checksum,
         })?;
@@ -182,7 +179,7 @@ impl<T: CostTable> Executor<T> {
     pub(crate) fn prepare(
         &self,
         wasm: &[u8],
-        checksum: &[u8; 32],
+        checksum: &Checksum,
         mode: ExecutionMode,
     ) -> Result<(Runner<T>, Option<u64>), ChainError> {
         let refuse = |reason: String| ChainError::StoreCode { reason };

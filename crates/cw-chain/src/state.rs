@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::sync::Arc;
 
-use cw_host::{KeyRange, Order, Record};
+use cw_host::{Checksum, KeyRange, Order, Record};
 
 use crate::runner::ExecutionMode;
 
@@ -24,7 +24,7 @@ pub struct CodeRecord {
     /// Who stored it.
     pub creator: String,
     /// The sha256 of `wasm`.
-    pub checksum: [u8; 32],
+    pub checksum: Checksum,
     /// The Wasm bytes as stored.
     pub wasm: Arc<[u8]>,
     /// How it runs, as asked when it was stored.

@@ -295,7 +295,7 @@ mod tests {
         assert_eq!(keys, [b"a1".to_vec(), b"a2".to_vec(), b"a\xff".to_vec()]);
         store.push_code(CodeRecord {
             creator: "me".into(),
-            checksum: [7; 32],
+            checksum: cw_host::Checksum::from_bytes([7; 32]),
             wasm: std::sync::Arc::from(&b"\0asm"[..]),
             mode: crate::ExecutionMode::Native,
         });

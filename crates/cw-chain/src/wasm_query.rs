@@ -151,7 +151,7 @@ impl<T: CostTable> ChainQuerier<T> {
                 Ok(code) => ok_json(&CodeInfoJson {
                     code_id,
                     creator: &code.creator,
-                    checksum: hex::encode(code.checksum),
+                    checksum: code.checksum.to_hex(),
                 }),
             },
             WasmRequest::RawRange(query) => {

@@ -4,6 +4,7 @@
 
 pub mod backend;
 mod batch_rng;
+mod checksum;
 mod context;
 mod entry;
 mod error;
@@ -22,6 +23,7 @@ pub use crate::backend::bech32::{Bech32Api, DEFAULT_BECH32_PREFIX};
 pub use crate::backend::near::NearApi;
 pub use crate::backend::querier::{Querier, QueryOutcome};
 pub use crate::backend::storage::{KeyRange, Order, RangeIter, Record, Storage, range};
+pub use crate::checksum::Checksum;
 pub use crate::context::{
     CallBackend, CallState, DebugHandler, DebugInfo, HostContext, TracingDebugHandler,
 };

@@ -42,38 +42,7 @@ use crate::validate::{
 ///   compiled before).
 pub const MODULE_FORMAT_VERSION: u32 = 7;
 
-/// The sha256 of a contract's Wasm code: the code checksum a chain uses.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Checksum([u8; 32]);
-
-impl Checksum {
-    /// The checksum of `wasm`.
-    pub fn of(wasm: &[u8]) -> Self {
-        Self(Sha256::digest(wasm).into())
-    }
-
-    /// The 32 bytes.
-    pub fn as_bytes(&self) -> &[u8; 32] {
-        &self.0
-    }
-
-    /// Lower-case hex, as wasmd prints it.
-    pub fn to_hex(&self) -> String {
-        hex::encode(self.0)
-    }
-}
-
-impl fmt::Display for Checksum {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_hex())
-    }
-}
-
-impl fmt::Debug for Checksum {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Checksum({self})")
-    }
-}
+pub use cw_host::Checksum;
 
 /// Everything that decides what a module compiles to. Its [`key`](Self::key)
 /// is part of every cache key, so changing any of it never reuses old code.

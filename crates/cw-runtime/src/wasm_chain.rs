@@ -15,7 +15,7 @@ use cw_host::{Api, Contract, HostLimits};
 use cw_validate::ValidationConfig;
 
 use crate::cache::{ModuleCache, TierUp};
-use crate::compile::{CompileConfig, CompiledModule};
+use crate::compile::{Checksum, CompileConfig, CompiledModule};
 use crate::error::RuntimeError;
 use crate::instance::{InstanceOptions, InstancePool, PoolLimits, WasmContract};
 
@@ -74,7 +74,9 @@ impl<T: CostTable> LoadedCode<T> for WasmCode<T> {
 }
 
 impl<T: CostTable> ContractFactory<T> for WasmFactory<T> {
-    fn load(&self, _: &[u8; 32], wasm: &[u8]) -> Result<Arc<dyn LoadedCode<T>>, LoadError> {
+    // The code is hashed again (`ModuleCache::get`) rather than trusting
+    // `_checksum`: a checksum read back from a state is not proof of the bytes.
+    fn load(&self, _checksum: &Checksum, wasm: &[u8]) -> Result<Arc<dyn LoadedCode<T>>, LoadError> {
         let (module, _) = self
             .cache
             .get(wasm)
@@ -182,7 +184,7 @@ impl<T: CostTable> ChainBuilder<T> {
 
     /// As [`cw_chain::ChainBuilder::native`].
     #[must_use]
-    pub fn native(self, checksum: [u8; 32], factory: Arc<dyn NativeFactory<T>>) -> Self {
+    pub fn native(self, checksum: Checksum, factory: Arc<dyn NativeFactory<T>>) -> Self {
         self.map(|c| c.native(checksum, factory))
     }
 

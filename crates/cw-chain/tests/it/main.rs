@@ -12,7 +12,6 @@ use cw_chain::{Chain, ChainBuilder, ExecutionMode, Instantiate};
 use cw_fallback::NativeKind;
 use cw_gas::CosmWasmSchedule;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 /// A module that passes static validation; chains here register its
 /// checksum as a verified build of an emulator.
@@ -28,8 +27,8 @@ fn stand_in(name: &str) -> Vec<u8> {
     .unwrap()
 }
 
-fn checksum(wasm: &[u8]) -> [u8; 32] {
-    Sha256::digest(wasm).into()
+fn checksum(wasm: &[u8]) -> cw_host::Checksum {
+    cw_host::Checksum::of(wasm)
 }
 
 /// A builder with the cw20 stand-in registered as cw20-base.

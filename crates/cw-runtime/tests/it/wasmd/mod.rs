@@ -89,7 +89,7 @@ pub(crate) fn world_with(
 ) -> World {
     let mut builder = ChainBuilder::new(CosmWasmSchedule::default()).module_cache(cache());
     for (name, version) in SCRIPTED {
-        let checksum: [u8; 32] = Sha256::digest(scripted_wasm(name, version)).into();
+        let checksum = cw_runtime::Checksum::of(&scripted_wasm(name, version));
         builder = builder.native(checksum, Arc::new(Scripted));
     }
     let chain = configure(builder).build().unwrap();
