@@ -28,7 +28,7 @@ use std::sync::{Arc, Mutex};
 use cosmwasm_std::Coin;
 
 use cw_gas::{CostTable, CwGas};
-use cw_host::{Checksum, EntryPoint, NodeFault};
+use cw_host::{EntryPoint, NodeFault};
 use sha2::{Digest, Sha256};
 
 pub use self::address::{classic_address_bytes, instantiate2_address_bytes};
@@ -47,6 +47,8 @@ pub use self::runner::{
 };
 pub use self::state::{ChainState, CodeRecord, MemoryState};
 pub use self::store::{Checkpoint, TxStore};
+/// The code checksum every seam of the chain is keyed by (cw-host's).
+pub use cw_host::Checksum;
 
 use self::basic::InstantiateMsg;
 use self::core::{CallSpec, CheckpointGuard, Shared, StoredCode, from_cw, lock};
