@@ -196,7 +196,8 @@ impl<T: CostTable> ContractInstance<T> {
     /// and `msg`, against `backend`. Returns the result bytes or the
     /// contract's failure, and always the backend, its meter holding the
     /// call's gas (operators, imports, everything). A poisoned instance
-    /// refuses with [`VmFailure::Poisoned`] and charges nothing.
+    /// refuses with [`NodeFault::Engine`] (calling one without a reset is
+    /// the caller's bug, not the contract's) and charges nothing.
     pub fn call(
         &mut self,
         entry: EntryPoint,
