@@ -66,6 +66,13 @@ pub fn run(options: &NearBuildOptions) -> anyhow::Result<PathBuf> {
         "--profile",
         "near",
     ]);
+    // near-sdk calls NEAR's host functions only when built with `--cfg
+    // near` (as cargo-near builds); without it its `env` functions are
+    // local stand-ins (`panic_str` would print and trap).
+    command.args([
+        "--config",
+        "target.wasm32-unknown-unknown.rustflags=[\"--cfg\", \"near\"]",
+    ]);
     if !options.features.is_empty() {
         command.args(["--features", &options.features.join(",")]);
     }

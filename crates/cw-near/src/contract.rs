@@ -3,7 +3,7 @@
 //! changes and returns the result, or panics with the reason, so NEAR
 //! reverts the call and nothing is written.
 
-use cw_chain::{BlockState, Chain};
+use cw_chain::{BlockState, Chain, DEFAULT_TX_GAS_LIMIT};
 use cw_gas::{CosmWasmSchedule, NearGas};
 use near_sdk::env;
 
@@ -42,24 +42,33 @@ fn call(
     method: impl FnOnce(&Chain<CosmWasmSchedule>, &str, &[u8]) -> Result<Vec<u8>, NearError>,
 ) {
     env::setup_panic_hook();
+    // A view call may not ask for its prepaid gas or predecessor (NEAR
+    // refuses it): a query runs under the chain's default limit, and NEAR's
+    // view gas limit bounds it anyway.
+    let (tx_gas_limit, sender) = match access {
+        Access::Change => (
+            tx_gas_limit(
+                NearGas::new(env::prepaid_gas().as_gas()),
+                NearGas::new(env::used_gas().as_gas()),
+            ),
+            env::predecessor_account_id().to_string(),
+        ),
+        Access::View => (DEFAULT_TX_GAS_LIMIT, String::new()),
+    };
     let context = CallContext {
         block: BlockState {
             height: env::block_height(),
             time_nanos: env::block_timestamp(),
             chain_id: env::current_account_id().to_string(),
         },
-        tx_gas_limit: tx_gas_limit(
-            NearGas::new(env::prepaid_gas().as_gas()),
-            NearGas::new(env::used_gas().as_gas()),
-        ),
+        tx_gas_limit,
     };
     let state = KvState::new(NearStorage);
-    let sender = env::predecessor_account_id();
     let input = env::input().unwrap_or_default();
     let outcome = chain_builder(Box::new(state.clone()), &context)
         .build()
         .map_err(NearError::from)
-        .and_then(|chain| method(&chain, sender.as_str(), &input));
+        .and_then(|chain| method(&chain, &sender, &input));
     match outcome {
         Ok(bytes) => {
             if access == Access::Change {

@@ -51,7 +51,8 @@ pub fn wasm_factory() -> Arc<dyn ContractFactory<CosmWasmSchedule>> {
 /// The chain of one call over `state`: cosmwasm-vm 3.0's gas schedule,
 /// NEAR accounts as senders ([`NearChainApi`]), every published verified
 /// build on its native emulator (cw-fallback), and [`wasm_factory`] for
-/// the rest.
+/// the rest. Stored codes are trusted (validated when stored, loaded on
+/// first use), since the chain is built again on every NEAR call.
 #[must_use]
 pub fn chain_builder(
     state: Box<dyn ChainState>,
@@ -64,6 +65,7 @@ pub fn chain_builder(
         .verified_natives(&VerifiedBuilds::published())
         .wasm_factory(wasm_factory())
         .state(state)
+        .trust_stored_codes()
 }
 
 #[cfg(test)]
