@@ -56,7 +56,7 @@ pub fn largest_function_body(wasm: &[u8]) -> anyhow::Result<u64> {
     for payload in wasmparser::Parser::new(0).parse_all(wasm) {
         if let wasmparser::Payload::CodeSectionEntry(body) = payload? {
             let range = body.range();
-            largest = largest.max(u64::try_from(range.end - range.start)?);
+            largest = largest.max(range.end - range.start);
         }
     }
     Ok(largest)
