@@ -88,6 +88,8 @@ struct Cache<S> {
     directory_dirty: bool,
     pages: BTreeMap<u64, Vec<Vec<u8>>>,
     dirty_pages: BTreeSet<u64>,
+    /// Codes stored in this call, by id, not yet written.
+    new_codes: BTreeMap<u64, CodeRecord>,
 }
 
 /// cw-chain's [`ChainState`] over a [`RawStorage`]. Clones share one cache:
@@ -382,7 +384,31 @@ impl<S: RawStorage> Cache<S> {
         }
     }
 
+    fn stored_code_count(&self) -> u64 {
+        self.raw.read(CODE_COUNT).map_or(0, |bytes| {
+            Reader::new(&bytes, "code count")
+                .u64()
+                .unwrap_or_else(|e| corrupt(e))
+        })
+    }
+
+    fn code_count(&self) -> u64 {
+        self.new_codes
+            .keys()
+            .next_back()
+            .copied()
+            .unwrap_or_else(|| self.stored_code_count())
+    }
+
     fn flush(&mut self) {
+        let new_codes = std::mem::take(&mut self.new_codes);
+        if let Some(&last) = new_codes.keys().next_back() {
+            for (id, code) in &new_codes {
+                self.raw
+                    .write(&tagged(CODE, &id.to_be_bytes()), &encode_code(code));
+            }
+            self.raw.write(CODE_COUNT, &last.to_be_bytes());
+        }
         for key in std::mem::take(&mut self.dirty_values) {
             let raw_key = tagged(VALUE, &key);
             match self.values.get(&key).cloned().flatten() {
@@ -424,6 +450,7 @@ impl<S: RawStorage> KvState<S> {
                 directory_dirty: false,
                 pages: BTreeMap::new(),
                 dirty_pages: BTreeSet::new(),
+                new_codes: BTreeMap::new(),
             })),
         }
     }
@@ -497,30 +524,23 @@ impl<S: RawStorage> ChainState for KvState<S> {
     }
 
     fn code_count(&self) -> u64 {
-        self.lock().raw.read(CODE_COUNT).map_or(0, |bytes| {
-            Reader::new(&bytes, "code count")
-                .u64()
-                .unwrap_or_else(|e| corrupt(e))
-        })
+        self.lock().code_count()
     }
 
     fn code(&self, code_id: u64) -> Option<CodeRecord> {
-        let bytes = self
-            .lock()
-            .raw
-            .read(&tagged(CODE, &code_id.to_be_bytes()))?;
+        let cache = self.lock();
+        if let Some(code) = cache.new_codes.get(&code_id) {
+            return Some(code.clone());
+        }
+        let bytes = cache.raw.read(&tagged(CODE, &code_id.to_be_bytes()))?;
         Some(decode_code(&bytes).unwrap_or_else(|e| corrupt(e)))
     }
 
     fn push_code(&mut self, code: CodeRecord) {
-        // Codes are written at once: storing code is not part of any
-        // checkpoint, and a NEAR call that fails later reverts it anyway.
-        let id = self.code_count().saturating_add(1);
+        // Kept until the flush, like every other write.
         let mut cache = self.lock();
-        cache
-            .raw
-            .write(&tagged(CODE, &id.to_be_bytes()), &encode_code(&code));
-        cache.raw.write(CODE_COUNT, &id.to_be_bytes());
+        let id = cache.code_count().saturating_add(1);
+        cache.new_codes.insert(id, code);
     }
 }
 

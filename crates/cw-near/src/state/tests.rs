@@ -142,6 +142,11 @@ fn codes_round_trip() {
     };
     state.push_code(code.clone());
     assert_eq!(state.code_count(), 1);
-    assert_eq!(state.code(1), Some(code));
+    assert_eq!(state.code(1), Some(code.clone()));
     assert_eq!(state.code(2), None);
+    assert!(state.with_raw(|raw| raw.records.is_empty()));
+    state.flush();
+    let reread = KvState::new(state.with_raw(Clone::clone));
+    assert_eq!(reread.code_count(), 1);
+    assert_eq!(reread.code(1), Some(code));
 }
