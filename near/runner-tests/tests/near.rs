@@ -5,7 +5,7 @@
 use anyhow::{Context, Result};
 use cw_chain::{BlockState, Chain, DEFAULT_TX_GAS_LIMIT, MemoryState};
 use cw_gas::CosmWasmSchedule;
-use cw_near::ops;
+use cw_near::{KvState, MemoryRaw, ops};
 use cw_near_runner_tests::{
     BLOCK_HEIGHT, BLOCK_TIMESTAMP, CONTRACT_ACCOUNT, Call, NearVm, contract_bytes,
     largest_function_body, tgas,
@@ -19,19 +19,21 @@ const BOB: &str = "bob.near";
 /// The host chain the contract must match: cw-near's own chain settings
 /// over an in-memory state, in the same block.
 fn host_chain() -> Chain<CosmWasmSchedule> {
-    cw_near::chain_builder(
-        Box::new(MemoryState::default()),
-        &cw_near::CallContext {
-            block: BlockState {
-                height: BLOCK_HEIGHT,
-                time_nanos: BLOCK_TIMESTAMP,
-                chain_id: CONTRACT_ACCOUNT.into(),
-            },
-            tx_gas_limit: DEFAULT_TX_GAS_LIMIT,
+    cw_near::chain_builder(Box::new(MemoryState::default()), &context())
+        .build()
+        .expect("an empty chain builds")
+}
+
+/// The block and limit of the calls the harness makes.
+fn context() -> cw_near::CallContext {
+    cw_near::CallContext {
+        block: BlockState {
+            height: BLOCK_HEIGHT,
+            time_nanos: BLOCK_TIMESTAMP,
+            chain_id: CONTRACT_ACCOUNT.into(),
         },
-    )
-    .build()
-    .expect("an empty chain builds")
+        tx_gas_limit: DEFAULT_TX_GAS_LIMIT,
+    }
 }
 
 fn cw20_wasm() -> Result<Vec<u8>> {
@@ -193,6 +195,14 @@ fn a_cw20_token_gives_the_host_chains_bytes_and_gas() -> Result<()> {
     assert_eq!(bob, br#"{"balance":"100"}"#);
     let alice = both.query(&token, json!({"balance": {"address": ALICE}}))?;
     assert_eq!(alice, br#"{"balance":"900"}"#);
+    // The whole state: the contract's NEAR storage, read as the chain reads
+    // it, is the host chain's state record for record.
+    let stored = KvState::new(MemoryRaw {
+        records: both.vm.storage(),
+    });
+    let on_near = cw_near::chain_builder(Box::new(stored), &context()).build()?;
+    assert_eq!(on_near.dump(), both.host.dump());
+    assert!(!on_near.dump().is_empty());
     Ok(())
 }
 
