@@ -178,7 +178,7 @@ impl<T: CostTable> ChainBuilder<T> {
     /// stored, so `build` neither reads nor validates them again, and each
     /// is loaded (its runner picked, its `cw_migrate_version` read) the
     /// first time a call uses it. For a chain rebuilt on every call (one
-    /// inside a NEAR contract, where validating a 300 KB module costs
+    /// inside a NEAR contract, where validating cw20-base (388 KB) costs
     /// about 100 Tgas); a code that can no longer load then fails the call
     /// that uses it ([`ChainError::StoreCode`]) instead of `build`.
     #[must_use]
