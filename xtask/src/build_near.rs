@@ -6,10 +6,11 @@
 //! The `near` profile (root `Cargo.toml`) is size-optimized (`opt-level =
 //! "z"`, fat LTO, one codegen unit, `panic = "abort"`, stripped): NEAR
 //! charges every call about 1.1 million gas per byte of contract code
-//! before it runs. With the `wasmi` feature the profile's opt-level is
-//! overridden to 2: at "z" or "s" wasmi's interpreter loop becomes one
-//! function body over NEAR's 196,608-byte limit (docs: NEAR.md's
-//! measurements), which NEAR refuses at preparation.
+//! before it runs. When a feature named `wasmi` is asked for (an
+//! interpreter inside the contract; cw-near has none yet) the profile's
+//! opt-level is overridden to 2: at "z" or "s" wasmi's interpreter loop
+//! becomes one function body over NEAR's 196,608-byte limit (measured with
+//! near-vm-runner 0.38), which NEAR refuses at preparation.
 
 use std::path::PathBuf;
 use std::process::Command;

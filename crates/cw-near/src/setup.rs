@@ -40,9 +40,10 @@ pub fn tx_gas_limit(prepaid: NearGas, used: NearGas) -> CwGas {
     }
 }
 
-/// What runs code that is not a verified native build. Without the `wasmi`
-/// feature nothing does ([`NoWasmEngine`]): such code is refused when
-/// stored.
+/// What runs code that is not a verified native build: nothing yet
+/// ([`NoWasmEngine`]), so such code is refused when stored. This is the
+/// one place a Wasm engine that builds for wasm32 (cw-wasmi's
+/// `WasmiFactory`, once merged) plugs in.
 #[must_use]
 pub fn wasm_factory() -> Arc<dyn ContractFactory<CosmWasmSchedule>> {
     Arc::new(NoWasmEngine)
