@@ -153,3 +153,40 @@ fn an_upward_a_sideways_and_an_unplaced_dependency_are_caught() {
         .contains("not above it")
     );
 }
+
+/// The NEAR contract embeds no engine: nothing in cw-near's wasm32
+/// dependency tree is Wasmer or cw-runtime.
+#[test]
+fn the_near_contract_reaches_no_engine() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let out = Command::new(cargo)
+        .args([
+            "tree",
+            "-p",
+            "cw-near",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-e",
+            "normal,build",
+            "--prefix",
+            "none",
+            "--offline",
+        ])
+        .current_dir(&root)
+        .output()
+        .expect("cargo tree runs");
+    assert!(
+        out.status.success(),
+        "cargo tree: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tree = String::from_utf8(out.stdout).expect("UTF-8");
+    assert!(tree.lines().any(|l| l.starts_with("cw-chain ")), "{tree}");
+    assert!(tree.lines().any(|l| l.starts_with("near-sdk ")), "{tree}");
+    let engines: Vec<&str> = tree
+        .lines()
+        .filter(|l| l.starts_with("wasmer") || l.starts_with("cw-runtime "))
+        .collect();
+    assert!(engines.is_empty(), "{engines:?}");
+}

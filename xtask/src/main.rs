@@ -13,6 +13,8 @@ commands:
   list-fixtures                        print the fixture names
   verified-builds                      build the emulated contracts' fixtures and write their
                                        checksums to crates/cw-fallback/src/published.rs
+  build-near [--features F,...]        build the cw-near NEAR contract (wasm32, `near` profile)
+                                       into target/near/cw_near.wasm
   fuzz TARGET [--seconds N] [--pinned] [--no-sanitizer] [--seed N]
                                        run a cargo-fuzz target for N seconds (default 60) under
                                        nightly, or with --pinned under the pinned stable
@@ -75,6 +77,22 @@ fn run(args: Vec<String>) -> Result<()> {
                 .with_context(|| format!("writing {}", path.display()))?;
             println!("wrote {}", path.display());
             Ok(())
+        }
+        "build-near" => {
+            let mut options = xtask::build_near::NearBuildOptions::default();
+            let mut args = rest.iter();
+            while let Some(arg) = args.next() {
+                match arg.as_str() {
+                    "--features" => {
+                        let features = args.next().context("--features takes F,...")?;
+                        options
+                            .features
+                            .extend(features.split(',').map(str::to_string));
+                    }
+                    other => bail!("unknown argument {other}\n\n{HELP}"),
+                }
+            }
+            xtask::build_near::run(&options).map(drop)
         }
         "fuzz" => {
             let (target, flags) = rest

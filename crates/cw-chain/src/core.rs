@@ -68,7 +68,9 @@ pub(crate) struct Shared<T: CostTable> {
     pub debug: DebugFactory,
     pub max_call_depth: u32,
     pub store: Mutex<TxStore>,
-    pub codes: RwLock<Vec<Arc<StoredCode<T>>>>,
+    /// Every stored code by id - 1; `None` for a code of the state that is
+    /// loaded on first use ([`ChainBuilder::trust_stored_codes`](crate::ChainBuilder::trust_stored_codes)).
+    pub codes: RwLock<Vec<Option<Arc<StoredCode<T>>>>>,
     pub block: Mutex<BlockState>,
     pub tx_counter: Mutex<TxCounter>,
     /// The bank's denomination metadata, by base denomination.
@@ -137,15 +139,40 @@ pub(crate) fn lock<X>(m: &Mutex<X>) -> MutexGuard<'_, X> {
 
 impl<T: CostTable> Shared<T> {
     pub(crate) fn code(&self, code_id: u64) -> Result<Arc<StoredCode<T>>, ChainError> {
-        let codes = self
-            .codes
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        usize::try_from(code_id)
+        let index = usize::try_from(code_id)
             .ok()
             .and_then(|id| id.checked_sub(1))
-            .and_then(|index| codes.get(index).cloned())
-            .ok_or(ChainError::NoSuchCode { code_id })
+            .ok_or(ChainError::NoSuchCode { code_id })?;
+        {
+            let codes = self
+                .codes
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match codes.get(index) {
+                None => return Err(ChainError::NoSuchCode { code_id }),
+                Some(Some(code)) => return Ok(Arc::clone(code)),
+                Some(None) => {}
+            }
+        }
+        // A trusted code of the state, used for the first time.
+        let record = lock(&self.store)
+            .code(code_id)
+            .ok_or(ChainError::NoSuchCode { code_id })?;
+        let (runner, migrate_version) = self.executor.load_trusted(&record)?;
+        let code = Arc::new(StoredCode {
+            creator: record.creator,
+            checksum: record.checksum,
+            runner,
+            migrate_version,
+        });
+        let mut codes = self
+            .codes
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(slot) = codes.get_mut(index) {
+            *slot = Some(Arc::clone(&code));
+        }
+        Ok(code)
     }
 
     pub(crate) fn contract_record(&self, address: &str) -> Option<ContractRecord> {

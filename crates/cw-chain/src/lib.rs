@@ -179,12 +179,12 @@ impl<T: CostTable> Chain<T> {
             wasm: Arc::from(wasm),
             mode,
         });
-        codes.push(Arc::new(StoredCode {
+        codes.push(Some(Arc::new(StoredCode {
             creator: creator.to_owned(),
             checksum,
             runner,
             migrate_version,
-        }));
+        })));
         Ok(code_id)
     }
 

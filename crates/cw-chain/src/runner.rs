@@ -173,6 +173,43 @@ pub(crate) struct Executor<T: CostTable> {
 }
 
 impl<T: CostTable> Executor<T> {
+    /// The runner of a code the state already holds, validated when it was
+    /// stored: no static validation again, only its `cw_migrate_version`
+    /// read from the section headers.
+    pub(crate) fn load_trusted(
+        &self,
+        code: &crate::CodeRecord,
+    ) -> Result<(Runner<T>, Option<u64>), ChainError> {
+        let refuse = |reason: String| ChainError::StoreCode { reason };
+        let migrate_version =
+            cw_validate::migrate_version(&code.wasm).map_err(|e| refuse(e.to_string()))?;
+        let runner = self.runner(&code.wasm, &code.checksum, code.mode)?;
+        Ok((runner, migrate_version))
+    }
+
+    /// The runner of validated code for `mode`.
+    fn runner(
+        &self,
+        wasm: &[u8],
+        checksum: &Checksum,
+        mode: ExecutionMode,
+    ) -> Result<Runner<T>, ChainError> {
+        // Native mode always asks the registry (which refuses a checksum it
+        // does not know); Auto only on a registry hit.
+        let native = match mode {
+            ExecutionMode::Native => true,
+            ExecutionMode::Auto => self.natives.get(checksum).is_some(),
+            ExecutionMode::Wasm => false,
+        };
+        let factory: &dyn ContractFactory<T> = if native { &self.natives } else { &*self.wasm };
+        let code = factory
+            .load(checksum, wasm)
+            .map_err(|e| ChainError::StoreCode {
+                reason: e.to_string(),
+            })?;
+        Ok(Runner { code, native })
+    }
+
     /// Validates `wasm` as the chain does and picks its runner for `mode`;
     /// also returns the code's `cw_migrate_version` (what wasmvm's
     /// `AnalyzeCode` reports).
@@ -184,17 +221,6 @@ impl<T: CostTable> Executor<T> {
     ) -> Result<(Runner<T>, Option<u64>), ChainError> {
         let refuse = |reason: String| ChainError::StoreCode { reason };
         let info = validate(wasm, &self.validation).map_err(|e| refuse(e.to_string()))?;
-        // Native mode always asks the registry (which refuses a checksum it
-        // does not know); Auto only on a registry hit.
-        let native = match mode {
-            ExecutionMode::Native => true,
-            ExecutionMode::Auto => self.natives.get(checksum).is_some(),
-            ExecutionMode::Wasm => false,
-        };
-        let factory: &dyn ContractFactory<T> = if native { &self.natives } else { &*self.wasm };
-        let code = factory
-            .load(checksum, wasm)
-            .map_err(|e| refuse(e.to_string()))?;
-        Ok((Runner { code, native }, info.migrate_version))
+        Ok((self.runner(wasm, checksum, mode)?, info.migrate_version))
     }
 }

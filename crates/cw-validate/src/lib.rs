@@ -233,3 +233,57 @@ fn check_functions(
 
 #[cfg(test)]
 mod tests;
+
+/// The `cw_migrate_version` of a module that was already validated (a
+/// stored code loaded again), without validating it again: only the
+/// section headers are read, and the code section is skipped whole, so
+/// this costs a small fraction of [`validate`] (what a chain inside a
+/// NEAR contract, which loads its codes on every call, needs).
+///
+/// # Errors
+/// [`ValidationError::InvalidWasm`] when the sections do not parse;
+/// [`ValidationError::InvalidMigrateVersion`] as [`validate`].
+pub fn migrate_version(wasm: &[u8]) -> Result<Option<u64>, ValidationError> {
+    use wasmparser::{Chunk, Parser, Payload};
+    let mut parser = Parser::new(0);
+    let mut rest = wasm;
+    let mut version = None;
+    loop {
+        let (consumed, payload) = match parser.parse(rest, true)? {
+            Chunk::Parsed { consumed, payload } => (consumed, payload),
+            // With `eof` set the parser never asks for more data.
+            Chunk::NeedMoreData(_) => {
+                return Err(ValidationError::InvalidWasm {
+                    offset: (wasm.len() - rest.len()) as u64,
+                    message: "unexpected end of module".into(),
+                });
+            }
+        };
+        let mut skip = 0;
+        match payload {
+            Payload::CodeSectionStart { size, .. } => {
+                parser.skip_section();
+                skip = usize::try_from(size).unwrap_or(usize::MAX);
+            }
+            Payload::CustomSection(reader) if reader.name() == "cw_migrate_version" => {
+                let raw = reader.data();
+                version = Some(
+                    std::str::from_utf8(raw)
+                        .ok()
+                        .and_then(|s| s.parse::<u64>().ok())
+                        .ok_or_else(|| ValidationError::InvalidMigrateVersion {
+                            value: String::from_utf8_lossy(raw).into_owned(),
+                        })?,
+                );
+            }
+            Payload::End(_) => return Ok(version),
+            _ => {}
+        }
+        rest = rest.get(consumed.saturating_add(skip)..).ok_or_else(|| {
+            ValidationError::InvalidWasm {
+                offset: wasm.len() as u64,
+                message: "a section runs past the end of the module".into(),
+            }
+        })?;
+    }
+}

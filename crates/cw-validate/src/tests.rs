@@ -70,6 +70,35 @@ fn migrate_version_is_read_and_checked() {
 }
 
 #[test]
+fn migrate_version_without_validation_reads_what_validation_reads() {
+    // After the code section too, so skipping it must land on the next
+    // section.
+    let after_code = module(
+        r#"(func (result i32) i32.const 1) (@custom "cw_migrate_version" (after code) "7")"#,
+    );
+    assert_eq!(migrate_version(&after_code).unwrap(), Some(7));
+    for wasm in [
+        module(r#"(@custom "cw_migrate_version" "42")"#),
+        after_code,
+        module(""),
+    ] {
+        assert_eq!(
+            migrate_version(&wasm).unwrap(),
+            check(&wasm).unwrap().migrate_version
+        );
+    }
+    let bad = module(r#"(@custom "cw_migrate_version" "forty-two")"#);
+    assert!(matches!(
+        migrate_version(&bad),
+        Err(ValidationError::InvalidMigrateVersion { .. })
+    ));
+    assert!(matches!(
+        migrate_version(b"\0asm\x01\0\0\0\x0a\x7f"),
+        Err(ValidationError::InvalidWasm { .. })
+    ));
+}
+
+#[test]
 fn locals_limit_names_the_function() {
     let err = check(&module("(func (local i32) (local i64) (local f32) (local f64)) (func (local i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64))")).unwrap_err();
     assert_eq!(

@@ -92,3 +92,37 @@ fn a_state_whose_code_cannot_load_is_refused_at_build() {
         bare.err()
     );
 }
+
+#[test]
+fn a_chain_that_trusts_its_state_loads_codes_on_first_use() {
+    let shared = Shared::default();
+    let first = builder().state(Box::new(shared.clone())).build().unwrap();
+    let (_, bob, token) = token(&first);
+    let dump = first.dump();
+    drop(first);
+    // A state whose code no emulator runs builds, since nothing is loaded
+    // yet; the first call that needs the code is refused.
+    let bare = cw_chain::ChainBuilder::new(cw_gas::CosmWasmSchedule::default())
+        .state(Box::new(shared.clone()))
+        .trust_stored_codes()
+        .build()
+        .unwrap();
+    let refused = bare
+        .query(&token, &msg(json!({"balance": {"address": bob}})))
+        .expect("no node fault")
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("no verified native emulator"),
+        "{refused}"
+    );
+    drop(bare);
+    let trusted = builder()
+        .state(Box::new(shared.clone()))
+        .trust_stored_codes()
+        .build()
+        .unwrap();
+    assert_eq!(trusted.dump(), dump);
+    assert_eq!(balance(&trusted, &token, &bob), json!({"balance": "0"}));
+    assert!(trusted.code_info(1).unwrap().1);
+    assert!(trusted.code_info(2).is_err());
+}

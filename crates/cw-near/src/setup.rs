@@ -1,0 +1,88 @@
+//! The chain a NEAR call runs on: its settings, its natives, its Wasm
+//! factory and its gas limit. The contract and the runner tests' host
+//! chain are built here alike, so they differ only in where the state
+//! lives.
+
+use std::sync::Arc;
+
+use cw_chain::{
+    BlockState, ChainBuilder, ChainState, ContractFactory, DEFAULT_TX_GAS_LIMIT, NoWasmEngine,
+};
+use cw_fallback::{VerifiedBuilds, VerifiedNatives};
+use cw_gas::{CosmWasmSchedule, CwGas, NearGas};
+
+use crate::api::NearChainApi;
+
+/// What a NEAR call tells the chain: the block, and the gas it may use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallContext {
+    /// The NEAR block the call runs in (height, timestamp in nanoseconds)
+    /// and the chain id (the contract's account).
+    pub block: BlockState,
+    /// The CosmWasm gas limit of the call's transaction.
+    pub tx_gas_limit: CwGas,
+}
+
+/// The CosmWasm gas limit of a transaction in a NEAR call that was given
+/// `prepaid` NEAR gas and has used `used` so far: what is left, translated
+/// with cw-gas's rate and rounded down (a CosmWasm limit that never allows
+/// more than the NEAR gas left), and never above the chain's
+/// [`DEFAULT_TX_GAS_LIMIT`]. A transaction whose CosmWasm gas, translated
+/// to NEAR gas, would exceed what the call has left runs out of gas: it
+/// fails cleanly and the contract panics, so nothing is written.
+#[must_use]
+pub fn tx_gas_limit(prepaid: NearGas, used: NearGas) -> CwGas {
+    let left = prepaid.saturating_sub(used).to_cw_gas_floor();
+    if left < DEFAULT_TX_GAS_LIMIT {
+        left
+    } else {
+        DEFAULT_TX_GAS_LIMIT
+    }
+}
+
+/// What runs code that is not a verified native build: nothing yet
+/// ([`NoWasmEngine`]), so such code is refused when stored. This is the
+/// one place a Wasm engine that builds for wasm32 (cw-wasmi's
+/// `WasmiFactory`, once merged) plugs in.
+#[must_use]
+pub fn wasm_factory() -> Arc<dyn ContractFactory<CosmWasmSchedule>> {
+    Arc::new(NoWasmEngine)
+}
+
+/// The chain of one call over `state`: cosmwasm-vm 3.0's gas schedule,
+/// NEAR accounts as senders ([`NearChainApi`]), every published verified
+/// build on its native emulator (cw-fallback), and [`wasm_factory`] for
+/// the rest. Stored codes are trusted (validated when stored, loaded on
+/// first use), since the chain is built again on every NEAR call.
+#[must_use]
+pub fn chain_builder(
+    state: Box<dyn ChainState>,
+    context: &CallContext,
+) -> ChainBuilder<CosmWasmSchedule> {
+    ChainBuilder::new(CosmWasmSchedule::default())
+        .api(Arc::new(NearChainApi::default()))
+        .block(context.block.clone())
+        .tx_gas_limit(context.tx_gas_limit)
+        .verified_natives(&VerifiedBuilds::published())
+        .wasm_factory(wasm_factory())
+        .state(state)
+        .trust_stored_codes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_limit_is_what_the_call_has_left() {
+        let tgas = |t| NearGas::from_tgas(t).unwrap();
+        assert_eq!(tx_gas_limit(tgas(30), tgas(10)), CwGas::new(20_000_000_000));
+        assert_eq!(tx_gas_limit(tgas(10), tgas(30)), CwGas::new(0));
+        assert_eq!(tx_gas_limit(tgas(1_000), tgas(0)), DEFAULT_TX_GAS_LIMIT);
+        // Rounded down: 1,999 NEAR gas is 1 CosmWasm gas.
+        assert_eq!(
+            tx_gas_limit(NearGas::new(1_999), NearGas::new(0)),
+            CwGas::new(1)
+        );
+    }
+}

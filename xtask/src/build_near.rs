@@ -1,0 +1,99 @@
+//! `cargo xtask build-near`: builds the `cw-near` contract for
+//! `wasm32-unknown-unknown` with the `near` profile and copies it to
+//! [`contract_path`] (`target/near/cw_near.wasm`), where the runner tests
+//! and a deployment find it.
+//!
+//! The `near` profile (root `Cargo.toml`) is size-optimized (`opt-level =
+//! "z"`, fat LTO, one codegen unit, `panic = "abort"`, stripped): NEAR
+//! charges every call about 1.1 million gas per byte of contract code
+//! before it runs. When a feature named `wasmi` is asked for (an
+//! interpreter inside the contract; cw-near has none yet) the profile's
+//! opt-level is overridden to 2: at "z" or "s" wasmi's interpreter loop
+//! becomes one function body over NEAR's 196,608-byte limit (measured with
+//! near-vm-runner 0.38), which NEAR refuses at preparation.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use anyhow::{Context, bail};
+
+use crate::fixtures::workspace_root;
+
+/// The opt-level that keeps an interpreter's dispatch function under NEAR's
+/// function-body limit.
+const WASMI_OPT_LEVEL: &str = "2";
+
+/// How to build the contract.
+#[derive(Debug, Clone, Default)]
+pub struct NearBuildOptions {
+    /// Cargo features of `cw-near` to enable (e.g. `wasmi`).
+    pub features: Vec<String>,
+}
+
+/// Where `build-near` writes the contract.
+pub fn contract_path() -> PathBuf {
+    workspace_root()
+        .join("target")
+        .join("near")
+        .join("cw_near.wasm")
+}
+
+/// The cargo target folder (`CARGO_TARGET_DIR` when set).
+fn cargo_target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|dir| {
+            if dir.is_absolute() {
+                dir
+            } else {
+                workspace_root().join(dir)
+            }
+        })
+        .unwrap_or_else(|| workspace_root().join("target"))
+}
+
+/// Builds the contract and copies it to [`contract_path`]; returns that
+/// path.
+pub fn run(options: &NearBuildOptions) -> anyhow::Result<PathBuf> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut command = Command::new(cargo);
+    command.current_dir(workspace_root()).args([
+        "build",
+        "-p",
+        "cw-near",
+        "--lib",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        "near",
+    ]);
+    // near-sdk calls NEAR's host functions only when built with `--cfg
+    // near` (as cargo-near builds); without it its `env` functions are
+    // local stand-ins (`panic_str` would print and trap).
+    command.args([
+        "--config",
+        "target.wasm32-unknown-unknown.rustflags=[\"--cfg\", \"near\"]",
+    ]);
+    if !options.features.is_empty() {
+        command.args(["--features", &options.features.join(",")]);
+    }
+    if options.features.iter().any(|f| f == "wasmi") {
+        command.env("CARGO_PROFILE_NEAR_OPT_LEVEL", WASMI_OPT_LEVEL);
+    }
+    let status = command.status().context("running cargo build")?;
+    if !status.success() {
+        bail!("building the NEAR contract failed ({status})");
+    }
+    let built = cargo_target_dir()
+        .join("wasm32-unknown-unknown")
+        .join("near")
+        .join("cw_near.wasm");
+    let out = contract_path();
+    let dir = out.parent().context("the contract path has a folder")?;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    std::fs::copy(&built, &out)
+        .with_context(|| format!("copying {} to {}", built.display(), out.display()))?;
+    let size = std::fs::metadata(&out)?.len();
+    println!("wrote {} ({size} bytes)", out.display());
+    Ok(out)
+}
