@@ -75,6 +75,17 @@ impl MemoryState {
     }
 }
 
+/// Whether `(lower, upper)` holds no key in a way `BTreeMap::range` would
+/// panic on (start above end, or one key excluded at both ends): a seek
+/// past the end of its range (an `after` at or beyond it) finds nothing.
+fn bounds_cross(lower: Bound<&[u8]>, upper: Bound<&[u8]>) -> bool {
+    match (lower, upper) {
+        (Bound::Excluded(a), Bound::Excluded(b)) => a >= b,
+        (Bound::Included(a) | Bound::Excluded(a), Bound::Included(b) | Bound::Excluded(b)) => a > b,
+        _ => false,
+    }
+}
+
 impl ChainState for MemoryState {
     fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
         self.records.get(key).cloned()
@@ -100,6 +111,9 @@ impl ChainState for MemoryState {
                     Some(a) if range.start.is_none_or(|s| a >= s) => Bound::Excluded(a),
                     _ => lower,
                 };
+                if bounds_cross(lower, upper) {
+                    return None;
+                }
                 self.records.range::<[u8], _>((lower, upper)).next()
             }
             Order::Descending => {
@@ -107,6 +121,9 @@ impl ChainState for MemoryState {
                     Some(a) if range.end.is_none_or(|e| a < e) => Bound::Excluded(a),
                     _ => upper,
                 };
+                if bounds_cross(lower, upper) {
+                    return None;
+                }
                 self.records.range::<[u8], _>((lower, upper)).next_back()
             }
         };

@@ -126,3 +126,32 @@ fn a_chain_that_trusts_its_state_loads_codes_on_first_use() {
     assert!(trusted.code_info(1).unwrap().1);
     assert!(trusted.code_info(2).is_err());
 }
+
+#[test]
+fn a_seek_past_the_end_of_its_range_finds_nothing_and_never_panics() {
+    let mut state = MemoryState::default();
+    for key in [b"a".as_slice(), b"b", b"c", b"d"] {
+        state.set(key, b"v");
+    }
+    let range = KeyRange {
+        start: Some(b"b"),
+        end: Some(b"d"),
+    };
+    // Ascending after the end (equal to it, beyond it): BTreeMap::range
+    // would panic on these bounds.
+    for after in [b"d".as_slice(), b"e", b"zz"] {
+        assert_eq!(state.seek(range, Order::Ascending, Some(after)), None);
+    }
+    // Descending after (below) the start.
+    for after in [b"a".as_slice(), b"", b"b"] {
+        assert_eq!(state.seek(range, Order::Descending, Some(after)), None);
+    }
+    // And the ordinary steps still find their records.
+    let first = state.seek(range, Order::Ascending, None).unwrap();
+    assert_eq!(first.0, b"b");
+    let next = state.seek(range, Order::Ascending, Some(b"b")).unwrap();
+    assert_eq!(next.0, b"c");
+    assert_eq!(state.seek(range, Order::Ascending, Some(b"c")), None);
+    let last = state.seek(range, Order::Descending, None).unwrap();
+    assert_eq!(last.0, b"c");
+}
