@@ -28,4 +28,4 @@ pub use crate::context::{
 pub use crate::entry::{CallInput, CallResult, Contract, EntryPoint, InfoArg, VmFailure};
 pub use crate::error::{AddressError, BackendError, ExportProblem, HostError};
 pub use crate::limits::HostLimits;
-pub use crate::memory::GuestAllocator;
+pub use crate::memory::{GuestAllocator, LentContext};

@@ -18,26 +18,13 @@ use wasmer::sys::{CompilerConfig, Singlepass};
 use wasmer::{AsStoreMut, Engine, Instance, Value};
 
 use crate::error::GasError;
-use crate::schedule::{CostTable, OperatorClass};
+use crate::schedule::CostTable;
 use crate::units::GasQuantity;
 
 mod combined;
 mod globals;
 mod metering;
 mod stack_limit;
-
-/// Where a middleware stage writes the operators it emits: Wasmer's reader
-/// state, or (inside [`GasMiddleware`]) the stack limiter fed by metering.
-pub(crate) trait Emit<'a> {
-    /// Appends one operator.
-    fn emit(&mut self, operator: Operator<'a>);
-    /// Appends operators in order.
-    fn emit_all<I: IntoIterator<Item = Operator<'a>>>(&mut self, operators: I) {
-        for operator in operators {
-            self.emit(operator);
-        }
-    }
-}
 
 impl<'a> Emit<'a> for wasmer::sys::MiddlewareReaderState<'a> {
     fn emit(&mut self, operator: Operator<'a>) {
@@ -73,56 +60,19 @@ fn add_exported_counter_and_flag(
     (counter.as_u32(), flag.as_u32())
 }
 
-pub use combined::GasMiddleware;
-pub use globals::{MiddlewareGlobals, points_exhausted, points_global_value};
-pub use metering::Metering;
-pub use stack_limit::{
+pub use crate::instrument::{
     AnalysedFunction, DEFAULT_STACK_LIMIT_BYTES, FRAME_OVERHEAD_BYTES, FunctionAnalysis,
-    METERING_SCRATCH_SLOTS, OPERAND_SLOT_BYTES, StackAnalysis, StackLimiter, value_size_bytes,
+    METERING_SCRATCH_SLOTS, OPERAND_SLOT_BYTES, POINTS_EXHAUSTED_EXPORT, REMAINING_POINTS_EXPORT,
+    STACK_EXHAUSTED_EXPORT, STACK_HEIGHT_EXPORT, StackAnalysis, classify, points_exhausted,
+    points_global_value, value_size_bytes,
 };
+pub use combined::GasMiddleware;
+pub use globals::MiddlewareGlobals;
+pub use metering::Metering;
+pub use stack_limit::StackLimiter;
 
+use crate::instrument::emit::Emit;
 use wasmer::sys::wasmparser::Operator;
-
-/// Export holding the remaining operator gas (`i64`, read as `u64`, in the
-/// schedule's unit).
-pub const REMAINING_POINTS_EXPORT: &str = "cw_gas_remaining_points";
-/// Export set to 1 (`i32`) when an operator charge could not be paid.
-pub const POINTS_EXHAUSTED_EXPORT: &str = "cw_gas_points_exhausted";
-/// Export holding the current stack height in bytes (`i64`).
-pub const STACK_HEIGHT_EXPORT: &str = "cw_gas_stack_height";
-/// Export set to 1 (`i32`) when a call would have exceeded the stack limit.
-pub const STACK_EXHAUSTED_EXPORT: &str = "cw_gas_stack_exhausted";
-
-/// The price class of an operator: exactly cosmwasm-vm 3.0.11's
-/// `is_accounting` list, with `end` / `else` split out as
-/// [`OperatorClass::Pseudo`].
-pub fn classify(operator: &Operator<'_>) -> OperatorClass {
-    match operator {
-        Operator::End | Operator::Else => OperatorClass::Pseudo,
-        Operator::Loop { .. }
-        | Operator::If { .. }
-        | Operator::Br { .. }
-        | Operator::BrTable { .. }
-        | Operator::BrIf { .. }
-        | Operator::Call { .. }
-        | Operator::CallIndirect { .. }
-        | Operator::Return
-        | Operator::Throw { .. }
-        | Operator::ThrowRef
-        | Operator::Rethrow { .. }
-        | Operator::Delegate { .. }
-        | Operator::Catch { .. }
-        | Operator::ReturnCall { .. }
-        | Operator::ReturnCallIndirect { .. }
-        | Operator::BrOnCast { .. }
-        | Operator::BrOnCastFail { .. }
-        | Operator::CallRef { .. }
-        | Operator::ReturnCallRef { .. }
-        | Operator::BrOnNull { .. }
-        | Operator::BrOnNonNull { .. } => OperatorClass::Control,
-        _ => OperatorClass::Plain,
-    }
-}
 
 /// Pushes metering and, optionally, the stack limiter, in the only correct
 /// order (see the module docs), as one [`GasMiddleware`] stage.

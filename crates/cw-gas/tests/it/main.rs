@@ -2,6 +2,8 @@
 
 mod differential;
 mod exactness;
+mod generator;
+mod instrumented;
 mod programs;
 mod scaling;
 mod semantics;
