@@ -73,6 +73,7 @@ fn setup() -> Setup {
                 label: "bench",
                 salt: None,
             })
+            .expect("no node fault")
             .expect("instantiates")
             .contract_address
             .expect("address")
@@ -91,8 +92,12 @@ fn setup() -> Setup {
     // One of each first, so every timed call finds the same key set.
     chain
         .execute(&alice, &token, &transfer, &[])
+        .expect("no node fault")
         .expect("transfer");
-    chain.execute(&alice, &token, &send, &[]).expect("send");
+    chain
+        .execute(&alice, &token, &send, &[])
+        .expect("no node fault")
+        .expect("send");
     Setup {
         chain,
         cache,
@@ -124,6 +129,7 @@ fn benches(c: &mut Criterion) {
             black_box(
                 s.chain
                     .execute(&s.alice, &s.token, black_box(&s.transfer), &[])
+                    .expect("no node fault")
                     .expect("transfer"),
             )
         });
@@ -172,6 +178,7 @@ fn benches(c: &mut Criterion) {
             black_box(
                 s.chain
                     .execute(&s.alice, &s.token, black_box(&s.send), &[])
+                    .expect("no node fault")
                     .expect("send"),
             )
         });
@@ -184,6 +191,7 @@ fn benches(c: &mut Criterion) {
                 black_box(
                     s.chain
                         .execute(&s.alice, &s.token, &s.transfer, &[])
+                        .expect("no node fault")
                         .expect("transfer"),
                 );
             }

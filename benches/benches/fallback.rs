@@ -82,13 +82,13 @@ impl Case {
     fn native(&self) -> Vec<u8> {
         let mut native = NativeContract::new(self.kind);
         let (result, _) = native.call(self.input(), backend(self.state.clone(), self.entry));
-        result.expect("native call")
+        result.expect("no node fault").expect("native call")
     }
 
     fn wasm(&self) -> Vec<u8> {
         let mut wasm = WasmContract::new(self.module.clone(), InstanceOptions::default());
         let (result, _) = wasm.call(self.input(), backend(self.state.clone(), self.entry));
-        result.expect("wasm call")
+        result.expect("no node fault").expect("wasm call")
     }
 }
 
@@ -150,7 +150,12 @@ impl Setup {
             let mut backend = backend(storage, *entry);
             let (result, returned) = NativeContract::new(kind).call(input, backend);
             backend = returned;
-            assert!(result.expect("setup call").starts_with(br#"{"ok":"#));
+            assert!(
+                result
+                    .expect("no node fault")
+                    .expect("setup call")
+                    .starts_with(br#"{"ok":"#)
+            );
             storage = MockStorage::from_iter(
                 cw_host::range(&*backend.storage, None, None, cw_host::Order::Ascending)
                     .map(|record| record.expect("readable")),
@@ -230,8 +235,9 @@ fn bench_case(c: &mut Criterion, setup: &Setup, name: &str, case: &Case) {
     group.finish();
 }
 
-fn fallback(c: &mut Criterion) {
-    let setup = Setup::new();
+/// Every benched call, named by its group; making each asserts that
+/// native and Wasm give the same bytes.
+fn cases(setup: &Setup) -> Vec<(&'static str, Case)> {
     let (alice, bob) = (setup.alice.clone(), setup.bob.clone());
 
     let cw20_state = setup.state(
@@ -247,15 +253,13 @@ fn fallback(c: &mut Criterion) {
     );
     let transfer = json!({"transfer": {"recipient": bob, "amount": "7"}});
     let balance = json!({"balance": {"address": alice}});
-    let case = setup.case(
+    let cw20_transfer = setup.case(
         NativeKind::Cw20Base,
         cw20_state.clone(),
         EntryPoint::Execute,
         transfer,
     );
-    bench_case(c, &setup, "fallback/cw20_transfer", &case);
-    let case = setup.case(NativeKind::Cw20Base, cw20_state, EntryPoint::Query, balance);
-    bench_case(c, &setup, "fallback/cw20_balance", &case);
+    let cw20_balance = setup.case(NativeKind::Cw20Base, cw20_state, EntryPoint::Query, balance);
 
     let cw721_state = setup.state(
         NativeKind::Cw721Base,
@@ -272,13 +276,32 @@ fn fallback(c: &mut Criterion) {
         ],
     );
     let transfer_nft = json!({"transfer_nft": {"recipient": bob, "token_id": "token-1"}});
-    let case = setup.case(
+    let cw721_transfer_nft = setup.case(
         NativeKind::Cw721Base,
         cw721_state,
         EntryPoint::Execute,
         transfer_nft,
     );
-    bench_case(c, &setup, "fallback/cw721_transfer_nft", &case);
+    vec![
+        ("fallback/cw20_transfer", cw20_transfer),
+        ("fallback/cw20_balance", cw20_balance),
+        ("fallback/cw721_transfer_nft", cw721_transfer_nft),
+    ]
+}
+
+/// The setup's assertions, without timing anything: every benched call
+/// gives the same bytes natively and on its Wasm fixture.
+/// `benches/tests/setup.rs` runs this in `cargo test`.
+#[allow(dead_code, reason = "run by benches/tests/setup.rs, not by the bench")]
+pub(crate) fn setup_checks() {
+    cases(&Setup::new());
+}
+
+fn fallback(c: &mut Criterion) {
+    let setup = Setup::new();
+    for (name, case) in cases(&setup) {
+        bench_case(c, &setup, name, &case);
+    }
 }
 
 criterion_group!(benches, fallback);

@@ -53,14 +53,15 @@ fn engine(setup: &Setup, wasm: &[u8]) -> Engine {
             ));
             c.into()
         }
-        Setup::Cosmwasm { stack } => middleware::singlepass_engine(
+        Setup::Cosmwasm { stack } => cw_runtime::internals::singlepass_engine(
             CosmWasmSchedule::default(),
             wasm,
             stack.then_some(DEFAULT_STACK_LIMIT_BYTES),
         )
         .expect("engine"),
         Setup::Near => {
-            middleware::singlepass_engine(NearSchedule::default(), wasm, None).expect("engine")
+            cw_runtime::internals::singlepass_engine(NearSchedule::default(), wasm, None)
+                .expect("engine")
         }
     }
 }

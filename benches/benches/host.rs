@@ -432,7 +432,7 @@ impl Ours {
                 .call(EntryPoint::Execute, &s.env, Some(&s.info), msg, backend);
         let gas = backend.gas.used().as_u64();
         self.backend = Some(backend);
-        (result.expect("succeeds"), gas)
+        (result.expect("no node fault").expect("succeeds"), gas)
     }
 
     fn call(&mut self, s: &Setup, msg: &[u8]) -> (Vec<u8>, u64) {
@@ -476,6 +476,19 @@ fn bench_import(c: &mut Criterion, s: &Setup, import: Import) {
         });
     }
     group.finish();
+}
+
+/// The setup's assertions, without timing anything: each benched execute
+/// (every import, 0 and 1,000 calls) gives the same result and gas here and
+/// on cosmwasm-vm. `benches/tests/setup.rs` runs this in `cargo test`.
+#[allow(dead_code, reason = "run by benches/tests/setup.rs, not by the bench")]
+pub(crate) fn setup_checks() {
+    let setup = Setup::new();
+    for import in Import::ALL {
+        for calls in [0, CALLS] {
+            setup.check_both_sides_agree(import, calls);
+        }
+    }
 }
 
 fn host(c: &mut Criterion) {

@@ -275,7 +275,11 @@ impl Setup {
                 msg,
                 our_backend(self.state.clone(), entry),
             );
-            assert_eq!(tiered.expect("succeeds"), ours, "tiered {entry:?}");
+            assert_eq!(
+                tiered.expect("no node fault").expect("succeeds"),
+                ours,
+                "tiered {entry:?}"
+            );
             assert_eq!(backend.gas.used().as_u64(), ours_gas, "tiered gas");
             let mut vm = self.vm_instance(VmInstanceOptions {
                 gas_limit: GAS_LIMIT,
@@ -309,7 +313,10 @@ impl Setup {
         let backend = our_backend(self.state.clone(), entry);
         let info = (entry != EntryPoint::Query).then_some(self.info.as_slice());
         let (result, backend) = instance.call(entry, &self.env, info, msg, backend);
-        (result.expect("succeeds"), backend.gas.used().as_u64())
+        (
+            result.expect("no node fault").expect("succeeds"),
+            backend.gas.used().as_u64(),
+        )
     }
 
     /// A new instance of our side, finding the module by `lookup`.
@@ -355,7 +362,7 @@ impl Setup {
             &self.transfer,
             backend,
         );
-        result.expect("transfers");
+        result.expect("no node fault").expect("transfers");
     }
 
     /// A new cosmwasm-vm instance from its memory cache on the starting state.
@@ -589,7 +596,7 @@ fn paired_transfers(s: &Setup, rounds: usize) -> Vec<PairedRow> {
                     pooled.call(EntryPoint::Execute, &s.env, info, &s.transfer, backend);
                 drop(pooled);
                 let time = started.elapsed();
-                result.expect("transfers");
+                result.expect("no node fault").expect("transfers");
                 time
             });
         }
@@ -617,7 +624,7 @@ fn paired_transfers(s: &Setup, rounds: usize) -> Vec<PairedRow> {
                 backend,
             );
             let time = started.elapsed();
-            result.expect("transfers");
+            result.expect("no node fault").expect("transfers");
             time
         });
 
@@ -772,6 +779,15 @@ fn paired_compiles(s: &Setup, rounds: usize) -> Vec<PairedRow> {
         || check().expect("valid"),
     );
     vec![compiles, validations]
+}
+
+/// The setup's assertions, without timing anything: cw20-base's transfer
+/// and balance query give the same bytes and gas here and on cosmwasm-vm
+/// (also from the tiered-up Cranelift module), and both caches hold it in
+/// memory. `benches/tests/setup.rs` runs this in `cargo test`.
+#[allow(dead_code, reason = "run by benches/tests/setup.rs, not by the bench")]
+pub(crate) fn setup_checks() {
+    Setup::new();
 }
 
 fn runtime(c: &mut Criterion) {

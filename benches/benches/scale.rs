@@ -227,7 +227,10 @@ impl Cw20 {
             backend(Box::new(MockStorage::new()), EntryPoint::Instantiate),
         );
         assert!(
-            result.expect("runs").starts_with(br#"{"ok":"#),
+            result
+                .expect("no node fault")
+                .expect("runs")
+                .starts_with(br#"{"ok":"#),
             "instantiate failed"
         );
         dump(&*backend.storage).into_iter().collect()
@@ -256,7 +259,10 @@ impl Cw20 {
             &self.transfer,
             backend(storage, EntryPoint::Execute),
         );
-        (backend.storage, result.expect("transfer runs"))
+        (
+            backend.storage,
+            result.expect("no node fault").expect("transfer runs"),
+        )
     }
 }
 
@@ -272,79 +278,106 @@ fn balance_key(address: &str) -> Vec<u8> {
     key
 }
 
-fn message_size(c: &mut Criterion) {
-    let wasm = tests::fixture_bytes("probe");
-    let (module, _, _) = compile(&wasm, &config()).expect("compiles");
-    let env = to_json_vec(&mock_env()).expect("env");
-    let creator = Bech32Api::default().addr_make("creator").expect("address");
-    let info = to_json_vec(&message_info(&Addr::unchecked(&creator), &[])).expect("info");
+/// The probe on both sides for `scale/message_size`: our compiled module,
+/// cosmwasm-vm's cache holding it, and the call's env and info.
+struct MessageSize {
+    module: CompiledModule,
+    env: Vec<u8>,
+    info: Vec<u8>,
+    vm_cache: cosmwasm_vm::Cache<VmApi, VmStorage, VmQuerier>,
+    checksum: cosmwasm_std::Checksum,
+    _dir: tempfile::TempDir,
+}
 
-    let dir = tempfile::tempdir().expect("temp dir");
-    let options = cosmwasm_vm::CacheOptions::new(
-        dir.path(),
-        capabilities_from_csv(&DEFAULT_CAPABILITIES.join(",")),
-        Size::new(MEMORY_CACHE_BYTES),
-        Size::new(MEMORY_LIMIT_BYTES),
-    );
-    // SAFETY: cosmwasm-vm requires that nothing else writes to the cache
-    // directory while the cache exists; it is a fresh temporary directory
-    // only this process knows.
-    let vm_cache: cosmwasm_vm::Cache<VmApi, VmStorage, VmQuerier> =
-        unsafe { cosmwasm_vm::Cache::new(options) }.expect("cache");
-    let checksum = vm_cache.store_code(&wasm, true, true).expect("stores");
-    let vm_backend = || Backend {
-        api: VmApi::default(),
-        storage: VmStorage(MockStorage::new()),
-        querier: VmQuerier::new(&[]),
-    };
-    // A pair of instances, each instantiated once: the first call into an
-    // instance initializes the contract's allocator, which costs gas the
-    // later calls do not pay.
-    let instantiated_pair = || {
-        let mut vm = vm_cache
-            .get_instance(
-                &checksum,
-                vm_backend(),
-                VmOptions {
-                    gas_limit: REUSED_GAS_LIMIT,
-                },
-            )
+impl MessageSize {
+    fn new() -> Self {
+        let wasm = tests::fixture_bytes("probe");
+        let (module, _, _) = compile(&wasm, &config()).expect("compiles");
+        let env = to_json_vec(&mock_env()).expect("env");
+        let creator = Bech32Api::default().addr_make("creator").expect("address");
+        let info = to_json_vec(&message_info(&Addr::unchecked(&creator), &[])).expect("info");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let options = cosmwasm_vm::CacheOptions::new(
+            dir.path(),
+            capabilities_from_csv(&DEFAULT_CAPABILITIES.join(",")),
+            Size::new(MEMORY_CACHE_BYTES),
+            Size::new(MEMORY_LIMIT_BYTES),
+        );
+        // SAFETY: cosmwasm-vm requires that nothing else writes to the cache
+        // directory while the cache exists; it is a fresh temporary directory
+        // only this process knows.
+        let vm_cache: cosmwasm_vm::Cache<VmApi, VmStorage, VmQuerier> =
+            unsafe { cosmwasm_vm::Cache::new(options) }.expect("cache");
+        let checksum = vm_cache.store_code(&wasm, true, true).expect("stores");
+        Self {
+            module,
+            env,
+            info,
+            vm_cache,
+            checksum,
+            _dir: dir,
+        }
+    }
+
+    /// A pair of instances, each instantiated once: the first call into an
+    /// instance initializes the contract's allocator, which costs gas the
+    /// later calls do not pay.
+    fn instantiated_pair(&self) -> (VmInstance, ContractInstance<Schedule>) {
+        let vm_backend = Backend {
+            api: VmApi::default(),
+            storage: VmStorage(MockStorage::new()),
+            querier: VmQuerier::new(&[]),
+        };
+        let options = VmOptions {
+            gas_limit: REUSED_GAS_LIMIT,
+        };
+        let mut vm = self
+            .vm_cache
+            .get_instance(&self.checksum, vm_backend, options)
             .expect("instance");
-        let init = call_instantiate_raw(&mut vm, &env, &info, b"{}").expect("runs");
+        let init = call_instantiate_raw(&mut vm, &self.env, &self.info, b"{}").expect("runs");
         assert!(init.starts_with(br#"{"ok":"#), "instantiate failed");
-        let mut ours = ContractInstance::new(&module, &instance_options()).expect("instance");
+        let mut ours = ContractInstance::new(&self.module, &instance_options()).expect("instance");
         let fresh = backend(Box::new(MockStorage::new()), EntryPoint::Instantiate);
-        let (init, _) = ours.call(EntryPoint::Instantiate, &env, Some(&info), b"{}", fresh);
+        let (init, _) = ours.call(
+            EntryPoint::Instantiate,
+            &self.env,
+            Some(&self.info),
+            b"{}",
+            fresh,
+        );
         assert!(
-            init.expect("runs").starts_with(br#"{"ok":"#),
+            init.expect("no node fault")
+                .expect("runs")
+                .starts_with(br#"{"ok":"#),
             "instantiate failed"
         );
         (vm, ours)
-    };
-    // The benched pair runs as many calls as criterion's timing asks for,
-    // a different number on each side, so their allocators drift apart; the
-    // once-per-size correctness check uses a pair with the same history.
-    let (mut vm, mut ours) = instantiated_pair();
+    }
 
-    let mut group = c.benchmark_group("scale/message_size");
-    for size in VALUE_SIZES_BYTES {
+    /// The `write` message of a `size`-byte value, checked once: the same
+    /// result bytes and gas on both sides (on a pair with the same history)
+    /// and the value stored.
+    fn checked_msg(&self, size: usize) -> Vec<u8> {
         let value: Vec<u8> = (0..size).map(|i| i as u8).collect();
         let msg = json!({"write": {"key": base64(b"scale/key"), "value": base64(&value)}});
         let msg = to_json_vec(&msg).expect("json");
-        group.throughput(Throughput::Bytes(msg.len() as u64));
-
-        // Correctness, once: same result bytes and gas on both sides.
         let used = |report: cosmwasm_vm::GasReport| report.used_internally + report.used_externally;
-        let (mut vm_check, mut ours_check) = instantiated_pair();
+        let (mut vm_check, mut ours_check) = self.instantiated_pair();
         let gas_before = used(vm_check.create_gas_report());
-        let theirs = call_execute_raw(&mut vm_check, &env, &info, &msg).expect("runs");
+        let theirs = call_execute_raw(&mut vm_check, &self.env, &self.info, &msg).expect("runs");
         let their_gas = used(vm_check.create_gas_report()) - gas_before;
         let storage = Box::new(MockStorage::new());
         let fresh = backend(storage, EntryPoint::Execute);
-        let (result, returned) =
-            ours_check.call(EntryPoint::Execute, &env, Some(&info), &msg, fresh);
+        let (result, returned) = ours_check.call(
+            EntryPoint::Execute,
+            &self.env,
+            Some(&self.info),
+            &msg,
+            fresh,
+        );
         assert_eq!(
-            result.expect("runs"),
+            result.expect("no node fault").expect("runs"),
             theirs,
             "result of a {size}-byte write"
         );
@@ -358,19 +391,36 @@ fn message_size(c: &mut Criterion) {
             dump(&*returned.storage),
             vec![(b"scale/key".to_vec(), value)]
         );
+        msg
+    }
+}
 
+type VmInstance = cosmwasm_vm::Instance<VmApi, VmStorage, VmQuerier>;
+
+fn message_size(c: &mut Criterion) {
+    let setup = MessageSize::new();
+    let (env, info) = (&setup.env, &setup.info);
+    // The benched pair runs as many calls as criterion's timing asks for,
+    // a different number on each side, so their allocators drift apart; the
+    // once-per-size correctness check uses a pair with the same history.
+    let (mut vm, mut ours) = setup.instantiated_pair();
+
+    let mut group = c.benchmark_group("scale/message_size");
+    for size in VALUE_SIZES_BYTES {
+        let msg = setup.checked_msg(size);
+        group.throughput(Throughput::Bytes(msg.len() as u64));
         group.bench_with_input(BenchmarkId::new("ours", size), &msg, |b, msg| {
             b.iter_custom(|iters| {
                 time_each(
                     iters,
                     &mut ours,
                     |_| backend(Box::new(MockStorage::new()), EntryPoint::Execute),
-                    |ours, backend| ours.call(EntryPoint::Execute, &env, Some(&info), msg, backend),
+                    |ours, backend| ours.call(EntryPoint::Execute, env, Some(info), msg, backend),
                 )
             })
         });
         group.bench_with_input(BenchmarkId::new("cosmwasm_vm", size), &msg, |b, msg| {
-            b.iter(|| call_execute_raw(&mut vm, &env, &info, black_box(msg)).expect("runs"))
+            b.iter(|| call_execute_raw(&mut vm, env, info, black_box(msg)).expect("runs"))
         });
     }
     group.finish();
@@ -426,9 +476,10 @@ fn transfers(cw20: &Cw20, state: Store, reuse: bool) {
     }
 }
 
-fn storage_size(c: &mut Criterion, cw20: &Cw20) {
-    // The key format, checked against a real instantiate: the two funded
-    // accounts' records are exactly `balance_key(address)` => `"amount"`.
+/// The key format `scale/storage_size` writes balances in, checked against
+/// a real instantiate: the two funded accounts' records are exactly
+/// `balance_key(address)` => `"amount"`.
+fn check_balance_keys(cw20: &Cw20) {
     let api = Bech32Api::default();
     let carol = api.addr_make("carol").expect("address");
     let state = cw20.instantiate(&[(cw20.alice.clone(), 1_000), (carol.clone(), 2_000)]);
@@ -445,7 +496,11 @@ fn storage_size(c: &mut Criterion, cw20: &Cw20) {
         .filter(|k| k.starts_with(&balance_key("")))
         .count();
     assert_eq!(balances, 2, "cw20-base stores balances under another key");
+}
 
+fn storage_size(c: &mut Criterion, cw20: &Cw20) {
+    check_balance_keys(cw20);
+    let api = Bech32Api::default();
     let mut group = c.benchmark_group("scale/storage_size");
     for accounts in ACCOUNTS {
         // The starting store (alice and bob funded) plus `accounts - 2` more.
@@ -504,6 +559,20 @@ fn compile_by_size(c: &mut Criterion) {
         });
     }
     group.finish();
+}
+
+/// The setup's assertions, without timing anything: the probe's `write`
+/// of every benched size gives the same bytes and gas here and on
+/// cosmwasm-vm, a cw20 transfer succeeds, and cw20-base stores balances
+/// under the keys `scale/storage_size` fills. `benches/tests/setup.rs`
+/// runs this in `cargo test`.
+#[allow(dead_code, reason = "run by benches/tests/setup.rs, not by the bench")]
+pub(crate) fn setup_checks() {
+    let message_size = MessageSize::new();
+    for size in VALUE_SIZES_BYTES {
+        message_size.checked_msg(size);
+    }
+    check_balance_keys(&Cw20::new());
 }
 
 fn scale(c: &mut Criterion) {

@@ -11,123 +11,123 @@
 use std::fmt::Write as _;
 
 /// Initial memory: 40 pages (2.5 MiB), room for a 2 MiB + 1 message.
-pub const MEMORY_PAGES: u32 = 40;
+pub(crate) const MEMORY_PAGES: u32 = 40;
 /// Initial memory in bytes.
-pub const MEMORY_BYTES: u32 = MEMORY_PAGES * 65_536;
+pub(crate) const MEMORY_BYTES: u32 = MEMORY_PAGES * 65_536;
 /// What `execute` and `query` return when not told otherwise (a
 /// `ContractResult<Binary>` holding "ok").
-pub const OK_TEXT: &[u8] = br#"{"ok":"b2s="}"#;
+pub(crate) const OK_TEXT: &[u8] = br#"{"ok":"b2s="}"#;
 
 /// Where the crafted regions are (the address of the 12-byte struct).
-pub mod region {
+pub(crate) mod region {
     /// Holds [`super::OK_TEXT`].
-    pub const OK: u32 = 0x100;
+    pub(crate) const OK: u32 = 0x100;
     /// Holds `key`.
-    pub const KEY: u32 = 0x110;
+    pub(crate) const KEY: u32 = 0x110;
     /// Holds `value`.
-    pub const VALUE: u32 = 0x120;
+    pub(crate) const VALUE: u32 = 0x120;
     /// `offset` 0.
-    pub const NULL_OFFSET: u32 = 0x130;
+    pub(crate) const NULL_OFFSET: u32 = 0x130;
     /// `length` 8 > `capacity` 4.
-    pub const LENGTH_OVER_CAPACITY: u32 = 0x140;
+    pub(crate) const LENGTH_OVER_CAPACITY: u32 = 0x140;
     /// `offset` 0xFFFF_FFF0 + `capacity` 0x20 overflows `u32`.
-    pub const CAPACITY_OVERFLOW: u32 = 0x150;
+    pub(crate) const CAPACITY_OVERFLOW: u32 = 0x150;
     /// `offset + capacity` 12 bytes past the end of the initial memory.
-    pub const PAST_END: u32 = 0x160;
+    pub(crate) const PAST_END: u32 = 0x160;
     /// Holds the bytes `ff fe` (not UTF-8).
-    pub const INVALID_UTF8: u32 = 0x170;
+    pub(crate) const INVALID_UTF8: u32 = 0x170;
     /// Holds `not json{`.
-    pub const NOT_JSON: u32 = 0x180;
+    pub(crate) const NOT_JSON: u32 = 0x180;
     /// 64 KiB + 1 zero bytes: one more than a db key or query request may have.
-    pub const KEY_OVER: u32 = 0x190;
+    pub(crate) const KEY_OVER: u32 = 0x190;
     /// 128 KiB + 1 zero bytes: one more than a db value may have.
-    pub const VALUE_OVER: u32 = 0x1a0;
+    pub(crate) const VALUE_OVER: u32 = 0x1a0;
     /// 257 bytes: one more than a human address may have.
-    pub const HUMAN_OVER: u32 = 0x1b0;
+    pub(crate) const HUMAN_OVER: u32 = 0x1b0;
     /// 65 bytes: one more than a canonical address may have.
-    pub const CANONICAL_OVER: u32 = 0x1c0;
+    pub(crate) const CANONICAL_OVER: u32 = 0x1c0;
     /// 2 MiB + 1 bytes: one more than a debug or abort message may have.
-    pub const MESSAGE_OVER: u32 = 0x1d0;
+    pub(crate) const MESSAGE_OVER: u32 = 0x1d0;
     /// Exactly 2 MiB of zero bytes: the longest abort message.
-    pub const MESSAGE_AT_LIMIT: u32 = 0x1e0;
+    pub(crate) const MESSAGE_AT_LIMIT: u32 = 0x1e0;
     /// An empty region of capacity 1 (what `allocate` returns for
     /// [`super::alloc::TOO_SMALL`]).
-    pub const SMALL: u32 = 0x1f0;
+    pub(crate) const SMALL: u32 = 0x1f0;
     /// An empty region of capacity 64, the output of `addr_canonicalize`
     /// and `addr_humanize`.
-    pub const OUT: u32 = 0x200;
+    pub(crate) const OUT: u32 = 0x200;
     /// Holds "ok"; `deallocate` traps when handed this region.
-    pub const TRAP_ON_FREE: u32 = 0x210;
+    pub(crate) const TRAP_ON_FREE: u32 = 0x210;
     /// Written at run time by [`super::select::OVERSIZE_RESULT`].
-    pub const OVERSIZE: u32 = 0x220;
+    pub(crate) const OVERSIZE: u32 = 0x220;
 }
 
 /// `allocate` sizes at which the allocator misbehaves (each chosen far from
 /// the size of any env, info or normal message).
-pub mod alloc {
+pub(crate) mod alloc {
     /// Returns the null pointer.
-    pub const NULL: u32 = 7001;
+    pub(crate) const NULL: u32 = 7001;
     /// Returns 0xFFFF_FFF0, a region pointer past the end of memory.
-    pub const GARBAGE: u32 = 7002;
+    pub(crate) const GARBAGE: u32 = 7002;
     /// Returns [`super::region::SMALL`], a region of capacity 1.
-    pub const TOO_SMALL: u32 = 7003;
+    pub(crate) const TOO_SMALL: u32 = 7003;
     /// Traps (`unreachable`).
-    pub const TRAP: u32 = 7004;
+    pub(crate) const TRAP: u32 = 7004;
     /// Loops until gas runs out.
-    pub const LOOP: u32 = 7005;
+    pub(crate) const LOOP: u32 = 7005;
     /// What [`GARBAGE`] returns.
-    pub const GARBAGE_POINTER: u32 = 0xFFFF_FFF0;
+    pub(crate) const GARBAGE_POINTER: u32 = 0xFFFF_FFF0;
 }
 
 /// Message selectors: what `execute` / `query` do with `ptr`.
-pub mod select {
+pub(crate) mod select {
     /// `db_read(ptr)`, then return OK.
-    pub const DB_READ: u32 = 1;
+    pub(crate) const DB_READ: u32 = 1;
     /// `db_write(KEY, ptr)`.
-    pub const DB_WRITE_VALUE: u32 = 2;
+    pub(crate) const DB_WRITE_VALUE: u32 = 2;
     /// `db_write(ptr, VALUE)`.
-    pub const DB_WRITE_KEY: u32 = 3;
+    pub(crate) const DB_WRITE_KEY: u32 = 3;
     /// `addr_validate(ptr)`; returns the error region it got, or OK.
-    pub const ADDR_VALIDATE: u32 = 4;
+    pub(crate) const ADDR_VALIDATE: u32 = 4;
     /// `debug(ptr)`.
-    pub const DEBUG: u32 = 5;
+    pub(crate) const DEBUG: u32 = 5;
     /// `abort(ptr)`.
-    pub const ABORT: u32 = 6;
+    pub(crate) const ABORT: u32 = 6;
     /// Returns `ptr` as the entry point's result region.
-    pub const RETURN: u32 = 7;
+    pub(crate) const RETURN: u32 = 7;
     /// `db_scan(ptr, 0, 1)` (ascending from `ptr`).
-    pub const DB_SCAN: u32 = 8;
+    pub(crate) const DB_SCAN: u32 = 8;
     /// `db_next(ptr)`: `ptr` is an iterator id.
-    pub const DB_NEXT: u32 = 9;
+    pub(crate) const DB_NEXT: u32 = 9;
     /// `db_next_key(ptr)`.
-    pub const DB_NEXT_KEY: u32 = 10;
+    pub(crate) const DB_NEXT_KEY: u32 = 10;
     /// `db_next_value(ptr)`.
-    pub const DB_NEXT_VALUE: u32 = 11;
+    pub(crate) const DB_NEXT_VALUE: u32 = 11;
     /// `query_chain(ptr)`; returns the response region.
-    pub const QUERY_CHAIN: u32 = 12;
+    pub(crate) const QUERY_CHAIN: u32 = 12;
     /// `addr_canonicalize(ptr, OUT)`; returns the error region, or OK.
-    pub const ADDR_CANONICALIZE: u32 = 13;
+    pub(crate) const ADDR_CANONICALIZE: u32 = 13;
     /// `addr_humanize(ptr, OUT)`; returns the error region, or OK.
-    pub const ADDR_HUMANIZE: u32 = 14;
+    pub(crate) const ADDR_HUMANIZE: u32 = 14;
     /// `db_scan(0, 0, ptr)`: `ptr` is the order.
-    pub const DB_SCAN_ORDER: u32 = 15;
+    pub(crate) const DB_SCAN_ORDER: u32 = 15;
     /// Grows memory to 1,100 pages (68.75 MiB) and returns a region of
     /// 64 MiB + 1 bytes, one more than a result may have; returns the null
     /// pointer if the memory limit refuses the growth.
-    pub const OVERSIZE_RESULT: u32 = 16;
+    pub(crate) const OVERSIZE_RESULT: u32 = 16;
     /// `db_remove(ptr)`.
-    pub const DB_REMOVE: u32 = 17;
+    pub(crate) const DB_REMOVE: u32 = 17;
 }
 
 /// The 8-byte message for `selector` and `ptr`.
-pub fn msg(selector: u32, ptr: u32) -> Vec<u8> {
+pub(crate) fn msg(selector: u32, ptr: u32) -> Vec<u8> {
     let mut bytes = selector.to_le_bytes().to_vec();
     bytes.extend_from_slice(&ptr.to_le_bytes());
     bytes
 }
 
 /// `bytes` as a WAT string literal body (`\xx` escapes).
-pub fn escape(bytes: &[u8]) -> String {
+pub(crate) fn escape(bytes: &[u8]) -> String {
     bytes.iter().fold(String::new(), |mut s, b| {
         let _ = write!(s, "\\{b:02x}");
         s
@@ -135,7 +135,7 @@ pub fn escape(bytes: &[u8]) -> String {
 }
 
 /// A data segment placing a region struct `{offset, capacity, length}` at `ptr`.
-pub fn region_segment(ptr: u32, offset: u32, capacity: u32, length: u32) -> String {
+pub(crate) fn region_segment(ptr: u32, offset: u32, capacity: u32, length: u32) -> String {
     let mut bytes = offset.to_le_bytes().to_vec();
     bytes.extend_from_slice(&capacity.to_le_bytes());
     bytes.extend_from_slice(&length.to_le_bytes());
@@ -143,13 +143,13 @@ pub fn region_segment(ptr: u32, offset: u32, capacity: u32, length: u32) -> Stri
 }
 
 /// A data segment placing `bytes` at `offset`.
-pub fn bytes_segment(offset: u32, bytes: &[u8]) -> String {
+pub(crate) fn bytes_segment(offset: u32, bytes: &[u8]) -> String {
     format!("(data (i32.const {offset}) \"{}\")", escape(bytes))
 }
 
 /// A data segment placing a full region (`capacity = length`) for `bytes`:
 /// the struct at `ptr`, the bytes at `offset`.
-pub fn filled_region(ptr: u32, offset: u32, bytes: &[u8]) -> String {
+pub(crate) fn filled_region(ptr: u32, offset: u32, bytes: &[u8]) -> String {
     let len = u32::try_from(bytes.len()).unwrap();
     format!(
         "{}\n{}",
@@ -159,7 +159,7 @@ pub fn filled_region(ptr: u32, offset: u32, bytes: &[u8]) -> String {
 }
 
 /// Every `env` import a contract may use, with cosmwasm-std 3.0's signatures.
-pub const IMPORTS: &str = r#"
+pub(crate) const IMPORTS: &str = r#"
     (import "env" "db_read" (func $db_read (param i32) (result i32)))
     (import "env" "db_write" (func $db_write (param i32 i32)))
     (import "env" "db_remove" (func $db_remove (param i32)))
@@ -177,7 +177,7 @@ pub const IMPORTS: &str = r#"
 
 /// A bump allocator `$bump` from `heap` upwards that grows memory as needed
 /// (and traps if it cannot), writing an empty region of the asked capacity.
-pub fn bump_allocator(heap: u32) -> String {
+pub(crate) fn bump_allocator(heap: u32) -> String {
     format!(
         r#"
     (global $heap (mut i32) (i32.const {heap}))
@@ -210,19 +210,19 @@ const HEAP: u32 = 0x0023_0000;
 const DISPATCH_EXECUTE: &str = "(call $dispatch (local.get 2))";
 
 /// The hostile-ABI module.
-pub fn module() -> Vec<u8> {
+pub(crate) fn module() -> Vec<u8> {
     module_with_execute(DISPATCH_EXECUTE)
 }
 
 /// The hostile-ABI module with another `execute` body (params `0 1 2`: env,
 /// info and message region pointers; result: the result region pointer).
 /// `query` still dispatches, so the normal query works.
-pub fn module_with_execute(execute_body: &str) -> Vec<u8> {
+pub(crate) fn module_with_execute(execute_body: &str) -> Vec<u8> {
     module_with_execute_and(execute_body, "")
 }
 
 /// [`module_with_execute`] plus `extra` module fields (functions, tables).
-pub fn module_with_execute_and(execute_body: &str, extra: &str) -> Vec<u8> {
+pub(crate) fn module_with_execute_and(execute_body: &str, extra: &str) -> Vec<u8> {
     use region as r;
     let two_mib = 2 * 1024 * 1024;
     let segments = [

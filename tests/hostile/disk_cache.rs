@@ -464,7 +464,7 @@ fn two_caches_storing_the_same_module_at_once_both_succeed() {
 fn a_cache_folder_others_can_write_is_refused() {
     use std::os::unix::fs::PermissionsExt;
 
-    use cw_runtime::cache::DiskTrustError;
+    use cw_runtime::DiskTrustError;
 
     let dir = tempfile::tempdir().unwrap();
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o1777)).unwrap();

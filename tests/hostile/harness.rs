@@ -23,21 +23,21 @@ use cw_runtime::{
 /// The schedule every case runs with: cosmwasm-vm 3.0.11's prices with
 /// wasmd's storage prices (not the free storage of the differential tests),
 /// so that storage abuse pays what it would on a chain.
-pub type Schedule = CosmWasmSchedule;
+pub(crate) type Schedule = CosmWasmSchedule;
 
 /// The gas limit of every call unless a case says otherwise: wasmd's default
 /// smart-query gas limit, 3,000,000 SDK gas (`DefaultSmartQueryGasLimit`,
 /// x/wasm/types) × `DefaultGasMultiplier` 140,000 = 4.2 × 10^11 CosmWasm gas,
 /// 0.42 s of the 10^12 gas/s target. Queries are the calls a node serves for
 /// free, so this is the limit an attacker gets without paying.
-pub const GAS_LIMIT: u64 = 3_000_000 * 140_000;
+pub(crate) const GAS_LIMIT: u64 = 3_000_000 * 140_000;
 
 /// The memory LRU of every case's cache: large enough for any module here.
 const CACHE_BYTES: usize = 256 << 20;
 
 /// The compile configuration of every case: default prices, the default
 /// deterministic stack limit, the chain's validation rules.
-pub fn compile_config() -> CompileConfig<Schedule> {
+pub(crate) fn compile_config() -> CompileConfig<Schedule> {
     CompileConfig {
         table: Schedule::default(),
         stack_limit_bytes: Some(cw_gas::middleware::DEFAULT_STACK_LIMIT_BYTES),
@@ -46,30 +46,30 @@ pub fn compile_config() -> CompileConfig<Schedule> {
 }
 
 /// A store both the test and the contract see.
-pub type Map = cw_host::testing::SharedStorage;
+pub(crate) type Map = cw_host::testing::SharedStorage;
 
 /// Everything in `map`, sorted by key.
-pub fn dump(map: &Map) -> BTreeMap<Vec<u8>, Vec<u8>> {
+pub(crate) fn dump(map: &Map) -> BTreeMap<Vec<u8>, Vec<u8>> {
     map.dump()
 }
 
 /// Stores `value` at `key`.
-pub fn put(map: &Map, key: &[u8], value: &[u8]) {
+pub(crate) fn put(map: &Map, key: &[u8], value: &[u8]) {
     map.put(key, value);
 }
 
 /// cosmwasm-std's `mock_env()` as JSON.
-pub fn env_bytes() -> Vec<u8> {
+pub(crate) fn env_bytes() -> Vec<u8> {
     to_json_vec(&mock_env()).unwrap()
 }
 
 /// A `MessageInfo` without funds, as JSON.
-pub fn info_bytes() -> Vec<u8> {
+pub(crate) fn info_bytes() -> Vec<u8> {
     to_json_vec(&message_info(&Addr::unchecked("cosmwasm1sender"), &[])).unwrap()
 }
 
 /// A backend over `map` for `entry`, with `gas_limit` and `querier`.
-pub fn backend_with(
+pub(crate) fn backend_with(
     entry: EntryPoint,
     map: &Map,
     gas_limit: u64,
@@ -87,7 +87,7 @@ pub fn backend_with(
 
 /// What one call gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     /// Result bytes or the failure.
     pub result: CallResult,
     /// CosmWasm gas the call used.
@@ -96,7 +96,7 @@ pub struct Outcome {
 
 /// Runs `entry` with `msg` on `contract` against `backend`; returns the
 /// outcome and the wall time.
-pub fn call_contract(
+pub(crate) fn call_contract(
     contract: &mut dyn Contract<Schedule>,
     entry: EntryPoint,
     msg: &[u8],
@@ -113,8 +113,10 @@ pub fn call_contract(
         msg,
     };
     let started = Instant::now();
-    let (result, backend) = contract.call(input, backend);
+    let (outcome, backend) = contract.call(input, backend);
     let elapsed = started.elapsed();
+    // Every hostile case is the contract's doing: a node fault is a bug.
+    let result = outcome.unwrap_or_else(|fault| panic!("node fault: {fault}"));
     let gas_used = backend.gas.used().as_u64();
     let limit = backend.gas.limit().as_u64();
     assert!(gas_used <= limit, "used {gas_used} gas of a {limit} limit");
@@ -133,7 +135,7 @@ enum NormalCall {
 /// [`WasmContract`] over it (which runs every call on a fresh instance, as a
 /// chain does; `determinism.rs` checks that), and a store. The normal call
 /// after a hostile one goes through the same `WasmContract`.
-pub struct Hostile {
+pub(crate) struct Hostile {
     code: Arc<Vec<u8>>,
     cache: ModuleCache<Schedule>,
     metrics: CacheMetrics,
@@ -145,7 +147,7 @@ pub struct Hostile {
 }
 
 /// The probe's code, read once.
-pub fn probe_code() -> Arc<Vec<u8>> {
+pub(crate) fn probe_code() -> Arc<Vec<u8>> {
     static CODE: OnceLock<Arc<Vec<u8>>> = OnceLock::new();
     CODE.get_or_init(|| Arc::new(tests::fixture_bytes("probe")))
         .clone()
@@ -178,12 +180,12 @@ fn probe_disk_dir() -> &'static Path {
 
 impl Hostile {
     /// The probe, loaded from the process's disk cache into a fresh cache.
-    pub fn probe() -> Self {
+    pub(crate) fn probe() -> Self {
         Self::probe_with(InstanceOptions::default())
     }
 
     /// The probe with other instance options.
-    pub fn probe_with(options: InstanceOptions) -> Self {
+    pub(crate) fn probe_with(options: InstanceOptions) -> Self {
         let cache =
             ModuleCache::new(compile_config(), CACHE_BYTES, Some(probe_disk_dir())).unwrap();
         Self::load(
@@ -197,12 +199,16 @@ impl Hostile {
 
     /// A generated module, compiled into a fresh memory-only cache; its
     /// `query` answers `{}` with `normal_query_result`.
-    pub fn wat(code: Vec<u8>, normal_query_result: &[u8]) -> Self {
+    pub(crate) fn wat(code: Vec<u8>, normal_query_result: &[u8]) -> Self {
         Self::wat_with(code, normal_query_result, InstanceOptions::default())
     }
 
     /// A generated module with other instance options.
-    pub fn wat_with(code: Vec<u8>, normal_query_result: &[u8], options: InstanceOptions) -> Self {
+    pub(crate) fn wat_with(
+        code: Vec<u8>,
+        normal_query_result: &[u8],
+        options: InstanceOptions,
+    ) -> Self {
         let cache = ModuleCache::new(compile_config(), CACHE_BYTES, None).unwrap();
         let normal = NormalCall::Query(normal_query_result.to_vec());
         Self::load(cache, Arc::new(code), options, normal, CacheTier::Compiled)
@@ -230,34 +236,38 @@ impl Hostile {
     }
 
     /// The case's module cache.
-    pub fn cache(&self) -> &ModuleCache<Schedule> {
+    pub(crate) fn cache(&self) -> &ModuleCache<Schedule> {
         &self.cache
     }
 
     /// The compiled module (to build a second contract over it).
-    pub fn module(&self) -> &CompiledModule {
+    pub(crate) fn module(&self) -> &CompiledModule {
         &self.module
     }
 
     /// A backend over this case's store with the default limit and an
     /// unprogrammed querier.
-    pub fn backend(&self, entry: EntryPoint) -> CallBackend<Schedule> {
+    pub(crate) fn backend(&self, entry: EntryPoint) -> CallBackend<Schedule> {
         self.backend_limited(entry, GAS_LIMIT)
     }
 
     /// A backend over this case's store with `gas_limit`.
-    pub fn backend_limited(&self, entry: EntryPoint, gas_limit: u64) -> CallBackend<Schedule> {
+    pub(crate) fn backend_limited(
+        &self,
+        entry: EntryPoint,
+        gas_limit: u64,
+    ) -> CallBackend<Schedule> {
         backend_with(entry, &self.store, gas_limit, Box::new(MockQuerier::new()))
     }
 
     /// One call with the default backend.
-    pub fn call(&mut self, entry: EntryPoint, msg: &[u8]) -> Outcome {
+    pub(crate) fn call(&mut self, entry: EntryPoint, msg: &[u8]) -> Outcome {
         let backend = self.backend(entry);
         self.call_with(entry, msg, backend).0
     }
 
     /// One call against `backend`; also returns the wall time.
-    pub fn call_with(
+    pub(crate) fn call_with(
         &mut self,
         entry: EntryPoint,
         msg: &[u8],
@@ -270,7 +280,7 @@ impl Hostile {
     /// default backends; every run must fail with exactly `expected`, at the
     /// same gas, leaving storage byte for byte as it was. Then checks the
     /// cache and a normal call ([`Self::assert_recovers`]). Returns the gas.
-    pub fn assert_fails(
+    pub(crate) fn assert_fails(
         &mut self,
         entry: EntryPoint,
         msg: &[u8],
@@ -284,7 +294,7 @@ impl Hostile {
 
     /// [`Self::assert_fails`] without the final recovery check, with a
     /// backend made by `backend` for each run.
-    pub fn assert_fails_with(
+    pub(crate) fn assert_fails_with(
         &mut self,
         entry: EntryPoint,
         msg: &[u8],
@@ -310,7 +320,7 @@ impl Hostile {
     /// The cache still serves the same module from memory (one more memory
     /// hit, nothing else changed: no eviction, recompile or discard), and a
     /// normal call on the same contract works.
-    pub fn assert_recovers(&mut self) {
+    pub(crate) fn assert_recovers(&mut self) {
         let (module, tier) = self.cache.get(&self.code).unwrap();
         assert_eq!(tier, CacheTier::Memory, "the module left the memory cache");
         assert_eq!(module.checksum, self.module.checksum);
@@ -355,13 +365,13 @@ impl Hostile {
 /// CPU time the calling thread has used (`/proc/thread-self/schedstat`,
 /// first field, in nanoseconds): unlike wall time, it does not grow when
 /// other processes compete for the cores.
-pub fn thread_cpu_time() -> Duration {
+pub(crate) fn thread_cpu_time() -> Duration {
     let stat = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap();
     Duration::from_nanos(stat.split_whitespace().next().unwrap().parse().unwrap())
 }
 
 /// Prints one line of the table in docs/RELIABILITY.md (run with
 /// `--nocapture` to see them).
-pub fn report(item: u32, case: &str, outcome: &str, gas_used: u64) {
+pub(crate) fn report(item: u32, case: &str, outcome: &str, gas_used: u64) {
     println!("HOSTILE | {item} | {case} | {outcome} | {gas_used} |");
 }

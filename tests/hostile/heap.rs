@@ -69,7 +69,7 @@ static COUNTING: Counting = Counting;
 
 /// Heap use of one closure on this thread.
 #[derive(Debug, Clone, Copy)]
-pub struct HeapUse {
+pub(crate) struct HeapUse {
     /// The most bytes held at once above the level at the start.
     pub peak_bytes: i64,
     /// Bytes still held at the end, above the level at the start.
@@ -77,7 +77,7 @@ pub struct HeapUse {
 }
 
 /// Runs `f` and reports its heap use on this thread.
-pub fn measure<R>(f: impl FnOnce() -> R) -> (R, HeapUse) {
+pub(crate) fn measure<R>(f: impl FnOnce() -> R) -> (R, HeapUse) {
     let start = LIVE.with(Cell::get);
     PEAK.with(|peak| peak.set(start));
     let result = f();
@@ -94,7 +94,7 @@ pub fn measure<R>(f: impl FnOnce() -> R) -> (R, HeapUse) {
 
 /// The process's resident set in bytes (`/proc/self/statm`, second field,
 /// in pages).
-pub fn resident_bytes() -> u64 {
+pub(crate) fn resident_bytes() -> u64 {
     let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
     let pages: u64 = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
     pages * 4096

@@ -14,8 +14,11 @@ mod heap;
 
 mod aborts;
 mod bytecode;
+mod contract_diff;
 mod determinism;
 mod disk_cache;
+mod divergences;
+mod iteration_visibility;
 mod iterators;
 mod limits;
 mod loops;
@@ -25,4 +28,5 @@ mod query_rules;
 mod recursion;
 mod reentry;
 mod regions;
+mod stack_calibration;
 mod submessages;

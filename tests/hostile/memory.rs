@@ -115,10 +115,9 @@ fn an_initial_memory_above_the_instance_limit_cannot_instantiate() {
         memory_limit_bytes: 1 << 20,
     };
     let mut h = Hostile::wat_with(abi::module(), abi::OK_TEXT, options);
-    let expected = VmFailure::Instantiate {
-        message: "Insufficient resources: Failed to create memory: A user-defined error occurred: \
-                  the initial memory of 40 pages exceeds the limit of 16 pages"
-            .into(),
+    let expected = VmFailure::MemoryLimit {
+        initial_pages: 40,
+        limit_pages: 16,
     };
     let gas = h.assert_fails_with(EntryPoint::Query, b"{}", &expected, 2, |h| {
         h.backend(EntryPoint::Query)

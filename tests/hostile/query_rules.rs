@@ -158,7 +158,8 @@ impl Querier for SelfQuerier {
             info: None,
             msg: msg.as_slice(),
         };
-        let (result, backend) = contract.call(input, backend);
+        let (outcome, backend) = contract.call(input, backend);
+        let result = outcome.unwrap_or_else(|fault| panic!("node fault: {fault}"));
         let gas_used = CwGas::new(backend.gas.used().as_u64());
         let response = match result {
             Ok(contract_result) => [b"{\"ok\":".as_slice(), &contract_result, b"}"].concat(),

@@ -48,6 +48,7 @@ fn world() -> World {
                 label: "loop",
                 salt: None,
             })
+            .expect("no node fault")
             .unwrap()
             .contract_address
             .unwrap()
@@ -71,7 +72,10 @@ fn innermost(failure: &TxFailure) -> (&ChainError, u32) {
 
 fn assert_next_call_works(w: &World) {
     let write = msg(json!({"write": {"key": "aw==", "value": "dg=="}}));
-    w.chain.execute(&w.alice, &w.a, &write, &[]).unwrap();
+    w.chain
+        .execute(&w.alice, &w.a, &write, &[])
+        .expect("no node fault")
+        .unwrap();
 }
 
 #[test]
@@ -83,6 +87,7 @@ fn a_contract_executing_itself_forever_stops_at_the_call_depth_limit() {
         let failure = w
             .chain
             .execute(&w.alice, &w.a, &msg(json!({"ping_self": {}})), &[])
+            .expect("no node fault")
             .unwrap_err();
         let (error, layers) = innermost(&failure);
         assert_eq!(
@@ -132,6 +137,7 @@ fn two_contracts_messaging_each_other_roll_back_every_level() {
     let failure = w
         .chain
         .execute(&w.alice, &w.a, &msg(fails), &[])
+        .expect("no node fault")
         .unwrap_err();
     let (error, layers) = innermost(&failure);
     assert!(
@@ -143,7 +149,10 @@ fn two_contracts_messaging_each_other_roll_back_every_level() {
     assert_eq!(w.chain.dump(), before);
     // The same chain of messages with a succeeding bottom writes at every level.
     let fits = ping_pong(&w, 6, json!({"write": {"key": "aw==", "value": "dg=="}}));
-    w.chain.execute(&w.alice, &w.a, &msg(fits), &[]).unwrap();
+    w.chain
+        .execute(&w.alice, &w.a, &msg(fits), &[])
+        .expect("no node fault")
+        .unwrap();
     assert!(!w.chain.contract_storage(&w.a).is_empty());
     assert!(!w.chain.contract_storage(&w.b).is_empty());
 }

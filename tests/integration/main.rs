@@ -1,3 +1,5 @@
 //! Integration tests: one binary, a module per topic.
+mod differential;
 mod fixtures;
 mod probe_reference;
+mod tidy;

@@ -34,3 +34,36 @@ pub fn all_fixtures() -> Manifest {
     };
     xtask::fixtures::ensure_built(&options).unwrap_or_else(|e| panic!("fixtures: {e:#}"))
 }
+
+/// Runs the ignored test `name` (its full path, e.g.
+/// `differential::failures::stack_exhaustion_alone`) of the running test
+/// binary in a process of its own, and returns its standard output.
+///
+/// For what must run on Wasmer's defaults: Wasmer hands coroutine stacks
+/// from call to call (a thread's cache, then a process-wide pool, any stack
+/// at least as large as asked), so after one of this runtime's calls (on
+/// its 32 MiB stack) cosmwasm-vm in the same process recurses deeper than
+/// it does on a chain (1 MiB).
+///
+/// # Panics
+/// When the child cannot run, or the test failed or did not run.
+pub fn run_alone(name: &str) -> String {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let output = std::process::Command::new(exe)
+        .args([
+            name,
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("running {name} alone: {e}"));
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success() && stdout.contains("1 passed"),
+        "{name}, run alone, failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}

@@ -32,16 +32,16 @@ pub enum Toolchain {
 /// (google/sanitizers#189, "ASan is ignoring requested
 /// __asan_handle_no_return"). These run coverage-guided without a
 /// sanitizer; debug assertions stay on.
-const WITHOUT_SANITIZER: &[&str] = &["execute_probe", "diff_memory"];
+const WITHOUT_SANITIZER: &[&str] = &["execute_probe", "diff_memory", "diff_contract"];
 
 /// Targets that compile or run Wasm: built with the fuzz project's `engine`
 /// feature (Wasmer); the rest build without it.
-const WITH_ENGINE: &[&str] = &["validate", "execute_probe", "diff_memory"];
+const WITH_ENGINE: &[&str] = &["validate", "execute_probe", "diff_memory", "diff_contract"];
 
 /// Targets whose inputs are read by `arbitrary` into a structured case
 /// (a drawn program): libFuzzer's default, which starts at a few bytes and
 /// grows slowly, would keep their cases tiny; they get this cap at once.
-const STRUCTURED_MAX_LEN: &[(&str, usize)] = &[("diff_memory", 512)];
+const STRUCTURED_MAX_LEN: &[(&str, usize)] = &[("diff_memory", 512), ("diff_contract", 4096)];
 
 /// How to run a fuzz target.
 #[derive(Debug, Clone, Copy)]

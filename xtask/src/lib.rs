@@ -2,3 +2,4 @@
 pub mod bench_report;
 pub mod fixtures;
 pub mod fuzz;
+pub mod verified_builds;

@@ -11,6 +11,8 @@ cargo xtask <command>
 commands:
   build-fixtures [--force] [NAME...]   build contract fixtures (all by default) into target/fixtures
   list-fixtures                        print the fixture names
+  verified-builds                      build the emulated contracts' fixtures and write their
+                                       checksums to crates/cw-fallback/src/published.rs
   fuzz TARGET [--seconds N] [--pinned] [--no-sanitizer] [--seed N]
                                        run a cargo-fuzz target for N seconds (default 60) under
                                        nightly, or with --pinned under the pinned stable
@@ -55,6 +57,23 @@ fn run(args: Vec<String>) -> Result<()> {
             for spec in fixtures::FIXTURES {
                 println!("{}", spec.name);
             }
+            Ok(())
+        }
+        "verified-builds" => {
+            if let Some(extra) = rest.first() {
+                bail!("unknown argument {extra}\n\n{HELP}");
+            }
+            let manifest = fixtures::ensure_built(&BuildOptions {
+                only: cw_fallback::NativeKind::ALL
+                    .iter()
+                    .map(|kind| kind.fixture_name().to_owned())
+                    .collect(),
+                ..BuildOptions::default()
+            })?;
+            let path = xtask::verified_builds::path();
+            std::fs::write(&path, xtask::verified_builds::render(&manifest)?)
+                .with_context(|| format!("writing {}", path.display()))?;
+            println!("wrote {}", path.display());
             Ok(())
         }
         "fuzz" => {

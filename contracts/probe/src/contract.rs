@@ -231,11 +231,25 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
 }
 
 /// Stores `msg.version` under [`VERSION_KEY`]; data is the previous version.
+/// Takes the `MigrateInfo` CosmWasm 2.2 added (the export then has three
+/// parameters, `env, msg, info`), and echoes it as the attributes `sender`
+/// and `old_migrate_version` (`none` when the chain sends none).
 #[cfg_attr(not(feature = "library"), entry_point)]
-pub fn migrate(deps: DepsMut, _env: Env, msg: MigrateMsg) -> StdResult<Response> {
+pub fn migrate(
+    deps: DepsMut,
+    _env: Env,
+    msg: MigrateMsg,
+    info: cosmwasm_std::MigrateInfo,
+) -> StdResult<Response> {
     let previous = deps.storage.get(VERSION_KEY);
     deps.storage.set(VERSION_KEY, msg.version.as_bytes());
-    let response = Response::new().add_attribute("action", "migrate");
+    let old_version = info
+        .old_migrate_version
+        .map_or_else(|| "none".to_owned(), |version| version.to_string());
+    let response = Response::new()
+        .add_attribute("action", "migrate")
+        .add_attribute("sender", info.sender)
+        .add_attribute("old_migrate_version", old_version);
     Ok(match previous {
         Some(previous) => response.set_data(previous),
         None => response,

@@ -7,7 +7,7 @@ use cosmwasm_std::{StdError, StdResult};
 /// Spins forever. `black_box` makes every iteration an observable use of the
 /// counter, so the loop survives optimisation; only running out of gas (or
 /// any other host-imposed stop) ends it.
-pub fn spin() -> ! {
+pub(crate) fn spin() -> ! {
     let mut counter: u64 = 0;
     loop {
         counter = black_box(counter.wrapping_add(1));
@@ -22,7 +22,7 @@ pub fn spin() -> ! {
 /// the shadow stack in linear memory, so deep recursion exhausts both that
 /// stack and the engine's native call stack.
 #[inline(never)]
-pub fn recurse(depth: u32) -> u64 {
+pub(crate) fn recurse(depth: u32) -> u64 {
     if depth == 0 {
         return 0;
     }
@@ -33,7 +33,7 @@ pub fn recurse(depth: u32) -> u64 {
 }
 
 /// Grows linear memory by `pages` and returns the previous size in pages.
-pub fn grow_memory(pages: u32) -> StdResult<u32> {
+pub(crate) fn grow_memory(pages: u32) -> StdResult<u32> {
     #[cfg(target_arch = "wasm32")]
     {
         // Pages are counted in u32 on wasm32, where `usize` is 32 bits.
@@ -56,7 +56,7 @@ pub fn grow_memory(pages: u32) -> StdResult<u32> {
 /// (so the memory is really used) and returns the allocation's length.
 ///
 /// A failed allocation aborts the Rust runtime: a Wasm `unreachable` trap.
-pub fn allocate(bytes: u64) -> StdResult<u64> {
+pub(crate) fn allocate(bytes: u64) -> StdResult<u64> {
     const PAGE_BYTES: usize = 64 * 1024;
     let len = usize::try_from(bytes)
         .map_err(|_| StdError::msg(format!("{bytes} bytes do not fit in usize")))?;

@@ -7,7 +7,7 @@
 use cosmwasm_std::StdResult;
 
 /// Calls `db_write` with `key` and `value`, unchecked (empty values too).
-pub fn db_write(key: &[u8], value: &[u8]) -> StdResult<()> {
+pub(crate) fn db_write(key: &[u8], value: &[u8]) -> StdResult<()> {
     #[cfg(target_arch = "wasm32")]
     {
         let key = wasm::Region::borrowing(key);
@@ -26,7 +26,7 @@ pub fn db_write(key: &[u8], value: &[u8]) -> StdResult<()> {
 }
 
 /// Calls `db_remove` with `key`.
-pub fn db_remove(key: &[u8]) -> StdResult<()> {
+pub(crate) fn db_remove(key: &[u8]) -> StdResult<()> {
     #[cfg(target_arch = "wasm32")]
     {
         let key = wasm::Region::borrowing(key);
@@ -43,7 +43,7 @@ pub fn db_remove(key: &[u8]) -> StdResult<()> {
 }
 
 /// Calls `abort` with exactly `msg`. A conforming host never returns from it.
-pub fn abort(msg: &str) -> StdResult<()> {
+pub(crate) fn abort(msg: &str) -> StdResult<()> {
     #[cfg(target_arch = "wasm32")]
     {
         let msg = wasm::Region::borrowing(msg.as_bytes());

@@ -3,12 +3,12 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use cw_runtime::{ModuleInfo, ValidationConfig, ValidationError, validate};
+use cw_validate::{ModuleInfo, ValidationConfig, ValidationError, validate};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
 /// Validates every file; prints a report per file.
-pub fn run(files: &[PathBuf], as_json: bool, capabilities: Option<Vec<String>>) -> ExitCode {
+pub(crate) fn run(files: &[PathBuf], as_json: bool, capabilities: Option<Vec<String>>) -> ExitCode {
     let mut config = ValidationConfig::default();
     if let Some(capabilities) = capabilities {
         config.capabilities = capabilities.into_iter().filter(|c| !c.is_empty()).collect();

@@ -13,7 +13,7 @@ use crate::scenario::CodeSource;
 ///
 /// # Errors
 /// [`CliError::Code`] when a fixture cannot be built or a file read.
-pub fn load(codes: &[(String, CodeSource)]) -> Result<Vec<(String, Vec<u8>)>, CliError> {
+pub(crate) fn load(codes: &[(String, CodeSource)]) -> Result<Vec<(String, Vec<u8>)>, CliError> {
     load_inner(codes, true)
 }
 
@@ -21,7 +21,7 @@ pub fn load(codes: &[(String, CodeSource)]) -> Result<Vec<(String, Vec<u8>)>, Cl
 ///
 /// # Errors
 /// As [`load`].
-pub fn load_with_progress(
+pub(crate) fn load_with_progress(
     codes: &[(String, CodeSource)],
 ) -> Result<Vec<(String, Vec<u8>)>, CliError> {
     load_inner(codes, false)

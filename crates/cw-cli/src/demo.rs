@@ -12,19 +12,20 @@ use std::path::Path;
 
 use cw_gas::CosmWasmSchedule;
 
+use crate::choices::Mode;
 use crate::codes;
 use crate::error::CliError;
-use crate::output::{self, duration, gas_cells};
+use crate::output::{self, gas_cells};
 use crate::runner::{RunOptions, Runner, StepReport};
 use crate::scenario::Scenario;
-use crate::setup::Mode;
+use crate::timing::duration;
 
 /// The number of leading demo steps that use cw20 only (replayed natively).
 const CW20_STEPS: usize = 7;
 
 /// The demo scenario, in the format `cwr run` reads (so
 /// `cwr run crates/cw-cli/src/demo.json` runs it too).
-pub const SCENARIO: &str = include_str!("demo.json");
+pub(crate) const SCENARIO: &str = include_str!("demo.json");
 
 /// The module cache folder under `target/fixtures` when none is given.
 const DEFAULT_CACHE: &str = "module-cache";
@@ -36,7 +37,7 @@ const CW20: &str = "cw20";
 ///
 /// # Errors
 /// [`CliError`] when the fixtures cannot be built or the chain set up.
-pub fn run(cache_dir: Option<&Path>) -> Result<bool, CliError> {
+pub(crate) fn run(cache_dir: Option<&Path>) -> Result<bool, CliError> {
     let scenario = Scenario::parse(SCENARIO, Path::new("demo.json"), Path::new("."))?;
     eprintln!("demo: making sure the fixtures are built (cw20_base, cw1_whitelist) ...");
     let wasm = codes::load_with_progress(&scenario.codes)?;
@@ -50,13 +51,15 @@ pub fn run(cache_dir: Option<&Path>) -> Result<bool, CliError> {
         mode: Mode::Wasm,
         cache_dir: Some(cache_dir),
         quiet: false,
+        tier_up_after: None,
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     writeln!(
         out,
-        "cw20-base + cw1-whitelist on an in-memory chain (Wasm, cosmwasm-vm 3.0 prices)\n"
+        "cw20-base + cw1-whitelist on an in-memory chain (Wasm, cosmwasm-vm 3.0 prices)"
     )?;
+    writeln!(out, "{}\n", build_note(cfg!(debug_assertions)))?;
     let mut runner = Runner::start(CosmWasmSchedule::default(), &scenario, &wasm, &options)?;
     output::table_header(&mut out)?;
     let mut wasm_reports = Vec::new();
@@ -121,6 +124,17 @@ pub fn run(cache_dir: Option<&Path>) -> Result<bool, CliError> {
     Ok(held)
 }
 
+/// What the times below are worth: gas is the same in every build, wall
+/// time is not (a debug build runs the host 10-50x slower).
+fn build_note(debug: bool) -> &'static str {
+    if debug {
+        "times are from a DEBUG build of cwr, 10-50x slower than release; gas is the same in every \
+         build. Real figures: cargo run --release -p cw-cli --bin cwr -- demo"
+    } else {
+        "times are from a release build of cwr"
+    }
+}
+
 fn compare_row(out: &mut dyn Write, wasm: &StepReport, native: &StepReport) -> std::io::Result<()> {
     let (wasm_gas, _) = gas_cells(wasm.gas.as_ref());
     let (native_gas, _) = gas_cells(native.gas.as_ref());
@@ -139,4 +153,15 @@ fn compare_row(out: &mut dyn Write, wasm: &StepReport, native: &StepReport) -> s
         duration(wasm.elapsed),
         duration(native.elapsed)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::build_note;
+
+    #[test]
+    fn the_demo_says_which_build_its_times_come_from() {
+        assert!(build_note(true).contains("DEBUG") && build_note(true).contains("--release"));
+        assert!(build_note(false).contains("release") && !build_note(false).contains("DEBUG"));
+    }
 }

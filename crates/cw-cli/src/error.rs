@@ -13,7 +13,7 @@ use crate::subst::SubstError;
 
 /// A failure of a `cwr` command itself.
 #[derive(Debug, thiserror::Error)]
-pub enum CliError {
+pub(crate) enum CliError {
     /// The scenario is malformed or unreadable.
     #[error(transparent)]
     Scenario(#[from] ScenarioError),
@@ -48,6 +48,9 @@ pub enum CliError {
     /// The module cache could not be made.
     #[error("module cache: {0}")]
     Cache(Box<RuntimeError>),
+    /// The node failed (not a transaction: nothing was recorded).
+    #[error("node fault, nothing recorded: {0}")]
+    NodeFault(cw_runtime::NodeFault),
     /// The persistent home failed.
     #[error(transparent)]
     Home(#[from] HomeError),
@@ -72,7 +75,7 @@ pub enum CliError {
 
 impl CliError {
     /// A chain set-up failure.
-    pub fn chain(error: ChainError) -> Self {
+    pub(crate) fn chain(error: ChainError) -> Self {
         Self::Chain(Box::new(error))
     }
 }

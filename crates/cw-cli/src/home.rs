@@ -25,7 +25,7 @@ use cw_runtime::chain::BlockState;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 
 use self::digest::{StateDigest, Table};
-use crate::setup::Mode;
+use crate::choices::Mode;
 
 const CODES: TableDefinition<u64, &[u8]> = TableDefinition::new("codes");
 const STATE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("state");
@@ -35,19 +35,19 @@ const BLOCK_KEY: &str = "block";
 const DIGEST_KEY: &str = "records_checksum";
 
 /// Chain records, key and value.
-pub type Records = Vec<(Vec<u8>, Vec<u8>)>;
+pub(crate) type Records = Vec<(Vec<u8>, Vec<u8>)>;
 
 /// The database file's name inside the home.
-pub const DB_FILE: &str = "chain.redb";
+pub(crate) const DB_FILE: &str = "chain.redb";
 /// The module cache's folder inside the home.
-pub const CACHE_DIR: &str = "cache";
+pub(crate) const CACHE_DIR: &str = "cache";
 
 /// redb's page cache: the local chain's state is small.
 const DB_CACHE_BYTES: usize = 16 << 20;
 
 /// Why the home could not be used.
 #[derive(Debug, thiserror::Error)]
-pub enum HomeError {
+pub(crate) enum HomeError {
     /// Another process has the database open.
     #[error("home {} is locked by another cwr process", home.display())]
     Locked {
@@ -99,7 +99,7 @@ pub enum HomeError {
 
 /// A stored code as the home keeps it.
 #[derive(Debug, Clone)]
-pub struct StoredCode {
+pub(crate) struct StoredCode {
     /// Its code id.
     pub code_id: u64,
     /// How it runs.
@@ -110,7 +110,7 @@ pub struct StoredCode {
 
 /// One commit: what a successful transaction changed.
 #[derive(Debug, Default)]
-pub struct Commit<'a> {
+pub(crate) struct Commit<'a> {
     /// A code stored by the transaction.
     pub code: Option<(u64, Mode, &'a [u8])>,
     /// Changed chain records (`None`: removed), from `Chain::take_changes`.
@@ -122,7 +122,7 @@ pub struct Commit<'a> {
 /// Everything a home holds, read in one transaction and checked against
 /// the checksum of the last commit.
 #[derive(Debug, Clone)]
-pub struct Snapshot {
+pub(crate) struct Snapshot {
     /// Every stored code, by code id.
     pub codes: Vec<StoredCode>,
     /// Every chain record, in key order.
@@ -132,7 +132,7 @@ pub struct Snapshot {
 }
 
 /// An open home; holds redb's lock on the database file until dropped.
-pub struct Home {
+pub(crate) struct Home {
     dir: PathBuf,
     db: Database,
     repaired: bool,
@@ -151,7 +151,7 @@ impl Home {
     /// # Errors
     /// [`HomeError::Locked`] when another process has it open;
     /// [`HomeError::Corrupt`] when the file is damaged.
-    pub fn open(dir: &Path) -> Result<Self, HomeError> {
+    pub(crate) fn open(dir: &Path) -> Result<Self, HomeError> {
         std::fs::create_dir_all(dir).map_err(|source| HomeError::Io {
             home: dir.to_owned(),
             source,
@@ -192,13 +192,13 @@ impl Home {
 
     /// The home folder.
     #[must_use]
-    pub fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         &self.dir
     }
 
     /// The module cache folder.
     #[must_use]
-    pub fn cache_dir(&self) -> PathBuf {
+    pub(crate) fn cache_dir(&self) -> PathBuf {
         self.dir.join(CACHE_DIR)
     }
 
@@ -206,7 +206,7 @@ impl Home {
     /// (to its last intact commit; the records then still match their
     /// checksum, but the last transactions may be gone).
     #[must_use]
-    pub fn was_repaired(&self) -> bool {
+    pub(crate) fn was_repaired(&self) -> bool {
         self.repaired
     }
 
@@ -237,7 +237,7 @@ impl Home {
     /// # Errors
     /// [`HomeError::Inconsistent`] when the records do not match it,
     /// [`HomeError::Corrupt`] when one does not decode or redb fails.
-    pub fn load(&self) -> Result<Snapshot, HomeError> {
+    pub(crate) fn load(&self) -> Result<Snapshot, HomeError> {
         guard::catch(|| self.read_snapshot())
             .unwrap_or_else(|panic| Err(redb_panicked(&self.dir, &panic)))
     }
@@ -298,7 +298,7 @@ impl Home {
     ///
     /// # Errors
     /// [`HomeError::Db`] or [`HomeError::Corrupt`]; nothing is written then.
-    pub fn commit(&self, commit: &Commit<'_>) -> Result<(), HomeError> {
+    pub(crate) fn commit(&self, commit: &Commit<'_>) -> Result<(), HomeError> {
         let block = commit
             .block
             .map(serde_json::to_vec)

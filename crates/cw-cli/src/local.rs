@@ -16,12 +16,13 @@ use cw_gas::{CostTable, CwGas};
 use cw_runtime::chain::{BlockState, TxFailure};
 use cw_runtime::{Chain, ExecutionMode, Instantiate, TxResult, TxSuccess};
 
+use crate::choices::{GasProfile, Mode};
 use crate::error::CliError;
 use crate::home::{Commit, Home};
 use crate::message::Message;
 use crate::output;
 use crate::runner::{Outcome, StepReport};
-use crate::setup::{GasProfile, Mode, WithTable, builder, module_cache};
+use crate::setup::{WithTable, builder, module_cache};
 use crate::subst::{Namer, name_of};
 
 /// Seconds between two blocks of the local chain.
@@ -29,7 +30,7 @@ const BLOCK_SECONDS: u64 = 5;
 
 /// Settings every persistent command shares.
 #[derive(Debug, Clone)]
-pub struct LocalArgs {
+pub(crate) struct LocalArgs {
     /// The home folder.
     pub home: PathBuf,
     /// Who signs (`@name`, a plain name, or an address).
@@ -44,7 +45,7 @@ pub struct LocalArgs {
 
 /// One persistent command.
 #[derive(Debug, Clone)]
-pub enum LocalCommand {
+pub(crate) enum LocalCommand {
     /// Stores a Wasm file.
     Store {
         /// The file.
@@ -105,7 +106,7 @@ pub enum LocalCommand {
 /// # Errors
 /// [`CliError`] for a locked or broken home, a bad argument, a code the
 /// chain refuses.
-pub fn run(args: &LocalArgs, command: &LocalCommand) -> Result<bool, CliError> {
+pub(crate) fn run(args: &LocalArgs, command: &LocalCommand) -> Result<bool, CliError> {
     args.gas_profile.dispatch(Job { args, command })
 }
 
@@ -113,7 +114,7 @@ pub fn run(args: &LocalArgs, command: &LocalCommand) -> Result<bool, CliError> {
 ///
 /// # Errors
 /// [`CliError::Home`].
-pub fn hold(home: &std::path::Path, seconds: u64) -> Result<(), CliError> {
+pub(crate) fn hold(home: &std::path::Path, seconds: u64) -> Result<(), CliError> {
     let _home = Home::open(home)?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "holding {}", home.display())?;
@@ -130,13 +131,13 @@ struct Job<'a> {
 impl WithTable for Job<'_> {
     type Output = Result<bool, CliError>;
 
-    fn run<T: CostTable + Clone + Send + Sync + 'static>(self, table: T) -> Self::Output {
+    fn run<T: CostTable>(self, table: T) -> Self::Output {
         let mut local = LocalChain::open(table, self.args)?;
         local.command(self.command)
     }
 }
 
-struct LocalChain<T: CostTable + Clone> {
+struct LocalChain<T: CostTable> {
     home: Home,
     chain: Arc<Chain<T>>,
     namer: Namer,
@@ -146,10 +147,10 @@ struct LocalChain<T: CostTable + Clone> {
     ambiguous: Vec<String>,
 }
 
-impl<T: CostTable + Clone + Send + Sync + 'static> LocalChain<T> {
+impl<T: CostTable> LocalChain<T> {
     fn open(table: T, args: &LocalArgs) -> Result<Self, CliError> {
         let home = Home::open(&args.home)?;
-        let cache = module_cache(table.clone(), Some(&home.cache_dir()))?;
+        let cache = module_cache(table.clone(), Some(&home.cache_dir()), None)?;
         let mut builder = builder(table, cache)?;
         if let Some(limit) = args.gas_limit {
             builder = builder.tx_gas_limit(CwGas::new(limit));
@@ -326,7 +327,7 @@ impl<T: CostTable + Clone + Send + Sync + 'static> LocalChain<T> {
                 hex::encode(checksum),
                 wasm.len().div_ceil(1024),
                 if native { "natively" } else { "as Wasm" },
-                output::duration(elapsed)
+                crate::timing::duration(elapsed)
             )?;
         }
         Ok(true)
@@ -352,11 +353,17 @@ impl<T: CostTable + Clone + Send + Sync + 'static> LocalChain<T> {
         &mut self,
         op: &'static str,
         contract: Option<String>,
-        body: impl FnOnce(&Chain<T>) -> TxResult,
+        body: impl FnOnce(&Chain<T>) -> Result<TxResult, cw_runtime::NodeFault>,
     ) -> Result<bool, CliError> {
         let (previous, next) = self.next_block();
         let started = Instant::now();
-        let result = body(&self.chain);
+        let result = match body(&self.chain) {
+            Ok(result) => result,
+            Err(fault) => {
+                self.chain.set_block(previous);
+                return Err(CliError::NodeFault(fault));
+            }
+        };
         let elapsed = started.elapsed();
         let ok = result.is_ok();
         if ok {
@@ -405,7 +412,10 @@ impl<T: CostTable + Clone + Send + Sync + 'static> LocalChain<T> {
         let address = self.contract(contract)?;
         let msg = self.msg(msg)?;
         let started = Instant::now();
-        let result = self.chain.query(&address, &msg);
+        let result = self
+            .chain
+            .query(&address, &msg)
+            .map_err(CliError::NodeFault)?;
         let elapsed = started.elapsed();
         let ok = result.is_ok();
         let (outcome, gas) = match result {
@@ -443,7 +453,7 @@ impl<T: CostTable + Clone + Send + Sync + 'static> LocalChain<T> {
         let (cw, near) = output::gas_cells(report.gas.as_ref());
         let gas = format!(
             "gas {cw} CosmWasm / {near} NEAR in {}",
-            output::duration(report.elapsed)
+            crate::timing::duration(report.elapsed)
         );
         match &report.outcome {
             Outcome::Query(data) => {
@@ -511,7 +521,7 @@ impl<T: CostTable + Clone + Send + Sync + 'static> LocalChain<T> {
 }
 
 /// An account: an address as is; `@name` or a plain name through `addr_make`.
-fn account<T: CostTable + Clone + Send + Sync + 'static>(
+fn account<T: CostTable>(
     chain: &Chain<T>,
     namer: &mut Namer,
     text: &str,

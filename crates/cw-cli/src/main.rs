@@ -1,6 +1,7 @@
 //! `cwr`: the command-line front end. Errors go to stderr with a non-zero exit.
 
 mod check;
+mod choices;
 mod codes;
 mod demo;
 mod error;
@@ -12,6 +13,7 @@ mod progress;
 mod run;
 mod runner;
 mod setup;
+mod timing;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -20,10 +22,10 @@ use clap::{Args, Parser, Subcommand};
 use cosmwasm_std::Coin;
 use cw_cli::{message, scenario, subst};
 
+use crate::choices::{GasProfile, Mode};
 use crate::error::CliError;
 use crate::local::{LocalArgs, LocalCommand};
 use crate::runner::RunOptions;
-use crate::setup::{GasProfile, Mode};
 
 /// Run and check CosmWasm contracts outside a chain.
 #[derive(Debug, Parser)]
@@ -77,6 +79,10 @@ enum Command {
         /// Keep compiled modules in DIR so later runs do not recompile.
         #[arg(long, value_name = "DIR")]
         cache_dir: Option<PathBuf>,
+        /// Recompile a code with Cranelift in the background after N calls
+        /// (the same results and gas as Singlepass, faster code).
+        #[arg(long, value_name = "N")]
+        tier_up_after: Option<u32>,
     },
     /// Build the fixtures if needed, then run cw20-base and cw1-whitelist
     /// on an in-memory chain (and cw20 again natively) with gas and timings.
@@ -233,6 +239,7 @@ fn main() -> ExitCode {
             gas_profile,
             mode,
             cache_dir,
+            tier_up_after,
         } => run::run(&run::RunArgs {
             scenario,
             json,
@@ -241,6 +248,7 @@ fn main() -> ExitCode {
                 mode,
                 cache_dir,
                 quiet: false,
+                tier_up_after,
             },
         })
         .map(|summary| summary.failed_expects == 0),

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::time::Duration;
 
 use cosmwasm_std::{Binary, Coin};
 use cw_gas::GasCategory;
@@ -14,6 +13,7 @@ use serde::{Serialize, Serializer};
 use serde_json::Value;
 
 use crate::runner::{FinalState, Outcome, StepReport, coin_list};
+use crate::timing::duration;
 
 /// A step as one JSON line.
 #[derive(Serialize)]
@@ -116,7 +116,7 @@ fn gas_json(gas: &TxGas) -> GasJson<'_> {
 
 /// The JSON object of one step (one line of `--json` output).
 #[must_use]
-pub fn step_json(report: &StepReport) -> String {
+pub(crate) fn step_json(report: &StepReport) -> String {
     let mut line = StepJson {
         step: report.index,
         op: report.op,
@@ -191,7 +191,7 @@ struct AccountJson<'a> {
 /// address its storage as sorted `[hex key, hex value]` pairs and balances;
 /// per named account its address and balances.
 #[must_use]
-pub fn final_json(state: &FinalState) -> String {
+pub(crate) fn final_json(state: &FinalState) -> String {
     let json = FinalJson {
         final_state: StateJson {
             block: &state.block,
@@ -237,7 +237,7 @@ pub fn final_json(state: &FinalState) -> String {
 
 /// `1234567` as `1,234,567`.
 #[must_use]
-pub fn grouped(n: u64) -> String {
+pub(crate) fn grouped(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
@@ -249,24 +249,11 @@ pub fn grouped(n: u64) -> String {
     out
 }
 
-/// A wall time for people: `840 µs`, `12.3 ms`, `1.24 s`.
-#[must_use]
-pub fn duration(d: Duration) -> String {
-    let micros = d.as_micros();
-    if micros < 1_000 {
-        format!("{micros} µs")
-    } else if micros < 1_000_000 {
-        format!("{:.1} ms", d.as_secs_f64() * 1e3)
-    } else {
-        format!("{:.2} s", d.as_secs_f64())
-    }
-}
-
 /// The table's header.
 ///
 /// # Errors
 /// Writing failed.
-pub fn table_header(out: &mut dyn Write) -> std::io::Result<()> {
+pub(crate) fn table_header(out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(
         out,
         "{:>3}  {:<13} {:<12} {:<6} {:>16} {:>22} {:>10}",
@@ -276,7 +263,7 @@ pub fn table_header(out: &mut dyn Write) -> std::io::Result<()> {
 
 /// Gas totals as table cells (`-` without gas).
 #[must_use]
-pub fn gas_cells(gas: Option<&TxGas>) -> (String, String) {
+pub(crate) fn gas_cells(gas: Option<&TxGas>) -> (String, String) {
     match gas {
         Some(gas) => (
             grouped(gas.cosmwasm().as_u64()),
@@ -292,7 +279,7 @@ pub fn gas_cells(gas: Option<&TxGas>) -> (String, String) {
 ///
 /// # Errors
 /// Writing failed.
-pub fn table_row(out: &mut dyn Write, report: &StepReport) -> std::io::Result<()> {
+pub(crate) fn table_row(out: &mut dyn Write, report: &StepReport) -> std::io::Result<()> {
     let (cw, near) = gas_cells(report.gas.as_ref());
     let result = if report.outcome.is_ok() {
         "ok"
@@ -343,7 +330,7 @@ pub fn table_row(out: &mut dyn Write, report: &StepReport) -> std::io::Result<()
 /// `text` on one line (line breaks become spaces), cut to `max`
 /// characters with an ellipsis.
 #[must_use]
-pub fn shorten(text: &str, max: usize) -> String {
+pub(crate) fn shorten(text: &str, max: usize) -> String {
     let line: String = text
         .chars()
         .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
@@ -358,7 +345,7 @@ pub fn shorten(text: &str, max: usize) -> String {
 
 /// Coins as `100ucosm,5uatom` (`none` when empty).
 #[must_use]
-pub fn coins_text(coins: &cw_runtime::chain::Coins) -> String {
+pub(crate) fn coins_text(coins: &cw_runtime::chain::Coins) -> String {
     if coins.is_empty() {
         return "none".into();
     }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// Progress over a known number of items.
-pub struct Progress {
+pub(crate) struct Progress {
     bar: ProgressBar,
     /// Plain lines instead of the bar (stderr is not a terminal).
     lines: bool,
@@ -17,7 +17,7 @@ pub struct Progress {
 
 impl Progress {
     /// Progress over `len` items; `quiet` shows nothing.
-    pub fn new(len: usize, quiet: bool) -> Self {
+    pub(crate) fn new(len: usize, quiet: bool) -> Self {
         if quiet {
             return Self {
                 bar: ProgressBar::hidden(),
@@ -39,7 +39,7 @@ impl Progress {
     }
 
     /// An item starts: `text` says what is being done.
-    pub fn start(&self, text: &str) {
+    pub(crate) fn start(&self, text: &str) {
         if self.lines {
             eprintln!("cwr: {text} ...");
         } else if !self.quiet {
@@ -48,7 +48,7 @@ impl Progress {
     }
 
     /// The item finished: `text` says how it went.
-    pub fn done(&self, text: &str) {
+    pub(crate) fn done(&self, text: &str) {
         if self.lines {
             eprintln!("cwr: {text}");
         } else if !self.quiet {

@@ -6,16 +6,17 @@ use std::path::PathBuf;
 
 use cw_gas::CostTable;
 
+use crate::choices::GasProfile;
 use crate::codes;
 use crate::error::CliError;
 use crate::output;
 use crate::runner::{RunOptions, Runner};
 use crate::scenario::Scenario;
-use crate::setup::{GasProfile, WithTable};
+use crate::setup::WithTable;
 
 /// What `cwr run` was asked.
 #[derive(Debug, Clone)]
-pub struct RunArgs {
+pub(crate) struct RunArgs {
     /// The scenario file.
     pub scenario: PathBuf,
     /// One JSON object per line instead of a table.
@@ -28,7 +29,7 @@ pub struct RunArgs {
 
 /// How a scenario ended (it ran to the end either way).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Summary {
+pub(crate) struct Summary {
     /// Steps run.
     pub steps: usize,
     /// Steps that failed (a result, not an error).
@@ -42,7 +43,7 @@ pub struct Summary {
 /// # Errors
 /// [`CliError`] for a malformed scenario, a code that cannot be loaded or
 /// stored, or output that cannot be written; no step has run then.
-pub fn run(args: &RunArgs) -> Result<Summary, CliError> {
+pub(crate) fn run(args: &RunArgs) -> Result<Summary, CliError> {
     let scenario = Scenario::from_file(&args.scenario)?;
     let wasm = codes::load(&scenario.codes)?;
     args.gas_profile.dispatch(Job {
@@ -61,7 +62,7 @@ struct Job<'a> {
 impl WithTable for Job<'_> {
     type Output = Result<Summary, CliError>;
 
-    fn run<T: CostTable + Clone + Send + Sync + 'static>(self, table: T) -> Self::Output {
+    fn run<T: CostTable>(self, table: T) -> Self::Output {
         let mut runner = Runner::start(table, self.scenario, self.wasm, &self.args.options)?;
         let stdout = std::io::stdout();
         let mut out = stdout.lock();

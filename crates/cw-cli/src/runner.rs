@@ -11,11 +11,12 @@ use cw_runtime::chain::{BlockState, Coins, TxFailure, TxGas};
 use cw_runtime::{Chain, ExecutionMode, Instantiate, TxSuccess};
 use serde_json::Value;
 
+use crate::choices::Mode;
 use crate::error::CliError;
 use crate::message::Message;
 use crate::progress::Progress;
 use crate::scenario::{Expect, Scenario, StepSpec};
-use crate::setup::{Mode, builder, module_cache};
+use crate::setup::{builder, module_cache};
 use crate::subst::Namer;
 
 /// The name `addr_make` turns into the creator of every stored code.
@@ -23,11 +24,11 @@ const CODE_CREATOR: &str = "creator";
 
 /// The error kind of a step the scenario itself could not run (a contract
 /// alias whose instantiation failed).
-pub const SCENARIO_KIND: &str = "scenario";
+pub(crate) const SCENARIO_KIND: &str = "scenario";
 
 /// What a step did.
 #[derive(Debug, Clone)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// A transaction succeeded.
     Tx(TxSuccess),
     /// A query answered these bytes.
@@ -46,7 +47,7 @@ pub enum Outcome {
 impl Outcome {
     /// Whether the step succeeded.
     #[must_use]
-    pub fn is_ok(&self) -> bool {
+    pub(crate) fn is_ok(&self) -> bool {
         !matches!(self, Self::Failed { .. })
     }
 
@@ -68,7 +69,7 @@ impl Outcome {
 
 /// One step's report.
 #[derive(Debug, Clone)]
-pub struct StepReport {
+pub(crate) struct StepReport {
     /// The step's number, from 1.
     pub index: usize,
     /// The `op`.
@@ -89,7 +90,7 @@ pub struct StepReport {
 
 /// The chain's state after the last step.
 #[derive(Debug, Clone)]
-pub struct FinalState {
+pub(crate) struct FinalState {
     /// The block.
     pub block: BlockState,
     /// Every contract, by address.
@@ -100,7 +101,7 @@ pub struct FinalState {
 
 /// One contract in the [`FinalState`].
 #[derive(Debug, Clone)]
-pub struct ContractState {
+pub(crate) struct ContractState {
     /// Its address.
     pub address: String,
     /// Its alias, if the scenario gave one.
@@ -121,17 +122,20 @@ pub struct ContractState {
 
 /// Settings of a scenario run.
 #[derive(Debug, Clone, Default)]
-pub struct RunOptions {
+pub(crate) struct RunOptions {
     /// How stored code runs.
     pub mode: Mode,
     /// Where compiled modules are kept between runs (in memory only without).
     pub cache_dir: Option<std::path::PathBuf>,
     /// No progress lines on stderr.
     pub quiet: bool,
+    /// Recompile code with Cranelift after this many calls (same results
+    /// and gas, faster code); `None`: Singlepass only.
+    pub tier_up_after: Option<u32>,
 }
 
 /// A scenario's chain and names.
-pub struct Runner<T: CostTable + Clone> {
+pub(crate) struct Runner<T: CostTable> {
     chain: Arc<Chain<T>>,
     namer: Namer,
     codes: Vec<String>,
@@ -139,21 +143,25 @@ pub struct Runner<T: CostTable + Clone> {
     alias_steps: BTreeMap<String, usize>,
 }
 
-impl<T: CostTable + Clone + Send + Sync + 'static> Runner<T> {
+impl<T: CostTable> Runner<T> {
     /// Builds the chain of `scenario` charging `table`, mints the genesis
     /// balances and stores `wasm` (the codes' bytes, in order).
     ///
     /// # Errors
     /// [`CliError`] when the chain cannot be set up, a balance is refused or
     /// a code cannot be stored.
-    pub fn start(
+    pub(crate) fn start(
         table: T,
         scenario: &Scenario,
         wasm: &[(String, Vec<u8>)],
         options: &RunOptions,
     ) -> Result<Self, CliError> {
         let env = &scenario.env;
-        let cache = module_cache(table.clone(), options.cache_dir.as_deref())?;
+        let cache = module_cache(
+            table.clone(),
+            options.cache_dir.as_deref(),
+            options.tier_up_after,
+        )?;
         let mut builder = builder(table, cache)?
             .bech32_prefix(&env.bech32_prefix)
             .block(BlockState {
@@ -195,7 +203,7 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Runner<T> {
                 })?;
             progress.done(&format!(
                 "stored `{name}` in {}",
-                crate::output::duration(started.elapsed())
+                crate::timing::duration(started.elapsed())
             ));
             codes.push(name.clone());
         }
@@ -208,7 +216,7 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Runner<T> {
     }
 
     /// Runs step `index` (from 1).
-    pub fn step(&mut self, index: usize, step: &StepSpec) -> StepReport {
+    pub(crate) fn step(&mut self, index: usize, step: &StepSpec) -> StepReport {
         let mut report = StepReport {
             index,
             op: step.op(),
@@ -268,15 +276,18 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Runner<T> {
                 let msg = self.msg(msg)?;
                 let code_id = self.code_id(code)?;
                 let label = label.as_deref().or(alias.as_deref()).unwrap_or(code);
-                let result = self.chain.instantiate(&Instantiate {
-                    code_id,
-                    sender: &sender,
-                    msg: &msg,
-                    funds,
-                    admin: admin.as_deref(),
-                    label,
-                    salt: None,
-                });
+                let result = self
+                    .chain
+                    .instantiate(&Instantiate {
+                        code_id,
+                        sender: &sender,
+                        msg: &msg,
+                        funds,
+                        admin: admin.as_deref(),
+                        label,
+                        salt: None,
+                    })
+                    .map_err(node_fault)?;
                 if let (
                     Ok(TxSuccess {
                         contract_address: Some(address),
@@ -302,12 +313,15 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Runner<T> {
                 let address = self.contract(contract, report)?;
                 let sender = self.text(sender)?;
                 let msg = self.msg(msg)?;
-                tx(self.chain.execute(&sender, &address, &msg, funds))
+                tx(self
+                    .chain
+                    .execute(&sender, &address, &msg, funds)
+                    .map_err(node_fault)?)
             }
             StepSpec::Query { contract, msg, .. } => {
                 let address = self.contract(contract, report)?;
                 let msg = self.msg(msg)?;
-                match self.chain.query(&address, &msg) {
+                match self.chain.query(&address, &msg).map_err(node_fault)? {
                     Ok(answer) => (Outcome::Query(answer.data), Some(answer.gas)),
                     Err(failure) => Outcome::failed(failure),
                 }
@@ -323,12 +337,15 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Runner<T> {
                 let sender = self.text(sender)?;
                 let msg = self.msg(msg)?;
                 let code_id = self.code_id(code)?;
-                tx(self.chain.migrate(&sender, &address, code_id, &msg))
+                tx(self
+                    .chain
+                    .migrate(&sender, &address, code_id, &msg)
+                    .map_err(node_fault)?)
             }
             StepSpec::Sudo { contract, msg, .. } => {
                 let address = self.contract(contract, report)?;
                 let msg = self.msg(msg)?;
-                tx(self.chain.sudo(&address, &msg))
+                tx(self.chain.sudo(&address, &msg).map_err(node_fault)?)
             }
             StepSpec::AdvanceBlock { height, time_nanos } => {
                 let mut block = self.chain.block();
@@ -420,7 +437,7 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Runner<T> {
     /// The state after the steps: every contract's storage and balances,
     /// every named account's balances.
     #[must_use]
-    pub fn final_state(&self) -> FinalState {
+    pub(crate) fn final_state(&self) -> FinalState {
         let by_address: BTreeMap<&str, &str> = self
             .namer
             .aliases()
@@ -464,7 +481,7 @@ impl<T: CostTable + Clone + Send + Sync + 'static> Runner<T> {
 
 /// Coins as the chain's bank keeps them, for output.
 #[must_use]
-pub fn coin_list(coins: &Coins) -> Vec<Coin> {
+pub(crate) fn coin_list(coins: &Coins) -> Vec<Coin> {
     coins
         .iter()
         .map(|(denom, amount)| Coin::new(*amount, denom))
@@ -473,3 +490,9 @@ pub fn coin_list(coins: &Coins) -> Vec<Coin> {
 
 #[cfg(test)]
 mod tests;
+
+/// A fault of the node (not of the scenario's transactions): the step stops
+/// with it, as a problem of the run rather than a recorded outcome.
+fn node_fault(fault: cw_runtime::NodeFault) -> String {
+    format!("node fault (not a transaction outcome): {fault}")
+}

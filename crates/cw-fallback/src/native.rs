@@ -4,7 +4,7 @@
 use cosmwasm_std_v2 as std2;
 use cw_gas::CostTable;
 use cw_host::{
-    CallBackend, CallInput, CallResult, Contract, EntryPoint, ExportProblem, HostError, InfoArg,
+    CallBackend, CallInput, CallOutcome, Contract, EntryPoint, ExportProblem, HostError, InfoArg,
     VmFailure,
 };
 use cw_region::RegionError;
@@ -49,7 +49,7 @@ impl<T: CostTable> Contract<T> for NativeContract {
         &mut self,
         input: CallInput<'_>,
         backend: CallBackend<T>,
-    ) -> (CallResult, CallBackend<T>) {
+    ) -> (CallOutcome, CallBackend<T>) {
         let entry = input.entry;
         let session = Session::new(backend);
         // What the runtime does before the contract runs (cosmwasm-vm's
@@ -86,8 +86,8 @@ impl<T: CostTable> Contract<T> for NativeContract {
             }
         }
         if session.has_failed() {
-            let (backend, failure) = session.finish();
-            return (failure.map_or(Ok(Vec::new()), Err), backend);
+            let (backend, stop) = session.finish();
+            return (outcome(Vec::new(), stop), backend);
         }
         // The emulated contracts' `migrate` takes no `MigrateInfo`.
         let info = match entry.info_arg() {
@@ -118,8 +118,17 @@ impl<T: CostTable> Contract<T> for NativeContract {
                 Err(panic_text) => session.abort(&panic_text),
             }
         }
-        let (backend, failure) = session.finish();
-        (failure.map_or(Ok(output), Err), backend)
+        let (backend, stop) = session.finish();
+        (outcome(output, stop), backend)
+    }
+}
+
+/// The call's outcome: its output, or the first stop it met.
+fn outcome(output: Vec<u8>, stop: Option<crate::session::Stop>) -> CallOutcome {
+    match stop {
+        None => Ok(Ok(output)),
+        Some(Ok(failure)) => Ok(Err(failure)),
+        Some(Err(fault)) => Err(fault),
     }
 }
 

@@ -3,15 +3,15 @@
 
 use std::collections::BTreeMap;
 
-use sha2::{Digest, Sha256};
+use cw_host::Checksum;
 
 use crate::error::FallbackError;
 use crate::kind::NativeKind;
 
 /// The sha256 of `wasm`: the code checksum a chain stores with the code.
 #[must_use]
-pub fn checksum(wasm: &[u8]) -> [u8; 32] {
-    Sha256::digest(wasm).into()
+pub fn checksum(wasm: &[u8]) -> Checksum {
+    Checksum::of(wasm)
 }
 
 /// Code checksums known to be builds of an emulated contract.
@@ -22,7 +22,7 @@ pub fn checksum(wasm: &[u8]) -> [u8; 32] {
 /// hit (the Wasm / Native / Auto choice) is the chain layer's decision.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct VerifiedBuilds {
-    builds: BTreeMap<[u8; 32], NativeKind>,
+    builds: BTreeMap<Checksum, NativeKind>,
 }
 
 impl VerifiedBuilds {
@@ -55,20 +55,41 @@ impl VerifiedBuilds {
                     text: hex_text.to_owned(),
                 }
             })?;
-            registry.insert(checksum, kind);
+            registry.insert(Checksum::from_bytes(checksum), kind);
         }
         Ok(registry)
     }
 
+    /// The builds this crate's emulators are verified against
+    /// ([`PUBLISHED_BUILDS`](crate::published::PUBLISHED_BUILDS)): what a
+    /// chain may run natively with no build output at hand.
+    #[must_use]
+    pub fn published() -> Self {
+        let mut registry = Self::new();
+        for (name, hex_text) in crate::published::PUBLISHED_BUILDS {
+            let mut checksum = [0u8; 32];
+            // The generated table is checked by a test to decode and name
+            // every emulated contract; an entry that did not would only be
+            // left out, never misfiled.
+            if let (Some(kind), Ok(())) = (
+                NativeKind::from_name(name),
+                hex::decode_to_slice(hex_text, &mut checksum),
+            ) {
+                registry.insert(Checksum::from_bytes(checksum), kind);
+            }
+        }
+        registry
+    }
+
     /// Records `checksum` as a build of `kind`; returns the kind it was
     /// recorded as before, if any.
-    pub fn insert(&mut self, checksum: [u8; 32], kind: NativeKind) -> Option<NativeKind> {
+    pub fn insert(&mut self, checksum: Checksum, kind: NativeKind) -> Option<NativeKind> {
         self.builds.insert(checksum, kind)
     }
 
     /// The emulated contract `checksum` is a build of, if it is verified.
     #[must_use]
-    pub fn lookup(&self, checksum: &[u8; 32]) -> Option<NativeKind> {
+    pub fn lookup(&self, checksum: &Checksum) -> Option<NativeKind> {
         self.builds.get(checksum).copied()
     }
 
@@ -85,7 +106,7 @@ impl VerifiedBuilds {
     }
 
     /// Every verified build, by checksum.
-    pub fn iter(&self) -> impl Iterator<Item = (&[u8; 32], NativeKind)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&Checksum, NativeKind)> {
         self.builds.iter().map(|(checksum, kind)| (checksum, *kind))
     }
 }
@@ -105,9 +126,15 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(registry.len(), 2);
-        assert_eq!(registry.lookup(&[0x11; 32]), Some(NativeKind::Cw20Base));
-        assert_eq!(registry.lookup(&[0x22; 32]), Some(NativeKind::Cw721Base));
-        assert_eq!(registry.lookup(&[0x33; 32]), None);
+        assert_eq!(
+            registry.lookup(&Checksum::from_bytes([0x11; 32])),
+            Some(NativeKind::Cw20Base)
+        );
+        assert_eq!(
+            registry.lookup(&Checksum::from_bytes([0x22; 32])),
+            Some(NativeKind::Cw721Base)
+        );
+        assert_eq!(registry.lookup(&Checksum::from_bytes([0x33; 32])), None);
     }
 
     #[test]

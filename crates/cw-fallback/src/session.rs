@@ -26,7 +26,7 @@
 use core::cell::RefCell;
 
 use cw_gas::{CostTable, GasError};
-use cw_host::{CallBackend, GuestAllocator, HostContext, HostError, VmFailure, imports};
+use cw_host::{CallBackend, GuestAllocator, HostContext, HostError, NodeFault, VmFailure, imports};
 use cw_region::{GuestMemory, MemoryAccessError, Region, RegionError};
 
 /// The backend of one call, its scratch memory and its failure slot. Shared
@@ -34,8 +34,12 @@ use cw_region::{GuestMemory, MemoryAccessError, Region, RegionError};
 pub(crate) struct Session<T: CostTable> {
     backend: RefCell<CallBackend<T>>,
     memory: ScratchMemory,
-    failure: RefCell<Option<VmFailure>>,
+    /// The first failure: deterministic, or the node's fault.
+    failure: RefCell<Option<Stop>>,
 }
+
+/// Why a call stopped before its end.
+pub(crate) type Stop = Result<VmFailure, NodeFault>;
 
 impl<T: CostTable> Session<T> {
     pub(crate) fn new(backend: CallBackend<T>) -> Self {
@@ -73,7 +77,7 @@ impl<T: CostTable> Session<T> {
         match result {
             Ok(value) => Some(value),
             Err(error) => {
-                self.fail(failure_of(error));
+                self.stop(error.classify());
                 None
             }
         }
@@ -91,9 +95,13 @@ impl<T: CostTable> Session<T> {
 
     /// Records `failure` unless an earlier one is already recorded.
     pub(crate) fn fail(&self, failure: VmFailure) {
+        self.stop(Ok(failure));
+    }
+
+    fn stop(&self, stop: Stop) {
         let mut slot = self.failure.borrow_mut();
         if slot.is_none() {
-            *slot = Some(failure);
+            *slot = Some(stop);
         }
     }
 
@@ -112,19 +120,8 @@ impl<T: CostTable> Session<T> {
     }
 
     /// The backend and the first failure, if any.
-    pub(crate) fn finish(self) -> (CallBackend<T>, Option<VmFailure>) {
+    pub(crate) fn finish(self) -> (CallBackend<T>, Option<Stop>) {
         (self.backend.into_inner(), self.failure.into_inner())
-    }
-}
-
-/// How a host error ends a call, as `cw-runtime` classifies the same error
-/// raised by an import: out of gas is [`VmFailure::OutOfGas`], an abort is
-/// [`VmFailure::Aborted`], anything else [`VmFailure::Host`].
-pub(crate) fn failure_of(error: HostError) -> VmFailure {
-    match error {
-        HostError::Gas(GasError::OutOfGas { .. }) => VmFailure::OutOfGas,
-        HostError::Aborted { message } => VmFailure::Aborted { message },
-        other => VmFailure::Host(other),
     }
 }
 

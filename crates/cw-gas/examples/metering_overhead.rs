@@ -69,9 +69,19 @@ fn main() {
         Some("wasmer_metering_remaining_points"),
     );
 
-    let ours = |stack| {
-        let engine = middleware::singlepass_engine(CosmWasmSchedule::default(), &wasm, stack)
-            .expect("engine");
+    let ours = |stack: Option<u64>| {
+        // What an engine crate (cw-runtime) does with the middlewares.
+        let mut config = Singlepass::new();
+        config.canonicalize_nans(true);
+        let limiter = stack.map(|limit| {
+            std::sync::Arc::new(middleware::StackLimiter::new(&wasm, limit).expect("limiter"))
+        });
+        middleware::push_middlewares(
+            &mut config,
+            std::sync::Arc::new(middleware::Metering::new(CosmWasmSchedule::default())),
+            limiter,
+        );
+        let engine: Engine = config.into();
         let _ = CwGas::ZERO;
         median(
             engine,

@@ -5,10 +5,10 @@
 //! contract's raw `ContractResult` JSON) plus gas. Nothing here knows
 //! Wasmer, cosmwasm-std types or how the contract is run.
 
-use cw_gas::CostTable;
+use cw_gas::{CostTable, GasError};
 
 use crate::context::CallBackend;
-use crate::error::HostError;
+use crate::error::{BackendError, HostError};
 
 /// A contract export that the chain calls, named as the Wasm export.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -153,9 +153,10 @@ pub struct CallInput<'a> {
 }
 
 /// Why a contract call failed, deterministically: the same code, input and
-/// state fail the same way with the same gas on every node. A contract's own
-/// error (`{"error": ...}` in its result) is not a failure: it is in the
-/// result bytes.
+/// state fail the same way with the same gas on every node, so the failure
+/// is recorded and charged like a result. A contract's own error (`{"error":
+/// ...}` in its result) is not a failure: it is in the result bytes. What
+/// is the node's fault, not the contract's, is a [`NodeFault`] instead.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum VmFailure {
@@ -165,6 +166,27 @@ pub enum VmFailure {
     /// A call exceeded the deterministic stack limit.
     #[error("stack limit exceeded")]
     StackLimit,
+    /// The contract's initial memory is above the instance memory limit
+    /// the chain sets: no instance can be made (cosmwasm-vm refuses it the
+    /// same way when instantiating).
+    #[error(
+        "the contract's initial memory of {initial_pages} pages exceeds the limit of {limit_pages} pages"
+    )]
+    MemoryLimit {
+        /// Pages the contract declares.
+        initial_pages: u64,
+        /// Pages an instance may have.
+        limit_pages: u64,
+    },
+    /// The contract cannot be instantiated for a reason of its own: an
+    /// import of another type than the host's, a data segment outside its
+    /// memory, a start function that traps (cosmwasm-vm's
+    /// `InstantiationErr`). Deterministic: every node refuses it alike.
+    #[error("cannot instantiate the contract: {message}")]
+    Instantiate {
+        /// What the engine reported.
+        message: String,
+    },
     /// The contract called `abort` (its panic handler does).
     #[error("contract aborted: {message}")]
     Aborted {
@@ -172,7 +194,8 @@ pub enum VmFailure {
         message: String,
     },
     /// An import refused its input (bad region, over a limit, a write in a
-    /// query, an unknown iterator, a backend failure, ...).
+    /// query, an unknown iterator, too deep, ...). Only deterministic host
+    /// errors: [`HostError::classify`] decides.
     #[error("host function failed: {0}")]
     Host(HostError),
     /// The contract trapped (`unreachable`, division by zero, out-of-bounds
@@ -191,15 +214,43 @@ pub enum VmFailure {
     /// The result region was invalid or too large.
     #[error("invalid result region: {0}")]
     BadResult(cw_region::RegionError),
-    /// The instance trapped in an earlier call and refuses further calls
-    /// (a trap skips the contract's cleanup); make a new instance.
-    #[error("the instance trapped in an earlier call; create a new instance")]
-    Poisoned,
-    /// A fresh instance of the contract could not be made (for example its
-    /// initial memory is above the instance memory limit).
-    #[error("cannot instantiate the contract: {message}")]
-    Instantiate {
-        /// What the engine reported.
+}
+
+/// A failure that is the node's, not the contract's: another node (or this
+/// one, retried) would not fail the same way, so it must never be recorded
+/// as a transaction's outcome nor charged; the embedder stops and reports
+/// it (as near-vm-runner separates `VMRunnerError` from a guest's
+/// `FunctionCallError`). [`HostError::classify`] is the one place that
+/// decides which host errors these are.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NodeFault {
+    /// A backend (storage, querier, address API) failed for a reason of the
+    /// node's: a closed database, an I/O error.
+    #[error("{import}: the node's backend failed: {source}")]
+    Backend {
+        /// The import that used the backend.
+        import: &'static str,
+        /// The backend's error.
+        source: BackendError,
+    },
+    /// The host bridge was used out of order (an import ran outside a call):
+    /// a bug of the runtime.
+    #[error("host bridge used out of order: {problem}")]
+    Bridge {
+        /// What was missing.
+        problem: &'static str,
+    },
+    /// The gas machinery is misconfigured (a module compiled without the
+    /// metering middleware, a middleware given invalid bytes).
+    #[error(transparent)]
+    Gas(GasError),
+    /// The engine failed for a reason of the node's: a mapping the operating
+    /// system refused, a reset that could not finish, an instance used after
+    /// it trapped without a reset.
+    #[error("engine failure: {message}")]
+    Engine {
+        /// What failed.
         message: String,
     },
 }
@@ -207,6 +258,10 @@ pub enum VmFailure {
 /// The result bytes of an entry point (its JSON `ContractResult`), or why
 /// the call failed.
 pub type CallResult = Result<Vec<u8>, VmFailure>;
+
+/// What a contract call ended with: a deterministic result (bytes or
+/// [`VmFailure`], with its gas in the backend's meter), or a [`NodeFault`].
+pub type CallOutcome = Result<CallResult, NodeFault>;
 
 /// A contract as the chain sees it: an entry-point call at the byte
 /// boundary. Implemented by the Wasm runtime and by native emulators, so
@@ -223,5 +278,5 @@ pub trait Contract<T: CostTable> {
         &mut self,
         input: CallInput<'_>,
         backend: CallBackend<T>,
-    ) -> (CallResult, CallBackend<T>);
+    ) -> (CallOutcome, CallBackend<T>);
 }

@@ -105,6 +105,15 @@ pub enum HostError {
         /// The requested capacity.
         size: u32,
     },
+    /// The contract's allocator ran out of operator gas (the metering's
+    /// exhausted state, not merely zero gas left: an `allocate` refused
+    /// with nothing left to spend fails for its own reason). The host
+    /// reports the call as out of gas.
+    #[error("the contract's allocate ran out of gas allocating {size} bytes")]
+    AllocatorOutOfGas {
+        /// The requested capacity.
+        size: u32,
+    },
     /// Calling the contract's allocator failed (trap, missing export, ...).
     #[error("allocating {size} bytes in the contract failed: {message}")]
     Allocation {
@@ -130,6 +139,65 @@ pub enum HostError {
         /// What was missing.
         problem: &'static str,
     },
+}
+
+impl HostError {
+    /// Which side of the line this error falls on: a deterministic
+    /// [`VmFailure`] (the contract's input or behaviour caused it: the same
+    /// call fails the same way everywhere) or a [`NodeFault`] (the node's
+    /// backend, configuration or code). The one place that decides; every
+    /// variant is named, so a new one must be decided here.
+    ///
+    /// [`VmFailure`]: crate::VmFailure
+    /// [`NodeFault`]: crate::NodeFault
+    pub fn classify(self) -> Result<crate::VmFailure, crate::NodeFault> {
+        use crate::{NodeFault, VmFailure};
+        match self {
+            Self::Gas(GasError::OutOfGas { .. })
+            | Self::Backend {
+                source: BackendError::OutOfGas,
+                ..
+            }
+            | Self::AllocatorOutOfGas { .. } => Ok(VmFailure::OutOfGas),
+            Self::Aborted { message } => Ok(VmFailure::Aborted { message }),
+            Self::Gas(
+                e @ (GasError::PriceOverflow { .. }
+                | GasError::Unpriced { .. }
+                | GasError::ConversionOverflow { .. }),
+            ) => Ok(VmFailure::Host(Self::Gas(e))),
+            Self::Gas(
+                e @ (GasError::MeteringNotInstalled { .. } | GasError::InvalidWasm { .. }),
+            ) => Err(NodeFault::Gas(e)),
+            // A new `GasError` is the node's until decided otherwise.
+            Self::Gas(e) => Err(NodeFault::Gas(e)),
+            Self::Backend {
+                import,
+                source: source @ (BackendError::InvalidAddress(_) | BackendError::Refused { .. }),
+                gas_used,
+            } => Ok(VmFailure::Host(Self::Backend {
+                import,
+                source,
+                gas_used,
+            })),
+            Self::Backend {
+                import,
+                source: source @ (BackendError::Unavailable { .. } | BackendError::Other { .. }),
+                ..
+            } => Err(NodeFault::Backend { import, source }),
+            Self::Bridge { problem } => Err(NodeFault::Bridge { problem }),
+            deterministic @ (Self::Region(_)
+            | Self::ReadOnly { .. }
+            | Self::TooLarge { .. }
+            | Self::UnknownIterator { .. }
+            | Self::TooManyIterators { .. }
+            | Self::InvalidOrder { .. }
+            | Self::QueryDepth { .. }
+            | Self::CallDepth { .. }
+            | Self::ZeroAddress { .. }
+            | Self::Allocation { .. }
+            | Self::GuestExport { .. }) => Ok(VmFailure::Host(deterministic)),
+        }
+    }
 }
 
 /// What is wrong with a guest export the host calls, in the order
@@ -198,7 +266,16 @@ pub enum BackendError {
     /// `BackendError::UserErr`.
     #[error(transparent)]
     InvalidAddress(#[from] AddressError),
-    /// Any other failure.
+    /// The backend refused the request for a reason of the request's own
+    /// (an invalid denomination, an import a native emulator does not
+    /// provide): the same request fails the same way on every node, so the
+    /// call fails deterministically (cosmwasm-vm's `BackendError::UserErr`).
+    #[error("{message}")]
+    Refused {
+        /// Why.
+        message: String,
+    },
+    /// Any other failure: the node's (I/O, a closed database, a bug).
     #[error("{message}")]
     Other {
         /// What went wrong.
@@ -255,6 +332,90 @@ mod tests {
     fn error_size_is_pinned() {
         let size = std::mem::size_of::<HostError>();
         assert!(size <= 64, "HostError is {size} bytes");
+    }
+
+    fn backend(source: BackendError) -> HostError {
+        HostError::Backend {
+            import: "db_read",
+            source,
+            gas_used: cw_gas::GasAmount::Cw(cw_gas::CwGas::new(7)),
+        }
+    }
+
+    /// Every error the contract's own input can cause is a deterministic
+    /// failure: recorded and charged.
+    #[test]
+    fn the_contracts_doing_is_a_vm_failure() {
+        use crate::VmFailure;
+        let out_of_gas = GasError::OutOfGas {
+            limit: cw_gas::GasAmount::Cw(cw_gas::CwGas::new(1)),
+            used: cw_gas::GasAmount::Cw(cw_gas::CwGas::new(1)),
+            category: cw_gas::GasCategory::Storage,
+        };
+        assert_eq!(
+            HostError::Gas(out_of_gas).classify(),
+            Ok(VmFailure::OutOfGas)
+        );
+        assert_eq!(
+            backend(BackendError::OutOfGas).classify(),
+            Ok(VmFailure::OutOfGas)
+        );
+        for deterministic in [
+            HostError::Gas(GasError::PriceOverflow {
+                operation: "region_read",
+                items: u64::MAX,
+            }),
+            HostError::ReadOnly { import: "db_write" },
+            backend(BackendError::InvalidAddress(AddressError::NotNormalized)),
+            backend(BackendError::Refused {
+                message: "invalid denom".into(),
+            }),
+        ] {
+            assert_eq!(
+                deterministic.clone().classify(),
+                Ok(VmFailure::Host(deterministic))
+            );
+        }
+    }
+
+    /// What another node would not see the same way is a node fault: never
+    /// recorded as an outcome.
+    #[test]
+    fn the_nodes_doing_is_a_node_fault() {
+        use crate::NodeFault;
+        let unavailable = BackendError::Unavailable { backend: "storage" };
+        assert_eq!(
+            backend(unavailable.clone()).classify(),
+            Err(NodeFault::Backend {
+                import: "db_read",
+                source: unavailable
+            })
+        );
+        let io = BackendError::Other {
+            message: "I/O error".into(),
+        };
+        assert!(matches!(
+            backend(io).classify(),
+            Err(NodeFault::Backend { .. })
+        ));
+        assert!(matches!(
+            HostError::Bridge { problem: "no call" }.classify(),
+            Err(NodeFault::Bridge { .. })
+        ));
+        for gas in [
+            GasError::MeteringNotInstalled {
+                export: "remaining",
+            },
+            GasError::InvalidWasm {
+                offset: 0,
+                message: "bad".into(),
+            },
+        ] {
+            assert_eq!(
+                HostError::Gas(gas.clone()).classify(),
+                Err(NodeFault::Gas(gas))
+            );
+        }
     }
 
     #[test]

@@ -63,15 +63,19 @@ pub const MAX_QUERY_DEPTH: u32 = 10;
 /// import an `allocate` calls, each level holding the one below.
 pub const MAX_CALL_DEPTH: u32 = 2;
 
-/// Iterators one call may open: 1,024. Our own limit, derived here.
+/// Iterators one call may open: 32,768, wasmvm's (`internal/api/callbacks.go`
+/// `frameLenLimit`, enforced per contract call in `iterator.go`
+/// `storeIterator`: "reached iterator limit (32768)"); cosmwasm-vm has no
+/// limit of its own. A chain refuses the 32,769th `db_scan` of a call, so
+/// this runtime does too, and admits every call the chain admits (until
+/// issue 21 this limit was 1,024, stricter than the chain).
 ///
-/// cosmwasm-vm has no such limit (its `MockStorage` copies every range, and
-/// wasmvm keeps Go iterators per call frame). Ours are lazy: an open iterator
-/// holds its two bounds and its cursor, at most 3 × 64 KiB
-/// ([`MAX_LENGTH_DB_KEY`]), so 1,024 of them bound the memory a contract can
-/// pin with iterators to 192 MiB. Contracts open a handful per call; 1,024
-/// leaves room for pagination loops that open one range per item.
-pub const MAX_ITERATORS_PER_CALL: u32 = 1024;
+/// Memory: an open iterator holds its two bounds and its cursor, at most
+/// 3 × 64 KiB ([`MAX_LENGTH_DB_KEY`]), so a call can pin at most about 6 GiB
+/// with iterators, and only by paying for 65,536 region reads of 64 KiB
+/// (about 5 × 10^11 CosmWasm gas at cosmwasm-vm's prices). wasmvm's Go
+/// iterators hold their bounds too; the chain has the same exposure.
+pub const MAX_ITERATORS_PER_CALL: u32 = 32_768;
 
 /// wasmd's `DefaultGasMultiplier` (CosmWasm gas per SDK gas,
 /// `x/wasm/types/gas_register.go`; cosmwasm-vm 3.0.11 `src/testing/mock.rs`

@@ -28,8 +28,9 @@ pub trait GuestAllocator {
     /// runs no guest code leaves it unchanged.
     ///
     /// # Errors
-    /// [`HostError::Allocation`] if the allocator failed (it trapped, or ran
-    /// out of gas or memory).
+    /// [`HostError::AllocatorOutOfGas`] if the guest code ran out of gas
+    /// (set `gas_left` to 0); [`HostError::Allocation`] (or the failure of
+    /// an import the allocator called) if it failed otherwise.
     fn allocate(&mut self, size: u32, gas_left: &mut u64) -> Result<u32, HostError>;
 
     /// [`allocate`](Self::allocate), with the context of the import that
@@ -206,9 +207,11 @@ impl<T: CostTable> HostContext<'_, T> {
         })?;
         let mut gas_left = self.gas.wasm_points().to_u64();
         let allocated = allocator.allocate_lent(LentContext::new(self), size, &mut gas_left);
-        if allocated.is_err() && gas_left == 0 {
+        if let Err(HostError::AllocatorOutOfGas { .. }) = allocated {
             // The guest's `allocate` ran out of gas: that is the failure,
-            // not the allocation.
+            // not the allocation. Only that: an `allocate` refused for
+            // another reason with exactly no gas left (the call depth, an
+            // import's failure) fails for that reason, as in cosmwasm-vm.
             return Err(HostError::Gas(self.gas.record_wasm_exhausted()));
         }
         self.gas.record_wasm_remaining(T::Gas::from_u64(gas_left));

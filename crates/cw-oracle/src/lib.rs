@@ -1,13 +1,20 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+pub mod acceptance;
 pub mod canary;
+pub mod contract;
+pub mod contract_diff;
+pub mod crypto;
 pub mod memory_diff;
 pub mod memory_program;
 pub mod ours;
 pub mod outcome;
+pub mod querier;
 pub mod reference;
 
+pub use contract::ContractCase;
+pub use contract_diff::{ContractDiff, Verdict};
 pub use memory_diff::MemoryDiff;
 pub use memory_program::{MemoryOp, MemoryProgram, Step};
 pub use ours::Ours;

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use cw_gas::{CosmWasmSchedule, CwGas, GasMeter};
-use cw_host::testing::{MockQuerier, SharedStorage};
+use cw_host::testing::SharedStorage;
 use cw_host::wasmer::CallBackend;
 use cw_host::{Bech32Api, CallState, TracingDebugHandler, VmFailure};
 use cw_runtime::{
@@ -15,6 +15,7 @@ use cw_runtime::{
 
 use crate::Call;
 use crate::outcome::{Failure, Observed};
+use crate::querier::ReferenceQuerier;
 use crate::reference::is_trap_text;
 
 /// The cost table of every comparison: cosmwasm-vm's prices, storage free
@@ -85,7 +86,8 @@ impl Ours {
 }
 
 /// Runs `call` on `instance` over `store` (reset it first to compare with a
-/// new reference instance).
+/// new reference instance). Queries are answered by cosmwasm-vm's mock
+/// querier ([`ReferenceQuerier`]), as on the reference.
 pub fn call_on(
     instance: &mut ContractInstance<Schedule>,
     call: &Call<'_>,
@@ -94,14 +96,22 @@ pub fn call_on(
     let backend = CallBackend {
         storage: Box::new(store.clone()),
         api: Arc::new(Bech32Api::default()),
-        querier: Box::new(MockQuerier::new()),
+        querier: Box::new(ReferenceQuerier),
         gas: GasMeter::new(Schedule::with_free_storage(), CwGas::new(call.gas_limit)),
         call: CallState::for_entry_point(call.entry),
         debug: Box::new(TracingDebugHandler),
     };
-    let (result, backend) = instance.call(call.entry, call.env, call.info, call.msg, backend);
+    let (outcome, backend) = instance.call(call.entry, call.env, call.info, call.msg, backend);
+    let result = match outcome {
+        Ok(result) => result.map_err(failure),
+        // Never expected in a comparison: the node's own failure.
+        Err(fault) => Err(Failure::Other {
+            kind: "node fault",
+            text: fault.to_string(),
+        }),
+    };
     Observed {
-        result: result.map_err(failure),
+        result,
         gas_used: backend.gas.used().as_u64(),
     }
 }
@@ -120,6 +130,10 @@ pub fn failure(failure: VmFailure) -> Failure {
             return Failure::Trap(message.clone());
         }
         VmFailure::Host(HostError::CallDepth { .. }) => "call depth",
+        VmFailure::Host(HostError::InvalidOrder { .. }) => "invalid order",
+        VmFailure::Host(HostError::UnknownIterator { .. }) => "unknown iterator",
+        VmFailure::Host(HostError::ReadOnly { .. }) => "read only",
+        VmFailure::Host(HostError::TooManyIterators { .. }) => "too many iterators",
         VmFailure::BadResult(_)
         | VmFailure::Host(
             HostError::Region(_) | HostError::ZeroAddress { .. } | HostError::TooLarge { .. },
@@ -131,9 +145,8 @@ pub fn failure(failure: VmFailure) -> Failure {
         }) => "missing export",
         VmFailure::Host(HostError::GuestExport { .. }) => "export signature",
         VmFailure::Aborted { .. } => "aborted",
-        VmFailure::Instantiate { .. } => "instantiation",
+        VmFailure::MemoryLimit { .. } => "instantiation",
         VmFailure::StackLimit => "stack limit",
-        VmFailure::Poisoned => "poisoned",
         _ => "runtime",
     };
     Failure::Other {

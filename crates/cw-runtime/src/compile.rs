@@ -5,15 +5,14 @@ use std::borrow::Cow;
 use std::fmt;
 
 use cw_gas::CostTable;
-pub use cw_gas::middleware::Compiler;
-use cw_gas::middleware::{
-    AnalysedFunction, FunctionAnalysis, StackAnalysis, StackLimiter, engine_with,
-};
+use cw_gas::middleware::{AnalysedFunction, FunctionAnalysis, StackAnalysis, StackLimiter};
 use sha2::{Digest, Sha256};
 use wasmer::sys::NativeEngineExt;
 use wasmer::{Engine, Module};
 use wasmparser::{FuncValidator, Operator, Payload, ValidatorResources};
 
+pub use crate::engine::Compiler;
+use crate::engine::engine_with;
 use crate::error::{RuntimeError, ValidationError};
 use crate::instance::MemoryLimit;
 use crate::validate::{
@@ -43,43 +42,12 @@ use crate::validate::{
 ///   compiled before).
 pub const MODULE_FORMAT_VERSION: u32 = 7;
 
-/// The sha256 of a contract's Wasm code: the code checksum a chain uses.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Checksum([u8; 32]);
-
-impl Checksum {
-    /// The checksum of `wasm`.
-    pub fn of(wasm: &[u8]) -> Self {
-        Self(Sha256::digest(wasm).into())
-    }
-
-    /// The 32 bytes.
-    pub fn as_bytes(&self) -> &[u8; 32] {
-        &self.0
-    }
-
-    /// Lower-case hex, as wasmd prints it.
-    pub fn to_hex(&self) -> String {
-        hex::encode(self.0)
-    }
-}
-
-impl fmt::Display for Checksum {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_hex())
-    }
-}
-
-impl fmt::Debug for Checksum {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Checksum({self})")
-    }
-}
+pub use cw_host::Checksum;
 
 /// Everything that decides what a module compiles to. Its [`key`](Self::key)
 /// is part of every cache key, so changing any of it never reuses old code.
 #[derive(Debug, Clone)]
-pub struct CompileConfig<T: CostTable + Clone> {
+pub struct CompileConfig<T: CostTable> {
     /// The gas schedule the metering middleware charges from.
     pub table: T,
     /// The deterministic stack limit in bytes; `None` leaves only Wasmer's
@@ -89,7 +57,7 @@ pub struct CompileConfig<T: CostTable + Clone> {
     pub validation: ValidationConfig,
 }
 
-impl<T: CostTable + Clone> CompileConfig<T> {
+impl<T: CostTable> CompileConfig<T> {
     /// A digest of the format version, Wasmer's version, the host target
     /// (triple and CPU features), the cost table's fingerprint and the stack
     /// limit.
@@ -142,7 +110,7 @@ impl fmt::Debug for CompiledModule {
 
 /// Validates and compiles `wasm` with Singlepass; returns the module and
 /// its serialized artifact (what the disk cache stores).
-pub fn compile<T: CostTable + Clone>(
+pub fn compile<T: CostTable>(
     wasm: &[u8],
     config: &CompileConfig<T>,
 ) -> Result<(CompiledModule, ModuleInfo, Vec<u8>), RuntimeError> {
@@ -155,7 +123,7 @@ pub fn compile<T: CostTable + Clone>(
 /// refuses code it cannot run exactly as Singlepass does, with
 /// [`RuntimeError::NotExactOnCompiler`]: today, code that computes with
 /// floats.
-pub fn compile_with<T: CostTable + Clone>(
+pub fn compile_with<T: CostTable>(
     wasm: &[u8],
     config: &CompileConfig<T>,
     compiler: Compiler,
@@ -165,7 +133,7 @@ pub fn compile_with<T: CostTable + Clone>(
 
 /// [`compile_with`] for a caller that has already hashed `wasm` (the
 /// cache looks it up by `checksum` first), so a miss hashes it once.
-pub(crate) fn compile_known<T: CostTable + Clone>(
+pub(crate) fn compile_known<T: CostTable>(
     wasm: &[u8],
     checksum: Checksum,
     config: &CompileConfig<T>,

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use cw_gas::CostTable;
-use cw_host::{CallBackend, CallInput, CallResult, Contract};
+use cw_host::{CallBackend, CallInput, CallOutcome, Contract};
 
 use crate::instance::{InstanceOptions, call};
 use crate::module::WasmiModule;
@@ -45,7 +45,7 @@ impl<T: CostTable> Contract<T> for WasmiContract<T> {
         &mut self,
         input: CallInput<'_>,
         backend: CallBackend<T>,
-    ) -> (CallResult, CallBackend<T>) {
+    ) -> (CallOutcome, CallBackend<T>) {
         call(
             &self.module,
             &self.options,

@@ -357,10 +357,7 @@ impl<T: CostTable, C: AsContextMut<Data = StoreData<T>>> Guest<C> {
         let Some(left) = self.points_left() else {
             // Out of gas, even if `allocate` returned: the caller reports it.
             *gas_left = 0;
-            return Err(HostError::Allocation {
-                size,
-                message: "the contract's allocate ran out of gas".into(),
-            });
+            return Err(HostError::AllocatorOutOfGas { size });
         };
         *gas_left = left;
         result.map_err(|e| match e {

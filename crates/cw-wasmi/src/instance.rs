@@ -4,11 +4,13 @@
 
 use cw_gas::instrument::STACK_EXHAUSTED_EXPORT;
 use cw_gas::{CostTable, GasError, GasMeter, GasQuantity};
-use cw_host::{CallBackend, CallResult, EntryPoint, ExportProblem, HostError, InfoArg, VmFailure};
+use cw_host::{
+    CallBackend, CallOutcome, EntryPoint, ExportProblem, HostError, InfoArg, NodeFault, VmFailure,
+};
 use cw_region::GuestRegion;
 use wasmi::{AsContext, Extern, Instance, Store, Val};
 
-use crate::guest::{self, Guest, MeteringGlobals};
+use crate::guest::{self, Guest, ImportFailed, MeteringGlobals};
 use crate::imports::module_imports;
 use crate::module::WasmiModule;
 use crate::store::StoreData;
@@ -49,36 +51,37 @@ fn export(store: impl AsContext, instance: &Instance, name: &str) -> Option<Exte
 }
 
 /// Instantiates `module` in `store` with the imports it uses and the
-/// memory limit; `Err` carries the message of `VmFailure::Instantiate`.
+/// memory limit. The refusals are the Wasmer path's: the memory limit
+/// (checked on the declaration before anything is built), the module's own
+/// (its imports, data segments, start function) as
+/// `VmFailure::Instantiate`, and a module without the instrumentation's
+/// globals as the node's fault.
 fn instantiate<T: CostTable>(
     store: &mut Store<StoreData<T>>,
     module: &WasmiModule<T>,
     options: &InstanceOptions,
-) -> Result<(Instance, Handles), String> {
-    // The Wasmer path's tunables refuse a memory that starts above the
-    // limit with this message (cw-runtime `instance::tunables`, wrapped by
-    // Wasmer); wasmi's limiter would refuse it too, in its own words.
+) -> Result<(Instance, Handles), CallOutcome> {
     let limit = options.limit_pages();
     for export in module.module().exports() {
         if let wasmi::ExternType::Memory(memory) = export.ty()
             && memory.minimum() > limit
         {
-            return Err(format!(
-                "Insufficient resources: Failed to create memory: A user-defined error occurred: \
-                 the initial memory of {} pages exceeds the limit of {limit} pages",
-                memory.minimum()
-            ));
+            return Err(Ok(Err(VmFailure::MemoryLimit {
+                initial_pages: memory.minimum(),
+                limit_pages: limit,
+            })));
         }
     }
-    let imports = module_imports(store, module.module())?;
+    let refused = |message: String| Ok(Err(VmFailure::Instantiate { message }));
+    let imports = module_imports(store, module.module()).map_err(refused)?;
     let instance = Instance::new(&mut *store, module.module(), &imports)
-        .map_err(|e| trap::instantiation_message(&e))?;
+        .map_err(|e| refused(trap::instantiation_message(&e)))?;
     let memory = match export(&*store, &instance, "memory") {
         Some(Extern::Memory(memory)) => memory,
-        _ => return Err("the instance exports no memory".to_string()),
+        _ => return Err(refused("Missing export memory".to_string())),
     };
     let globals = MeteringGlobals::find(|name| export(&*store, &instance, name))
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| Err(NodeFault::Engine { message: e.to_string() }))?;
     let stack_flag = match export(&*store, &instance, STACK_EXHAUSTED_EXPORT) {
         Some(Extern::Global(flag)) => Some(flag),
         _ => None,
@@ -114,14 +117,14 @@ pub fn call<T: CostTable>(
     info: Option<&[u8]>,
     msg: &[u8],
     backend: CallBackend<T>,
-) -> (CallResult, CallBackend<T>) {
+) -> (CallOutcome, CallBackend<T>) {
     let gas_left = backend.gas.wasm_points();
     let limit_bytes = usize::try_from(options.limit_pages() * PAGE_BYTES).unwrap_or(usize::MAX);
     let mut store = Store::new(module.engine(), StoreData::new(backend, limit_bytes));
     store.limiter(|data| &mut data.limits);
     let (instance, handles) = match instantiate(&mut store, module, options) {
         Ok(instantiated) => instantiated,
-        Err(message) => return finish(store, Err(VmFailure::Instantiate { message })),
+        Err(refused) => return finish(store, refused),
     };
     let mut call = Call {
         store,
@@ -151,19 +154,24 @@ pub fn call<T: CostTable>(
                 // Operators overspent after the last checked charge
                 // (cw-gas's metering): the call ran out of gas, whatever
                 // it returned.
-                Ok(_) if ran_out => Err(VmFailure::OutOfGas),
-                Ok(bytes) => Ok(bytes),
-                Err(trap) => Err(classify(trap, &store, &handles)),
+                Ok(_) if ran_out => Ok(Err(VmFailure::OutOfGas)),
+                Ok(bytes) => Ok(Ok(bytes)),
+                Err(trap) => classify(trap, &store, &handles).map(Err),
             }
         }
-        Err(e) => Err(VmFailure::Host(e)),
+        Err(e) => Err(NodeFault::Engine {
+            message: e.to_string(),
+        }),
     };
     finish(store, result)
 }
 
 /// Takes the backend back out of the store with `result`. The slot holds
 /// it whenever no import runs, which is always true between guest calls.
-fn finish<T: CostTable>(store: Store<StoreData<T>>, result: CallResult) -> (CallResult, CallBackend<T>) {
+fn finish<T: CostTable>(
+    store: Store<StoreData<T>>,
+    result: CallOutcome,
+) -> (CallOutcome, CallBackend<T>) {
     match store.into_data().into_backend() {
         Some(backend) => (result, backend),
         // Every import puts the backend back before it returns, also when
@@ -173,40 +181,46 @@ fn finish<T: CostTable>(store: Store<StoreData<T>>, result: CallResult) -> (Call
     }
 }
 
-/// What a trap means (the Wasmer path's `ContractInstance::classify`).
-fn classify<T: CostTable>(trap: Trap, store: &Store<StoreData<T>>, handles: &Handles) -> VmFailure {
+/// What a trap means (the Wasmer path's `ContractInstance::classify`):
+/// host errors are decided by [`HostError::classify`], the one decision of
+/// which side of the line each falls on; a trap of the guest's own code by
+/// the instrumentation's flags.
+fn classify<T: CostTable>(
+    trap: Trap,
+    store: &Store<StoreData<T>>,
+    handles: &Handles,
+) -> Result<VmFailure, NodeFault> {
     let wasm_error = match trap {
         Trap::Wasm(e) => e,
-        Trap::Result(e) => return VmFailure::BadResult(e),
-        Trap::Gas(GasError::OutOfGas { .. }) => return VmFailure::OutOfGas,
-        Trap::Gas(e) => return VmFailure::Host(HostError::Gas(e)),
-        Trap::Host(e) => return VmFailure::Host(e),
-        Trap::MissingExport(name) => return VmFailure::MissingExport { name },
+        Trap::Result(e) => return Ok(VmFailure::BadResult(e)),
+        Trap::Gas(e) => return HostError::Gas(e).classify(),
+        Trap::Host(e) => return e.classify(),
+        Trap::MissingExport(name) => return Ok(VmFailure::MissingExport { name }),
         Trap::ArgumentTooLarge => {
-            return VmFailure::Trap {
+            return Ok(VmFailure::Trap {
                 message: "an argument does not fit in 32-bit memory".into(),
-            };
+            });
         }
     };
-    if let Some(host) = trap::import_failure(&wasm_error) {
-        return match host {
-            HostError::Gas(GasError::OutOfGas { .. }) => VmFailure::OutOfGas,
-            HostError::Aborted { message } => VmFailure::Aborted {
-                message: message.clone(),
-            },
-            other => VmFailure::Host(other.clone()),
+    if trap::import_failure(&wasm_error).is_some() {
+        return match wasm_error.downcast::<ImportFailed>() {
+            // An import failed: its error decides, moved out whole.
+            Some(ImportFailed(host)) => host.classify(),
+            None => Err(NodeFault::Bridge {
+                problem: "an import failure changed its type",
+            }),
         };
     }
     // The meter was settled by the caller; the flags say the rest.
     if handles.globals.points_left(store).is_none() {
-        return VmFailure::OutOfGas;
+        return Ok(VmFailure::OutOfGas);
     }
     if stack_exhausted(store, handles) {
-        return VmFailure::StackLimit;
+        return Ok(VmFailure::StackLimit);
     }
-    VmFailure::Trap {
+    Ok(VmFailure::Trap {
         message: trap::message_of(&wasm_error),
-    }
+    })
 }
 
 fn stack_exhausted<T: CostTable>(store: &Store<StoreData<T>>, handles: &Handles) -> bool {

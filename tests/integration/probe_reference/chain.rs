@@ -1,6 +1,7 @@
 //! query_chain, debug, submessages, replies, migrate, sudo, query rules.
 
 use super::*;
+use cosmwasm_std::{Addr, MigrateInfo};
 
 #[test]
 fn query_chain_returns_what_the_querier_answers() {
@@ -103,19 +104,49 @@ fn dispatch_reply_migrate_and_sudo() {
     );
     assert_eq!(dump(&mut probe), [(REPLY_KEY.to_vec(), json!(reply))]);
 
+    // The probe's `migrate` takes `MigrateInfo`, which cosmwasm-vm passes
+    // after the message (wasmd's `MigrateWithInfo`); it echoes what it got.
+    let info = MigrateInfo {
+        sender: Addr::unchecked("admin"),
+        old_migrate_version: Some(41),
+    };
     let migrate = |probe: &mut Probe, version: &str| -> Response {
-        call_migrate(
+        call_migrate_with_info(
             probe,
             &mock_env(),
             &json!(MigrateMsg {
                 version: version.into()
             }),
+            &info,
         )
         .unwrap()
         .unwrap()
     };
-    assert_eq!(migrate(&mut probe, "v2").data, None);
+    let first = migrate(&mut probe, "v2");
+    assert_eq!(first.data, None);
+    let attribute = |response: &Response, key: &str| {
+        let found = response.attributes.iter().find(|a| a.key == key);
+        found.map(|a| a.value.clone())
+    };
+    assert_eq!(attribute(&first, "sender").as_deref(), Some("admin"));
+    assert_eq!(
+        attribute(&first, "old_migrate_version").as_deref(),
+        Some("41")
+    );
     assert_eq!(migrate(&mut probe, "v3").data, Some(bin(b"v2")));
+    // Without `MigrateInfo` (`call_migrate`, two arguments) the export's
+    // arity does not match.
+    let without_info = call_migrate::<_, _, _, Empty>(
+        &mut probe,
+        &mock_env(),
+        &json!(MigrateMsg {
+            version: "v4".into()
+        }),
+    );
+    assert!(
+        matches!(without_info, Err(VmError::FunctionArityMismatch { .. })),
+        "{without_info:?}"
+    );
     let stored = dump(&mut probe)
         .into_iter()
         .find(|(k, _)| k == VERSION_KEY)

@@ -59,6 +59,14 @@ fn recursion_returns_or_fails_cleanly() {
         let got: u64 = execute_json!(&mut probe, &ExecuteMsg::Recurse { depth });
         assert_eq!(got, u64::from(depth));
     }
+    tests::run_alone("probe_reference::misbehaviour::unbounded_recursion_exhausts_the_stack_alone");
+}
+
+/// Run alone by `recursion_returns_or_fails_cleanly`, on Wasmer's default
+/// 1 MiB stack as on a chain ([`tests::run_alone`] says why).
+#[test]
+#[ignore = "run by recursion_returns_or_fails_cleanly in a process of its own"]
+fn unbounded_recursion_exhausts_the_stack_alone() {
     let mut probe = default_probe();
     let result = execute(&mut probe, &ExecuteMsg::Recurse { depth: 10_000_000 });
     let msg = runtime_error(result);

@@ -27,7 +27,7 @@ use cosmwasm_vm::testing::{
 };
 use cosmwasm_vm::{
     BackendApi, BackendError, Instance, Size, Storage, VmError, VmResult, call_execute,
-    call_instantiate, call_migrate, call_query, call_reply, call_sudo,
+    call_instantiate, call_migrate, call_migrate_with_info, call_query, call_reply, call_sudo,
 };
 use probe::msg::{
     BlsHashFunction, ExecuteMsg, GrowMemoryResponse, InstantiateMsg, MigrateMsg, QueryMsg,

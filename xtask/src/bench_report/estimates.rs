@@ -10,7 +10,7 @@ use serde_json::Value;
 
 /// What one benchmark's iteration processes, as criterion records it.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Throughput {
+pub(super) enum Throughput {
     /// Bytes per iteration.
     Bytes(u64),
     /// Elements (transfers, calls) per iteration.
@@ -19,7 +19,7 @@ pub enum Throughput {
 
 /// One benchmark's result.
 #[derive(Debug, Clone)]
-pub struct Entry {
+pub(super) struct Entry {
     /// `region/read`, `chain`, ...
     pub group: String,
     /// `ours`, `cosmwasm_vm`, `cw20_transfer`, ...
@@ -35,19 +35,19 @@ pub struct Entry {
 
 impl Entry {
     /// The layer: the group's first segment (`region` of `region/read`).
-    pub fn layer(&self) -> &str {
+    pub(super) fn layer(&self) -> &str {
         self.group.split('/').next().unwrap_or(&self.group)
     }
 
     /// The parameter's leading number (`1024` of `1024` or `1024_cw20_base`).
-    pub fn x(&self) -> Option<f64> {
+    pub(super) fn x(&self) -> Option<f64> {
         let value = self.value.as_deref()?;
         let digits: String = value.chars().take_while(char::is_ascii_digit).collect();
         digits.parse().ok()
     }
 
     /// The iteration's throughput per second, if criterion recorded one.
-    pub fn per_second(&self) -> Option<f64> {
+    pub(super) fn per_second(&self) -> Option<f64> {
         let amount = match self.throughput? {
             Throughput::Bytes(n) | Throughput::Elements(n) => n as f64,
         };
@@ -57,7 +57,7 @@ impl Entry {
 
 /// Every result under `criterion_dir`, in a stable order (by group, then by
 /// the parameter's number, then by name).
-pub fn read_all(criterion_dir: &Path) -> Result<Vec<Entry>> {
+pub(super) fn read_all(criterion_dir: &Path) -> Result<Vec<Entry>> {
     let mut entries = Vec::new();
     if criterion_dir.is_dir() {
         walk(criterion_dir, &mut entries)?;
@@ -125,30 +125,30 @@ fn read_entry(new: &Path) -> Result<Entry> {
 }
 
 /// The results of one report, with lookups by id.
-pub struct Results {
+pub(super) struct Results {
     pub entries: Vec<Entry>,
 }
 
 impl Results {
     /// The entry `group/function[/value]`.
-    pub fn get(&self, group: &str, function: &str, value: Option<&str>) -> Option<&Entry> {
+    pub(super) fn get(&self, group: &str, function: &str, value: Option<&str>) -> Option<&Entry> {
         self.entries
             .iter()
             .find(|e| e.group == group && e.function == function && e.value.as_deref() == value)
     }
 
     /// The median of `group/function[/value]` in nanoseconds.
-    pub fn median(&self, group: &str, function: &str, value: Option<&str>) -> Option<f64> {
+    pub(super) fn median(&self, group: &str, function: &str, value: Option<&str>) -> Option<f64> {
         self.get(group, function, value).map(|e| e.median_ns)
     }
 
     /// Every entry of `group`.
-    pub fn group<'a>(&'a self, group: &'a str) -> impl Iterator<Item = &'a Entry> + 'a {
+    pub(super) fn group<'a>(&'a self, group: &'a str) -> impl Iterator<Item = &'a Entry> + 'a {
         self.entries.iter().filter(move |e| e.group == group)
     }
 
     /// The groups of `layer`, in order.
-    pub fn groups_of(&self, layer: &str) -> Vec<&str> {
+    pub(super) fn groups_of(&self, layer: &str) -> Vec<&str> {
         let mut groups: Vec<&str> = Vec::new();
         for e in self.entries.iter().filter(|e| e.layer() == layer) {
             if !groups.contains(&e.group.as_str()) {

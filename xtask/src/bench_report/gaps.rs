@@ -34,7 +34,7 @@ median of round ratios.",
 
 /// Appends the section, or nothing when every goal with results was met.
 /// Where `paired` measured a goal, its verdict decides.
-pub fn render_gaps(md: &mut String, results: &Results, paired: &[PairedRow]) {
+pub(super) fn render_gaps(md: &mut String, results: &Results, paired: &[PairedRow]) {
     let mut paragraphs = Vec::new();
     if let Some(text) = judged(paired, "cw20-base compile", 1.0, |missed| {
         compile_gap(results, missed)

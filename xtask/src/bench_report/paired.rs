@@ -11,11 +11,11 @@ use anyhow::{Context, Result, bail};
 
 /// Rounds of the paired transfer (the compile gets a hundredth of them,
 /// static validation a tenth).
-pub const ROUNDS: usize = 3000;
+pub(super) const ROUNDS: usize = 3000;
 
 /// One paired measurement as the bench writes it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct PairedRow {
+pub(super) struct PairedRow {
     /// What was timed, e.g. `cw20-base compile`.
     pub what: String,
     /// Rounds timed (after warm-up).
@@ -31,7 +31,7 @@ pub struct PairedRow {
 }
 
 /// Runs the paired mode of the runtime bench and reads what it wrote.
-pub fn run(cargo: &str, root: &Path) -> Result<Vec<PairedRow>> {
+pub(super) fn run(cargo: &str, root: &Path) -> Result<Vec<PairedRow>> {
     let out = root.join("target").join("paired-runs.json");
     // A stale file must not pass for this run's.
     let _ = std::fs::remove_file(&out);
@@ -52,7 +52,7 @@ pub fn run(cargo: &str, root: &Path) -> Result<Vec<PairedRow>> {
 }
 
 /// The rows of the bench's JSON.
-pub fn parse(text: &str) -> Result<Vec<PairedRow>> {
+pub(super) fn parse(text: &str) -> Result<Vec<PairedRow>> {
     let value: serde_json::Value = serde_json::from_str(text).context("paired runs JSON")?;
     let rows = value.as_array().context("paired runs: expected an array")?;
     rows.iter()
@@ -96,7 +96,7 @@ fn goal(what: &str) -> Option<f64> {
 }
 
 /// The "Paired runs" section.
-pub fn render(md: &mut String, rows: &Result<Vec<PairedRow>>) {
+pub(super) fn render(md: &mut String, rows: &Result<Vec<PairedRow>>) {
     let _ = writeln!(md, "## Paired runs\n");
     let rows = match rows {
         Ok(rows) => rows,

@@ -11,12 +11,12 @@ use anyhow::{Context, Result, bail};
 use serde_json::Value;
 
 /// Seconds each bench is profiled for.
-pub const PROFILE_SECONDS: u32 = 10;
+pub(super) const PROFILE_SECONDS: u32 = 10;
 /// Symbols listed per profile.
 const TOP_SYMBOLS: usize = 15;
 
 /// One profiled bench and what perf found.
-pub struct Profile {
+pub(super) struct Profile {
     /// The criterion id profiled (`runtime/cw20_transfer/ours`).
     pub bench_id: String,
     /// The commands that produced it, to paste into a shell.
@@ -30,7 +30,7 @@ pub struct Profile {
 }
 
 /// `perf`, if it runs here: `Err` says why not.
-pub fn available() -> Result<PathBuf> {
+pub(super) fn available() -> Result<PathBuf> {
     let perf = ["/usr/bin/perf", "perf"]
         .into_iter()
         .map(PathBuf::from)
@@ -56,7 +56,7 @@ pub fn available() -> Result<PathBuf> {
 }
 
 /// The executable of bench target `bench`, built with the bench profile.
-pub fn bench_executable(cargo: &str, root: &Path, bench: &str) -> Result<PathBuf> {
+pub(super) fn bench_executable(cargo: &str, root: &Path, bench: &str) -> Result<PathBuf> {
     let output = Command::new(cargo)
         .args([
             "bench",
@@ -85,7 +85,7 @@ pub fn bench_executable(cargo: &str, root: &Path, bench: &str) -> Result<PathBuf
 }
 
 /// Profiles criterion bench `bench_id` (an exact id) of target `bench`.
-pub fn profile(
+pub(super) fn profile(
     perf: &Path,
     cargo: &str,
     root: &Path,

@@ -38,7 +38,7 @@ fn throughput_bytes(e: &Entry) -> Option<f64> {
 
 /// The report's plots as `(file name, SVG)`; the file name starts with the
 /// layer it belongs to. Only plots with data.
-pub fn plots(results: &Results) -> Vec<(String, String)> {
+pub(super) fn plots(results: &Results) -> Vec<(String, String)> {
     let micros = |e: &Entry| Some(e.median_ns / 1e3);
     let mut charts = Vec::new();
 

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 /// How an axis maps values to positions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scale {
+pub(super) enum Scale {
     /// Linear from zero (or the smallest value, if negative) to a round maximum.
     Linear,
     /// Logarithmic, ticks at powers of two (sizes in bytes).
@@ -17,20 +17,20 @@ pub enum Scale {
 }
 
 /// One axis: its scale, title and how its tick labels read.
-pub struct Axis {
+pub(super) struct Axis {
     pub scale: Scale,
     pub title: String,
     pub format: fn(f64) -> String,
 }
 
 /// One line: a name for the legend and its points (x ascending).
-pub struct Series {
+pub(super) struct Series {
     pub name: String,
     pub points: Vec<(f64, f64)>,
 }
 
 /// A chart, rendered by [`Chart::to_svg`].
-pub struct Chart {
+pub(super) struct Chart {
     pub title: String,
     pub x: Axis,
     pub y: Axis,
@@ -138,7 +138,7 @@ fn escape(text: &str) -> String {
 
 impl Chart {
     /// The chart as a standalone SVG document.
-    pub fn to_svg(&self) -> String {
+    pub(super) fn to_svg(&self) -> String {
         let points = || self.series.iter().flat_map(|s| s.points.iter());
         let xs = Mapping::new(self.x.scale, points().map(|p| p.0));
         let ys = Mapping::new(self.y.scale, points().map(|p| p.1));

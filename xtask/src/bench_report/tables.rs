@@ -65,7 +65,7 @@ fn describe(layer: &str) -> &'static str {
 }
 
 /// `ns` with three significant digits and a unit.
-pub fn time(ns: f64) -> String {
+pub(super) fn time(ns: f64) -> String {
     let (value, unit) = match ns.abs() {
         n if n >= 1e9 => (ns / 1e9, "s"),
         n if n >= 1e6 => (ns / 1e6, "ms"),
@@ -76,7 +76,7 @@ pub fn time(ns: f64) -> String {
 }
 
 /// An axis tick: whole numbers without decimals.
-pub fn tick(value: f64) -> String {
+pub(super) fn tick(value: f64) -> String {
     if value.fract() == 0.0 {
         format!("{value:.0}")
     } else {
@@ -93,7 +93,7 @@ fn significant(value: f64) -> String {
 }
 
 /// A byte count in B, KiB or MiB (`1 KiB`, `2.71 KiB`).
-pub fn bytes(n: f64) -> String {
+pub(super) fn bytes(n: f64) -> String {
     let (value, unit) = match n {
         n if n >= 1024.0 * 1024.0 => (n / (1024.0 * 1024.0), "MiB"),
         n if n >= 1024.0 => (n / 1024.0, "KiB"),
@@ -107,7 +107,7 @@ pub fn bytes(n: f64) -> String {
 }
 
 /// A count with thousands separators (`1,000,000`).
-pub fn count(n: f64) -> String {
+pub(super) fn count(n: f64) -> String {
     let digits = format!("{n:.0}");
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -146,7 +146,7 @@ fn strings(items: &[&str]) -> Vec<String> {
 /// The goals of issue 10 against cosmwasm-vm 3.0.11, each a ratio within
 /// one bench run: at least 2× faster per call and per instance, no slower
 /// to compile.
-pub fn render_goals(md: &mut String, results: &Results) {
+pub(super) fn render_goals(md: &mut String, results: &Results) {
     let goals = [
         ("runtime/compile_cw20", "ours", "compile cw20-base", 1.0),
         (
@@ -241,7 +241,7 @@ pub fn render_goals(md: &mut String, results: &Results) {
 }
 
 /// Every layer's section, in order, then any layer the report does not know.
-pub fn render_layers(
+pub(super) fn render_layers(
     md: &mut String,
     results: &Results,
     plots: &[(String, String)],

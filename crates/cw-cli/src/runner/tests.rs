@@ -67,8 +67,16 @@ fn a_step_sends_the_message_in_the_users_key_order() {
     let address = query.address.clone().unwrap();
     let step_gas = query.gas.as_ref().unwrap().cosmwasm();
 
-    let exact = runner.chain.query(&address, SCAN_COMPACT).unwrap();
-    let sorted = runner.chain.query(&address, SCAN_SORTED).unwrap();
+    let exact = runner
+        .chain
+        .query(&address, SCAN_COMPACT)
+        .expect("no node fault")
+        .unwrap();
+    let sorted = runner
+        .chain
+        .query(&address, SCAN_SORTED)
+        .expect("no node fault")
+        .unwrap();
     assert_eq!(step_gas, exact.gas.cosmwasm(), "the step sent other bytes");
     // The order is visible to the contract: sorted keys cost other gas, so
     // the equality above says the step did not sort them.

@@ -34,7 +34,20 @@ fn check(name: &str) {
         .join("tests/scenarios")
         .join(format!("{name}.expected.jsonl"));
     if std::env::var_os("UPDATE_EXPECT").is_some_and(|v| v == "1") {
+        let before = std::fs::read_to_string(&expected_path).unwrap_or_default();
         std::fs::write(&expected_path, &got).unwrap();
+        // A regenerated file never passes silently: the lines it changed
+        // are shown and the test fails, so the new figures are read (and
+        // justified) before they are committed.
+        let changed = changed_lines(&before, &got);
+        assert!(
+            changed.is_empty(),
+            "{name}: UPDATE_EXPECT rewrote {} ({} lines changed); review each \
+             figure against its independent source before committing:\n{}",
+            expected_path.display(),
+            changed.len(),
+            changed.join("\n")
+        );
         return;
     }
     let expected = std::fs::read_to_string(&expected_path).unwrap_or_else(|e| {
@@ -65,6 +78,36 @@ fn check(name: &str) {
             assert!(gas["cosmwasm"].is_u64() && gas["near"].is_u64(), "{line}");
         }
     }
+}
+
+/// The lines that differ between `before` and `after`, as `-`/`+` pairs
+/// with their line number.
+fn changed_lines(before: &str, after: &str) -> Vec<String> {
+    let (old, new): (Vec<_>, Vec<_>) = (before.lines().collect(), after.lines().collect());
+    (0..old.len().max(new.len()))
+        .filter(|&i| old.get(i) != new.get(i))
+        .map(|i| {
+            format!(
+                "line {}:\n  - {}\n  + {}",
+                i + 1,
+                old.get(i).unwrap_or(&"<none>"),
+                new.get(i).unwrap_or(&"<none>")
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_regeneration_shows_what_it_changed() {
+    assert!(changed_lines("a\nb\n", "a\nb\n").is_empty());
+    let changed = changed_lines("a\nb\n", "a\nc\nd\n");
+    assert_eq!(changed.len(), 2, "{changed:?}");
+    assert!(
+        changed[0].starts_with("line 2:")
+            && changed[0].contains("- b")
+            && changed[0].contains("+ c")
+    );
+    assert!(changed[1].contains("- <none>") && changed[1].contains("+ d"));
 }
 
 #[test]
@@ -310,4 +353,16 @@ fn deeply_nested_base64_is_refused_before_any_step_runs() {
         stderr.contains("step 2 (query): msg: `$base64` objects are nested more than 16 deep"),
         "{stderr}"
     );
+}
+
+/// `--tier-up-after 1`: every code is recompiled with Cranelift after its
+/// first call and later calls run that code; the output (results, events,
+/// gas, final state) is the expected file, byte for byte.
+#[test]
+fn tier_up_changes_nothing_in_the_output() {
+    let out = run_json(&scenario("cw20"), &["--tier-up-after", "1"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let expected =
+        std::fs::read_to_string(root().join("tests/scenarios/cw20.expected.jsonl")).unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), expected);
 }

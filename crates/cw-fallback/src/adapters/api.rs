@@ -41,7 +41,7 @@ impl<'s, T: CostTable> ApiAdapter<'s, T> {
             ctx.gas.charge_host_call()?;
             Err(HostError::Backend {
                 import,
-                source: BackendError::Other {
+                source: BackendError::Refused {
                     message: format!("{import} is not available in cw-fallback's native emulators"),
                 },
                 gas_used: cw_gas::GasQuantity::to_amount(ctx.gas.used()),

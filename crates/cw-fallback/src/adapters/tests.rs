@@ -53,7 +53,7 @@ fn a_query_refuses_writes_and_removals() {
         let import = if write { "db_write" } else { "db_remove" };
         assert_eq!(
             failure,
-            Some(VmFailure::Host(HostError::ReadOnly { import }))
+            Some(Ok(VmFailure::Host(HostError::ReadOnly { import })))
         );
         assert_eq!(backend.storage.get(b"a").unwrap(), Some(b"1".to_vec()));
     }
@@ -83,7 +83,7 @@ fn out_of_gas_drops_every_later_access() {
     storage.set(b"c", b"3");
     storage.set(b"d", b"4");
     let (backend, failure) = session.finish();
-    assert_eq!(failure, Some(VmFailure::OutOfGas));
+    assert_eq!(failure, Some(Ok(VmFailure::OutOfGas)));
     assert!(backend.gas.is_exhausted());
     assert_eq!(backend.storage.get(b"c").unwrap(), None);
     assert_eq!(backend.storage.get(b"d").unwrap(), None);
@@ -114,7 +114,7 @@ fn ranges_are_lazy_and_see_writes_ahead_of_the_cursor() {
 }
 
 #[test]
-fn a_backend_fault_fails_the_call() {
+fn a_backend_fault_is_a_node_fault() {
     struct Broken;
     impl Storage for Broken {
         fn get(&self, _: &[u8]) -> Result<Option<Vec<u8>>, BackendError> {
@@ -140,13 +140,17 @@ fn a_backend_fault_fails_the_call() {
     let session = Session::new(backend);
     assert_eq!(StorageAdapter::new(&session).get(b"a"), None);
     let (_, failure) = session.finish();
-    assert!(matches!(
-        failure,
-        Some(VmFailure::Host(HostError::Backend {
-            import: "db_read",
-            ..
-        }))
-    ));
+    // The storage's own failure is the node's, not the contract's.
+    assert!(
+        matches!(
+            failure,
+            Some(Err(cw_host::NodeFault::Backend {
+                import: "db_read",
+                ..
+            }))
+        ),
+        "{failure:?}"
+    );
 }
 
 #[test]
@@ -184,10 +188,10 @@ fn signature_functions_fail_the_call() {
     let (backend, failure) = session.finish();
     assert!(matches!(
         failure,
-        Some(VmFailure::Host(HostError::Backend {
+        Some(Ok(VmFailure::Host(HostError::Backend {
             import: "secp256k1_verify",
             ..
-        }))
+        })))
     ));
     assert!(backend.gas.used().as_u64() > 0);
 }

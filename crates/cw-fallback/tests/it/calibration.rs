@@ -61,7 +61,7 @@ impl CostTable for Counting {
 }
 
 /// The fixture of `kind` compiled for `table`.
-fn compiled<T: CostTable + Clone>(kind: NativeKind, table: &T) -> CompiledModule {
+fn compiled<T: CostTable>(kind: NativeKind, table: &T) -> CompiledModule {
     let wasm = tests::fixture_bytes(kind.fixture_name());
     let config = CompileConfig {
         table: table.clone(),
@@ -73,7 +73,7 @@ fn compiled<T: CostTable + Clone>(kind: NativeKind, table: &T) -> CompiledModule
 
 /// Runs `calls` on `module` (compiled for `table`) over one fresh store;
 /// returns each call's `wasm_ops`.
-fn run_wasm<T: CostTable + Clone>(
+fn run_wasm<T: CostTable>(
     module: &CompiledModule,
     table: &T,
     calls: &[Call],

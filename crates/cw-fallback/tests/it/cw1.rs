@@ -59,7 +59,7 @@ fn query() -> impl Strategy<Value = Value> {
 }
 
 /// Random scripts of this contract.
-pub fn script() -> impl Strategy<Value = Script> {
+pub(crate) fn script() -> impl Strategy<Value = Script> {
     (instantiate(), vec((0u64..4, action()), 1..12))
 }
 

@@ -104,7 +104,7 @@ fn query() -> impl Strategy<Value = Value> {
 
 /// One step of a script: how many blocks pass first, then the call.
 #[derive(Clone, Debug)]
-pub enum Action {
+pub(crate) enum Action {
     Execute(Who, Value),
     Query(Value),
     Malformed(EntryPoint, Who, Vec<u8>),
@@ -163,16 +163,16 @@ fn action() -> impl Strategy<Value = Action> {
 
 /// An instantiation (its sender and message), then steps: blocks to let
 /// pass, then an action.
-pub type Script = ((Who, Value), Vec<(u64, Action)>);
+pub(crate) type Script = ((Who, Value), Vec<(u64, Action)>);
 
 /// Random cw20 scripts.
-pub fn script() -> impl Strategy<Value = Script> {
+pub(crate) fn script() -> impl Strategy<Value = Script> {
     (instantiate(), vec((0u64..4, action()), 1..12))
 }
 
 /// Runs one script on both sides; every step is compared in
 /// [`Pair::step`]. Returns the Wasm side's operator gas of each call.
-pub fn run_script(
+pub(crate) fn run_script(
     kind: NativeKind,
     ((creator, init), steps): &Script,
     tally: &Tally,
@@ -195,10 +195,10 @@ pub fn run_script(
 }
 
 /// One call: entry point, sender (for execute) and message bytes.
-pub type Call = (EntryPoint, Option<Who>, Vec<u8>);
+pub(crate) type Call = (EntryPoint, Option<Who>, Vec<u8>);
 
 /// The calls an action makes.
-pub fn calls(action: &Action) -> Vec<Call> {
+pub(crate) fn calls(action: &Action) -> Vec<Call> {
     let json = |msg: &Value| serde_json::to_vec(msg).unwrap();
     match action {
         Action::Execute(sender, msg) => vec![(EntryPoint::Execute, Some(*sender), json(msg))],

@@ -194,7 +194,7 @@ fn operator_then_query() -> impl Strategy<Value = Action> {
 }
 
 /// Random scripts of this contract.
-pub fn script() -> impl Strategy<Value = Script> {
+pub(crate) fn script() -> impl Strategy<Value = Script> {
     (instantiate(), vec((0u64..4, action()), 1..12))
 }
 

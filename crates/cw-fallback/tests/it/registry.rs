@@ -33,3 +33,27 @@ fn the_fixture_manifest_seeds_the_registry() {
         assert_eq!(registry.lookup(&checksum(&wasm)), None, "{}", other.name);
     }
 }
+
+/// The table an installed `cwr` trusts names exactly the fixture builds the
+/// differential tests ran: the manifest's checksums, and the file is what
+/// `cargo xtask verified-builds` writes from it.
+#[test]
+fn the_published_builds_are_the_fixture_builds() {
+    let manifest = tests::all_fixtures();
+    let published = VerifiedBuilds::published();
+    assert_eq!(published.len(), NativeKind::ALL.len());
+    for kind in NativeKind::ALL {
+        let wasm = tests::fixture_bytes(kind.fixture_name());
+        assert_eq!(
+            published.lookup(&checksum(&wasm)),
+            Some(kind),
+            "{}: the published checksum is not this build's; run `cargo xtask verified-builds`",
+            kind.fixture_name()
+        );
+    }
+    assert_eq!(
+        include_str!("../../src/published.rs"),
+        xtask::verified_builds::render(&manifest).unwrap(),
+        "crates/cw-fallback/src/published.rs is stale: run `cargo xtask verified-builds`"
+    );
+}

@@ -9,12 +9,12 @@ use serde_json::{Value, json};
 use crate::support::{START, addr};
 
 /// Names of the accounts a script uses.
-pub const ACTORS: [&str; 4] = ["alice", "bob", "carol", "dave"];
+pub(crate) const ACTORS: [&str; 4] = ["alice", "bob", "carol", "dave"];
 
 /// Someone a message names: a real account, or a string that is not a
 /// valid address of the chain.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Who {
+pub(crate) enum Who {
     Actor(usize),
     Invalid(usize),
 }
@@ -26,7 +26,7 @@ fn actor_addresses() -> &'static [String] {
 
 impl Who {
     /// The address text.
-    pub fn address(self) -> String {
+    pub(crate) fn address(self) -> String {
         match self {
             Self::Actor(i) => actor_addresses()[i].clone(),
             Self::Invalid(0) => "not-an-address".to_owned(),
@@ -38,7 +38,7 @@ impl Who {
 }
 
 /// Mostly real accounts, sometimes an invalid address.
-pub fn who() -> impl Strategy<Value = Who> {
+pub(crate) fn who() -> impl Strategy<Value = Who> {
     prop_oneof![
         12 => actor(),
         1 => (0..3usize).prop_map(Who::Invalid),
@@ -47,7 +47,7 @@ pub fn who() -> impl Strategy<Value = Who> {
 
 /// A real account, alice most often: scripts whose senders own something
 /// reach the success paths, not only "unauthorized" and "no funds".
-pub fn actor() -> impl Strategy<Value = Who> {
+pub(crate) fn actor() -> impl Strategy<Value = Who> {
     prop_oneof![
         5 => Just(Who::Actor(0)),
         4 => Just(Who::Actor(1)),
@@ -58,7 +58,7 @@ pub fn actor() -> impl Strategy<Value = Who> {
 
 /// A `Uint128` amount as JSON: small ones (zero included) mostly, and some
 /// at the top of the range so sums overflow.
-pub fn amount() -> impl Strategy<Value = Value> {
+pub(crate) fn amount() -> impl Strategy<Value = Value> {
     prop_oneof![
         10 => (0u128..2_000).prop_map(|a| json!(a.to_string())),
         1 => (0u128..100).prop_map(|a| json!((u128::MAX - a).to_string())),
@@ -66,7 +66,7 @@ pub fn amount() -> impl Strategy<Value = Value> {
 }
 
 /// A large balance, so that several transfers of [`amount`] succeed.
-pub fn balance() -> impl Strategy<Value = Value> {
+pub(crate) fn balance() -> impl Strategy<Value = Value> {
     prop_oneof![
         8 => (1_000u128..1_000_000).prop_map(|a| json!(a.to_string())),
         1 => amount(),
@@ -75,7 +75,7 @@ pub fn balance() -> impl Strategy<Value = Value> {
 
 /// An optional cw-utils `Expiration` around the script's blocks, so that
 /// some expire during the script and some do not.
-pub fn expiration() -> impl Strategy<Value = Value> {
+pub(crate) fn expiration() -> impl Strategy<Value = Value> {
     prop_oneof![
         Just(Value::Null),
         Just(json!({"never": {}})),
@@ -86,7 +86,7 @@ pub fn expiration() -> impl Strategy<Value = Value> {
 }
 
 /// A base64 payload for `send` / `send_nft` / wasm messages.
-pub fn binary() -> impl Strategy<Value = Value> {
+pub(crate) fn binary() -> impl Strategy<Value = Value> {
     prop_oneof![
         Just(json!("")),
         Just(json!("eyJwaW5nIjp7fX0=")),
@@ -96,7 +96,7 @@ pub fn binary() -> impl Strategy<Value = Value> {
 
 /// Messages no contract accepts: not JSON, an unknown variant, missing or
 /// ill-typed fields.
-pub fn malformed() -> impl Strategy<Value = Vec<u8>> {
+pub(crate) fn malformed() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         Just(b"{not json".to_vec()),
         Just(Vec::new()),
@@ -108,7 +108,7 @@ pub fn malformed() -> impl Strategy<Value = Vec<u8>> {
 }
 
 /// A pagination limit: none, small, or over the contracts' maximum.
-pub fn limit() -> impl Strategy<Value = Value> {
+pub(crate) fn limit() -> impl Strategy<Value = Value> {
     prop_oneof![
         Just(Value::Null),
         (0u32..4).prop_map(|l| json!(l)),

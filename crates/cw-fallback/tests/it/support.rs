@@ -14,24 +14,28 @@ use serde_json::{Value, json};
 
 /// Gas for every call: far above what any of these calls use, so neither
 /// side runs out (native gas is an estimate; it is not compared here).
-pub const GAS_LIMIT: u64 = 1_000_000_000_000_000;
+pub(crate) const GAS_LIMIT: u64 = 1_000_000_000_000_000;
 
 /// A store both the test and the contract see.
-pub type Map = cw_host::testing::SharedStorage;
+pub(crate) type Map = cw_host::testing::SharedStorage;
 
 /// Everything in `map`, sorted by key.
-pub fn dump(map: &Map) -> BTreeMap<Vec<u8>, Vec<u8>> {
+pub(crate) fn dump(map: &Map) -> BTreeMap<Vec<u8>, Vec<u8>> {
     map.dump()
 }
 
 /// The schedule every test call is metered with: cosmwasm-vm's prices,
 /// storage included.
-pub fn schedule() -> CosmWasmSchedule {
+pub(crate) fn schedule() -> CosmWasmSchedule {
     CosmWasmSchedule::default()
 }
 
 /// A call backend over `map`.
-pub fn backend(entry: EntryPoint, map: &Map, gas_limit: u64) -> CallBackend<CosmWasmSchedule> {
+pub(crate) fn backend(
+    entry: EntryPoint,
+    map: &Map,
+    gas_limit: u64,
+) -> CallBackend<CosmWasmSchedule> {
     CallBackend {
         storage: Box::new(map.clone()),
         api: Arc::new(Bech32Api::default()),
@@ -43,7 +47,7 @@ pub fn backend(entry: EntryPoint, map: &Map, gas_limit: u64) -> CallBackend<Cosm
 }
 
 /// The fixture compiled once per test binary.
-pub fn module(kind: NativeKind) -> CompiledModule {
+pub(crate) fn module(kind: NativeKind) -> CompiledModule {
     static MODULES: OnceLock<Mutex<BTreeMap<NativeKind, CompiledModule>>> = OnceLock::new();
     let modules = MODULES.get_or_init(Mutex::default);
     let mut modules = modules.lock().unwrap();
@@ -64,13 +68,13 @@ pub fn module(kind: NativeKind) -> CompiledModule {
 }
 
 /// A bech32 address of the test chain made from `name`.
-pub fn addr(name: &str) -> String {
+pub(crate) fn addr(name: &str) -> String {
     Bech32Api::default().addr_make(name).expect("address")
 }
 
 /// The block a step runs in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Block {
+pub(crate) struct Block {
     /// Height.
     pub height: u64,
     /// Time in seconds.
@@ -78,14 +82,14 @@ pub struct Block {
 }
 
 /// Height and time of the first block of every script.
-pub const START: Block = Block {
+pub(crate) const START: Block = Block {
     height: 12_345,
     seconds: 1_700_000_000,
 };
 
 impl Block {
     /// `blocks` blocks later, 5 seconds each.
-    pub fn advance(self, blocks: u64) -> Self {
+    pub(crate) fn advance(self, blocks: u64) -> Self {
         Self {
             height: self.height + blocks,
             seconds: self.seconds + 5 * blocks,
@@ -93,7 +97,7 @@ impl Block {
     }
 
     /// cosmwasm-std 2.x `Env` JSON for this block.
-    pub fn env(self) -> Vec<u8> {
+    pub(crate) fn env(self) -> Vec<u8> {
         serde_json::to_vec(&json!({
             "block": {
                 "height": self.height,
@@ -108,7 +112,7 @@ impl Block {
 }
 
 /// `MessageInfo` JSON from `sender` without funds.
-pub fn info(sender: &str) -> Vec<u8> {
+pub(crate) fn info(sender: &str) -> Vec<u8> {
     serde_json::to_vec(&json!({"sender": sender, "funds": []})).unwrap()
 }
 
@@ -116,13 +120,13 @@ pub fn info(sender: &str) -> Vec<u8> {
 /// test can assert that its scripts exercised the success paths, not only
 /// the errors.
 #[derive(Default)]
-pub struct Tally {
+pub(crate) struct Tally {
     by_variant: Mutex<BTreeMap<String, Outcomes>>,
 }
 
 /// Counts of one variant's outcomes.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Outcomes {
+pub(crate) struct Outcomes {
     /// `{"ok": ...}` results.
     pub ok: usize,
     /// `{"error": ...}` results.
@@ -133,7 +137,7 @@ pub struct Outcomes {
 
 impl Tally {
     /// Counts `result` of `msg` sent to `entry`.
-    pub fn count(&self, entry: EntryPoint, msg: &[u8], result: &CallResult) {
+    pub(crate) fn count(&self, entry: EntryPoint, msg: &[u8], result: &CallResult) {
         let variant = match serde_json::from_slice::<Value>(msg) {
             Ok(Value::Object(map)) if entry == EntryPoint::Instantiate || map.len() != 1 => {
                 entry.export_name().to_owned()
@@ -153,13 +157,13 @@ impl Tally {
     }
 
     /// Every variant's counts, by `entry:variant`.
-    pub fn outcomes(&self) -> BTreeMap<String, Outcomes> {
+    pub(crate) fn outcomes(&self) -> BTreeMap<String, Outcomes> {
         self.by_variant.lock().unwrap().clone()
     }
 
     /// Panics unless each of `variants` (`"execute:transfer"`, ...)
     /// succeeded at least once, and some calls failed with a contract error.
-    pub fn assert_covered(&self, variants: &[&str]) {
+    pub(crate) fn assert_covered(&self, variants: &[&str]) {
         let outcomes = self.outcomes();
         let table = format!("{outcomes:#?}");
         for variant in variants {
@@ -172,7 +176,7 @@ impl Tally {
 }
 
 /// One contract on both sides.
-pub struct Pair {
+pub(crate) struct Pair {
     kind: NativeKind,
     wasm: WasmContract<CosmWasmSchedule>,
     native: NativeContract,
@@ -183,7 +187,7 @@ pub struct Pair {
 }
 
 impl Pair {
-    pub fn new(kind: NativeKind) -> Self {
+    pub(crate) fn new(kind: NativeKind) -> Self {
         Self {
             kind,
             wasm: WasmContract::new(module(kind), InstanceOptions::default()),
@@ -196,7 +200,7 @@ impl Pair {
 
     /// Runs one call on both sides and checks that the results (bytes, or
     /// failure) and the full stores are equal. Returns the Wasm result.
-    pub fn step(
+    pub(crate) fn step(
         &mut self,
         entry: EntryPoint,
         block: Block,
@@ -208,7 +212,7 @@ impl Pair {
     }
 
     /// [`Self::step`] with raw message bytes.
-    pub fn step_raw(
+    pub(crate) fn step_raw(
         &mut self,
         entry: EntryPoint,
         block: Block,
@@ -227,7 +231,7 @@ impl Pair {
 
     /// Runs `input` as it is on both sides, compares, and returns the Wasm
     /// result.
-    pub fn call_raw(&mut self, input: CallInput<'_>) -> Result<CallResult, TestCaseError> {
+    pub(crate) fn call_raw(&mut self, input: CallInput<'_>) -> Result<CallResult, TestCaseError> {
         let (entry, msg) = (input.entry, input.msg);
         let (wasm, wasm_backend) = self
             .wasm
@@ -237,6 +241,7 @@ impl Pair {
             input,
             backend(entry, &self.native_map, GAS_LIMIT),
         );
+        let (wasm, native) = (wasm.expect("no node fault"), native.expect("no node fault"));
         let message = String::from_utf8_lossy(msg);
         let show = |r: &CallResult| match r {
             Ok(bytes) => String::from_utf8_lossy(bytes).into_owned(),
@@ -285,7 +290,7 @@ impl Pair {
 
     /// Writes `key` into the native side's store only (for the check that
     /// the harness notices a difference).
-    pub fn tamper_native_store(&self, key: &[u8], value: &[u8]) {
+    pub(crate) fn tamper_native_store(&self, key: &[u8], value: &[u8]) {
         self.native_map.put(key, value);
     }
 }
@@ -293,7 +298,7 @@ impl Pair {
 /// A runner of `cases` scripts from a fixed seed, so every run checks the
 /// same scripts and the coverage assertions cannot fail by chance; set
 /// `PROPTEST_RNG_SEED` to explore other scripts.
-pub fn runner(cases: u32) -> TestRunner {
+pub(crate) fn runner(cases: u32) -> TestRunner {
     let mut config = Config {
         cases,
         failure_persistence: None,

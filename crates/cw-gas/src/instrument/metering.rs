@@ -1,10 +1,11 @@
 //! Operator metering of one function body, from a [`CostTable`]'s prices.
 //!
-//! Shared by the Wasmer middleware ([`crate::middleware::Metering`]) and the
-//! module rewriter ([`super::instrument`]): both feed a body's operators
-//! through [`FunctionMetering`] and get the same operators back, charges
-//! included, so a module compiled with the middleware and the rewritten
-//! module run the same code.
+//! The module rewriter ([`super::instrument`]) feeds each body's operators
+//! through [`FunctionMetering`] and gets back the operators the Wasmer
+//! middleware (`cw_gas::middleware::Metering`, the same rule in its own
+//! code) emits for that body, charges included, so a module compiled with
+//! the middleware and the rewritten module run the same operators
+//! (`tests/it/instrumented.rs` compares them).
 //!
 //! Two rules:
 //!

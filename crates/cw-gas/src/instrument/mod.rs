@@ -12,14 +12,18 @@
 //! ([`REMAINING_POINTS_EXPORT`], [`POINTS_EXHAUSTED_EXPORT`],
 //! [`STACK_HEIGHT_EXPORT`], [`STACK_EXHAUSTED_EXPORT`]).
 //!
-//! **Architecture Invariant:** the middlewares and the rewriter share one
-//! implementation per function ([`metering`], [`stack`]): each emits a
-//! body's operators, charges and limits included, through the same code,
-//! in the same order (metering first, the limit on its output). A module
-//! compiled with the middlewares and the rewritten module compiled without
-//! them therefore run the same operators, so every engine gives the same
+//! **Architecture Invariant:** the rewriter applies the middlewares' rules
+//! exactly: [`metering`] and [`stack`] emit, for each body, the operators
+//! the middlewares compile into it, charges and limits included, in the
+//! same order (metering first, the limit on its output), with the same
+//! constants (the calibrated [`DEFAULT_STACK_LIMIT_BYTES`], the frame rule,
+//! the leaf and export rule, the locals surcharge). The middlewares keep
+//! their own code, so the Wasmer path never depends on this module; a
+//! module compiled with the middlewares and the rewritten module compiled
+//! without them run the same operators, so every engine gives the same
 //! gas, runs out of gas at the same point and hits the stack limit at the
-//! same depth; `tests/it/instrumented.rs` compares the two on Wasmer.
+//! same depth. `tests/it/instrumented.rs` compares the two on Wasmer,
+//! operator stream and outcomes.
 //!
 //! What the rewrite changes, and nothing else:
 //!

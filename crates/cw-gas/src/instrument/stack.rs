@@ -16,7 +16,7 @@
 //! block turns into a fall-through) subtracts it. Depth therefore depends
 //! only on the module and the call path, never on the machine, engine or
 //! thread: the same recursion fails at the same depth everywhere, and before
-//! the native stack (1 MiB in Wasmer 7.5.0) overflows; see
+//! the native stack of a compiling engine overflows; see
 //! [`DEFAULT_STACK_LIMIT_BYTES`].
 //!
 //! NEAR checks at the call site; checking in the callee's prologue is the
@@ -38,7 +38,8 @@
 //!
 //! [`StackPlan`] is the per-function plan; [`FunctionStackLimit`] emits one
 //! body's prologue and epilogues, for the Wasmer middleware
-//! ([`crate::middleware::StackLimiter`]) and the module rewriter alike.
+//! (`cw_gas::middleware::StackLimiter`, the same rule in its own code) and
+//! the module rewriter.
 
 use alloc::string::ToString;
 use alloc::vec::Vec;
@@ -67,18 +68,17 @@ pub const OPERAND_SLOT_BYTES: u64 = 8;
 /// operand stack; the frame reserves them.
 pub const METERING_SCRATCH_SLOTS: u64 = 2;
 
-/// Default limit: 256 KiB of frame cost, nearcore's `max_stack_height`
-/// (262,144 in the protocol-87 parameter snapshot), counted in bytes with
-/// the rule above.
+/// Default limit: 12 MiB of frame cost, counted with the rule above: the
+/// calibrated limit of the Wasmer middleware
+/// (`cw_gas::middleware::DEFAULT_STACK_LIMIT_BYTES`, whose doc comment and
+/// docs/gas.md "Stack limit" give the calibration against cosmwasm-vm), so
+/// a recursion fails at the same depth on every engine. A unit test pins
+/// the two equal.
 ///
-/// Derivation of the safety margin: the smallest frame costs 64 + 8 × 2 = 80
-/// bytes, so at most 262,144 / 80 = 3,276 frames fit. The test
-/// `stack_limit::native_stack_never_overflows_first` measures Singlepass
-/// frames of 100–300 bytes of native stack for such minimal frames, i.e. at
-/// most ≈1 MiB × 0.3 in the worst shape measured, leaving well over half of
-/// Wasmer's 1 MiB default stack for host functions called from the deepest
-/// frame.
-pub const DEFAULT_STACK_LIMIT_BYTES: u64 = 262_144;
+/// An interpreter that keeps Wasm frames off the native stack (wasmi)
+/// needs no native-stack margin for it; one that compiles to native code
+/// must give Wasm the middleware's `NATIVE_STACK_BYTES`.
+pub const DEFAULT_STACK_LIMIT_BYTES: u64 = 12 * 1024 * 1024;
 
 /// The smallest frame any function can have: no parameters, no locals, an
 /// empty operand stack, 64 + 8 × 2 = 80 bytes. A limit of `L` bytes admits

@@ -17,9 +17,8 @@ use wasmer::sys::{FunctionMiddleware, MiddlewareReaderState, ModuleMiddleware};
 use wasmer_types::{MiddlewareError, ModuleInfo};
 
 use super::metering::MeteringFunction;
-use super::{Metering, StackLimiter};
-use crate::instrument::emit::Emit;
-use crate::instrument::stack::FunctionStackLimit;
+use super::stack_limit::FunctionStackLimit;
+use super::{Emit, Metering, StackLimiter};
 use crate::schedule::CostTable;
 
 /// Operator metering followed by the optional deterministic stack limit, in
@@ -90,12 +89,9 @@ impl<'a> Emit<'a> for IntoLimiter<'_, 'a> {
     #[inline]
     fn emit(&mut self, operator: Operator<'a>) {
         if self.error.is_none()
-            && let Err(refusal) = self.limiter.feed_to(operator, self.state)
+            && let Err(e) = self.limiter.feed_to(operator, self.state)
         {
-            self.error = Some(MiddlewareError::new(
-                "cw_gas::StackLimiter",
-                refusal.reason(),
-            ));
+            self.error = Some(e);
         }
     }
 }

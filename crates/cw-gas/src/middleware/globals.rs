@@ -4,7 +4,7 @@
 use wasmer::{AsStoreMut, Global, Instance, Value};
 
 use super::{
-    MeteringPoints, POINTS_EXHAUSTED_EXPORT, points_exhausted, points_global_value, REMAINING_POINTS_EXPORT, STACK_EXHAUSTED_EXPORT,
+    MeteringPoints, POINTS_EXHAUSTED_EXPORT, REMAINING_POINTS_EXPORT, STACK_EXHAUSTED_EXPORT,
     STACK_HEIGHT_EXPORT, TrapCause,
 };
 use crate::error::GasError;
@@ -144,6 +144,20 @@ pub(super) fn points<G: GasQuantity>(flag: u64, raw: u64) -> MeteringPoints<G> {
     } else {
         MeteringPoints::Remaining(G::from_u64(raw))
     }
+}
+
+/// Whether an instance whose exhausted flag reads `flag` and whose
+/// remaining-points global reads `raw` (as bits) is out of gas: the flag is
+/// set, or the signed count went below zero (an unchecked charge, see the
+/// metering module). For callers that read the two globals themselves.
+pub fn points_exhausted(flag: u64, raw: u64) -> bool {
+    flag != 0 || i64::from_ne_bytes(raw.to_ne_bytes()) < 0
+}
+
+/// The remaining-points global's value for `points`: at most `i64::MAX`
+/// (see [`crate::GasMeter::wasm_points`]).
+pub fn points_global_value(points: u64) -> i64 {
+    i64::try_from(points).unwrap_or(i64::MAX)
 }
 
 /// A global's value as raw bits.

@@ -6,7 +6,10 @@
 //! therefore prices only the contract's own operators, never the limiter's
 //! injected instructions, and the cosmwasm schedule stays byte-exact with
 //! cosmwasm-vm 3.0.11. [`GasMiddleware`] runs both in that order in one
-//! Wasmer stage; [`push_middlewares`] and [`singlepass_engine`] use it.
+//! Wasmer stage; [`push_middlewares`] puts it into a compiler's
+//! configuration. Choosing and configuring the compiler (Singlepass or
+//! Cranelift, NaN canonicalisation) is the engine's business: cw-runtime's
+//! `engine` module.
 //!
 //! State lives in exported mutable globals of the instance, so a module
 //! compiled once and loaded from a cache (headless engine) behaves exactly
@@ -14,17 +17,30 @@
 
 use std::sync::Arc;
 
-use wasmer::sys::{CompilerConfig, Singlepass};
-use wasmer::{AsStoreMut, Engine, Instance, Value};
+use wasmer::sys::CompilerConfig;
+use wasmer::{AsStoreMut, Instance, Value};
 
 use crate::error::GasError;
-use crate::schedule::CostTable;
+use crate::schedule::{CostTable, OperatorClass};
 use crate::units::GasQuantity;
 
 mod combined;
 mod globals;
 mod metering;
 mod stack_limit;
+
+/// Where a middleware stage writes the operators it emits: Wasmer's reader
+/// state, or (inside [`GasMiddleware`]) the stack limiter fed by metering.
+pub(crate) trait Emit<'a> {
+    /// Appends one operator.
+    fn emit(&mut self, operator: Operator<'a>);
+    /// Appends operators in order.
+    fn emit_all<I: IntoIterator<Item = Operator<'a>>>(&mut self, operators: I) {
+        for operator in operators {
+            self.emit(operator);
+        }
+    }
+}
 
 impl<'a> Emit<'a> for wasmer::sys::MiddlewareReaderState<'a> {
     fn emit(&mut self, operator: Operator<'a>) {
@@ -60,19 +76,57 @@ fn add_exported_counter_and_flag(
     (counter.as_u32(), flag.as_u32())
 }
 
-pub use crate::instrument::{
-    AnalysedFunction, DEFAULT_STACK_LIMIT_BYTES, FRAME_OVERHEAD_BYTES, FunctionAnalysis,
-    METERING_SCRATCH_SLOTS, OPERAND_SLOT_BYTES, POINTS_EXHAUSTED_EXPORT, REMAINING_POINTS_EXPORT,
-    STACK_EXHAUSTED_EXPORT, STACK_HEIGHT_EXPORT, StackAnalysis, classify, points_exhausted,
-    points_global_value, value_size_bytes,
-};
 pub use combined::GasMiddleware;
-pub use globals::MiddlewareGlobals;
+pub use globals::{MiddlewareGlobals, points_exhausted, points_global_value};
 pub use metering::Metering;
-pub use stack_limit::StackLimiter;
+pub use stack_limit::{
+    AnalysedFunction, DEFAULT_STACK_LIMIT_BYTES, FRAME_OVERHEAD_BYTES, FunctionAnalysis,
+    METERING_SCRATCH_SLOTS, NATIVE_STACK_BYTES, OPERAND_SLOT_BYTES, StackAnalysis, StackLimiter,
+    value_size_bytes,
+};
 
-use crate::instrument::emit::Emit;
 use wasmer::sys::wasmparser::Operator;
+
+/// Export holding the remaining operator gas (`i64`, read as `u64`, in the
+/// schedule's unit).
+pub const REMAINING_POINTS_EXPORT: &str = "cw_gas_remaining_points";
+/// Export set to 1 (`i32`) when an operator charge could not be paid.
+pub const POINTS_EXHAUSTED_EXPORT: &str = "cw_gas_points_exhausted";
+/// Export holding the current stack height in bytes (`i64`).
+pub const STACK_HEIGHT_EXPORT: &str = "cw_gas_stack_height";
+/// Export set to 1 (`i32`) when a call would have exceeded the stack limit.
+pub const STACK_EXHAUSTED_EXPORT: &str = "cw_gas_stack_exhausted";
+
+/// The price class of an operator: exactly cosmwasm-vm 3.0.11's
+/// `is_accounting` list, with `end` / `else` split out as
+/// [`OperatorClass::Pseudo`].
+pub fn classify(operator: &Operator<'_>) -> OperatorClass {
+    match operator {
+        Operator::End | Operator::Else => OperatorClass::Pseudo,
+        Operator::Loop { .. }
+        | Operator::If { .. }
+        | Operator::Br { .. }
+        | Operator::BrTable { .. }
+        | Operator::BrIf { .. }
+        | Operator::Call { .. }
+        | Operator::CallIndirect { .. }
+        | Operator::Return
+        | Operator::Throw { .. }
+        | Operator::ThrowRef
+        | Operator::Rethrow { .. }
+        | Operator::Delegate { .. }
+        | Operator::Catch { .. }
+        | Operator::ReturnCall { .. }
+        | Operator::ReturnCallIndirect { .. }
+        | Operator::BrOnCast { .. }
+        | Operator::BrOnCastFail { .. }
+        | Operator::CallRef { .. }
+        | Operator::ReturnCallRef { .. }
+        | Operator::BrOnNull { .. }
+        | Operator::BrOnNonNull { .. } => OperatorClass::Control,
+        _ => OperatorClass::Plain,
+    }
+}
 
 /// Pushes metering and, optionally, the stack limiter, in the only correct
 /// order (see the module docs), as one [`GasMiddleware`] stage.
@@ -82,83 +136,6 @@ pub fn push_middlewares<T: CostTable, C: CompilerConfig + ?Sized>(
     stack_limiter: Option<Arc<StackLimiter>>,
 ) {
     compiler.push_middleware(Arc::new(GasMiddleware::new(metering, stack_limiter)));
-}
-
-/// A Singlepass engine for compiling one module (`wasm`) with metering over
-/// `table` and, if `stack_limit_bytes` is given, the stack limiter. NaN
-/// canonicalization is on, as in cosmwasm-vm. One engine per module: the
-/// middlewares record module-specific global indices.
-pub fn singlepass_engine<T: CostTable>(
-    table: T,
-    wasm: &[u8],
-    stack_limit_bytes: Option<u64>,
-) -> Result<Engine, GasError> {
-    let limiter = match stack_limit_bytes {
-        Some(limit) => Some(StackLimiter::new(wasm, limit)?),
-        None => None,
-    };
-    Ok(singlepass_engine_with(table, limiter))
-}
-
-/// A Singlepass engine for compiling the one module `limiter` (if any) was
-/// built for, with metering over `table`: [`singlepass_engine`] for callers
-/// that analysed the module while validating it.
-pub fn singlepass_engine_with<T: CostTable>(table: T, limiter: Option<StackLimiter>) -> Engine {
-    engine_with(Compiler::Singlepass, table, limiter)
-}
-
-/// The Wasmer compiler an engine uses. Both run the same middlewares over
-/// the same operators, so a module charges the same gas, traps at the same
-/// operator and hits the stack limit at the same depth whichever compiled
-/// it; they differ only in how long compiling takes and how fast the code
-/// runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Compiler {
-    /// Wasmer's Singlepass: compile time linear in the code size (what
-    /// cosmwasm-vm and chains use), slower code.
-    Singlepass,
-    /// Cranelift at `opt_level = speed`: several times slower to compile,
-    /// code about twice as fast. Needs the `cranelift` feature.
-    #[cfg(feature = "cranelift")]
-    Cranelift,
-}
-
-impl Compiler {
-    /// A short lower-case name: `singlepass` or `cranelift`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Singlepass => "singlepass",
-            #[cfg(feature = "cranelift")]
-            Self::Cranelift => "cranelift",
-        }
-    }
-}
-
-/// An engine of `compiler` for compiling the one module `limiter` (if any)
-/// was built for, with metering over `table` and NaN canonicalization on.
-pub fn engine_with<T: CostTable>(
-    compiler: Compiler,
-    table: T,
-    limiter: Option<StackLimiter>,
-) -> Engine {
-    let metering = Arc::new(Metering::new(table));
-    let limiter = limiter.map(Arc::new);
-    match compiler {
-        Compiler::Singlepass => {
-            let mut config = Singlepass::new();
-            config.canonicalize_nans(true);
-            push_middlewares(&mut config, metering, limiter);
-            config.into()
-        }
-        #[cfg(feature = "cranelift")]
-        Compiler::Cranelift => {
-            let mut config = wasmer::sys::Cranelift::new();
-            config.canonicalize_nans(true);
-            config.opt_level(wasmer::sys::CraneliftOptLevel::Speed);
-            push_middlewares(&mut config, metering, limiter);
-            config.into()
-        }
-    }
 }
 
 /// The metering state of an instance.

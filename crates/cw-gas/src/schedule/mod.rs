@@ -214,7 +214,7 @@ impl Fingerprint {
 
     /// Hashes a table's name, unit and every `(name, value)` pair it visits,
     /// in visiting order. Names are length-prefixed, values little-endian.
-    pub fn of<T: CostTable + ?Sized>(table: &T) -> Self {
+    pub fn of<T: CostTable>(table: &T) -> Self {
         let mut hasher = Sha256::new();
         hasher.update(Self::DOMAIN);
         let name = table.name().as_bytes();
@@ -257,7 +257,7 @@ impl fmt::Debug for Fingerprint {
 /// overrides only what it needs. An implementation must visit every number
 /// its methods use in `visit_prices`, or [`CostTable::fingerprint`] would
 /// miss a price change.
-pub trait CostTable: fmt::Debug + Send + Sync + 'static {
+pub trait CostTable: fmt::Debug + Clone + Send + Sync + 'static {
     /// The unit the prices are in.
     type Gas: GasQuantity;
 

@@ -103,3 +103,45 @@ fn every_limit_matches_cosmwasm_vm() {
         step += 97;
     }
 }
+
+/// Issue 21: every way a loop can branch back ends in out of gas, on ours
+/// and on cosmwasm-vm, at every limit tried: a back-edge straight from the
+/// loop, from an `if` inside a `block`, from a `br_table` (first and
+/// default target), from a `block` nested three deep, and after a `call`.
+#[test]
+fn every_back_edge_shape_runs_out_of_gas() {
+    let shapes = [
+        ("br_if 0", "loop i32.const 1 br_if 0 end"),
+        (
+            "br 2 from an if in a block",
+            "loop block i32.const 1 if br 2 end end end",
+        ),
+        (
+            "br_table to the loop",
+            "block loop i32.const 0 br_table 0 1 end end",
+        ),
+        (
+            "br_table default to the loop",
+            "block loop i32.const 7 br_table 1 1 0 end end",
+        ),
+        (
+            "br 3 from three blocks",
+            "loop block block block br 3 end end end end",
+        ),
+        ("after a call", "loop call $f br 0 end"),
+    ];
+    for (shape, body) in shapes {
+        let wat = format!(r#"(module (func $f) (func (export "main") {body}))"#);
+        let wasm = wat::parse_str(&wat).unwrap();
+        for limit in [0, 1, 1_000, 123_457, 10_000_000] {
+            let (mut store, instance) = instantiate(CosmWasmSchedule::default(), &wat, None);
+            let ours = run_main::<CwGas>(&mut store, &instance, limit);
+            assert_eq!(ours, Run::OutOfGas, "{shape} at {limit}");
+            assert_eq!(
+                cosmwasm_vm_run(&wasm, limit),
+                Run::OutOfGas,
+                "{shape}: reference"
+            );
+        }
+    }
+}

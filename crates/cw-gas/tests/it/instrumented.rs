@@ -17,6 +17,7 @@ use cw_gas::instrument::{
 use cw_gas::middleware::{self, DEFAULT_STACK_LIMIT_BYTES};
 use cw_gas::{CosmWasmSchedule, CostTable, GasQuantity, NearSchedule};
 use proptest::prelude::*;
+use wasmer::sys::NativeEngineExt;
 use wasmer::{
     Engine, Function, FunctionEnv, FunctionEnvMut, Imports, Instance, Module, Store, Value,
     imports,
@@ -27,10 +28,13 @@ use crate::programs::program;
 
 /// Singlepass as the middlewares use it (NaN canonicalization on), without
 /// any middleware.
+/// On the native stack the runtime gives Wasm, as the original's engine.
 fn plain_engine() -> Engine {
     let mut config = wasmer::sys::Singlepass::new();
     config.canonicalize_nans(true);
-    config.into()
+    let mut engine: Engine = config.into();
+    engine.set_tunables(crate::NativeStack::new());
+    engine
 }
 
 /// `wasm` without its custom sections, as the runtime compiles it (the
@@ -81,7 +85,9 @@ pub fn pair<T: CostTable + Clone>(
     stack_limit: Option<u64>,
 ) -> Result<Pair, (String, String)> {
     let stripped = without_custom_sections(wasm);
-    let engine = middleware::singlepass_engine(table.clone(), &stripped, stack_limit).unwrap();
+    let mut engine =
+        crate::engines::singlepass_engine(table.clone(), &stripped, stack_limit).unwrap();
+    engine.set_tunables(crate::NativeStack::new());
     let mut store = Store::new(engine);
     let module = Module::new(&store, &stripped).unwrap();
     let imports = if module_imports_work(&module) {

@@ -1,6 +1,7 @@
 //! cw-gas integration tests: one binary, a module per topic.
 
 mod differential;
+mod engines;
 mod exactness;
 mod generator;
 mod instrumented;
@@ -11,16 +12,88 @@ mod stack_limit;
 
 use cw_gas::middleware::{self, MeteringPoints};
 use cw_gas::{CostTable, GasQuantity};
+use wasmer::sys::NativeEngineExt;
 use wasmer::{Instance, Module, Store, imports};
 
-/// Compiles `wat` with our middlewares and instantiates it without imports.
+/// Wasmer's base tunables, with the native stack the deterministic stack
+/// limit is calibrated for (`middleware::NATIVE_STACK_BYTES`), as the
+/// runtime's own tunables give every instance.
+pub struct NativeStack {
+    base: wasmer::sys::BaseTunables,
+    vmconfig: wasmer::sys::vm::VMConfig,
+}
+
+impl Default for NativeStack {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl NativeStack {
+    pub fn new() -> Self {
+        Self {
+            base: wasmer::sys::BaseTunables::new(),
+            vmconfig: wasmer::sys::vm::VMConfig {
+                wasm_stack_size: Some(middleware::NATIVE_STACK_BYTES),
+            },
+        }
+    }
+}
+
+impl wasmer::sys::Tunables for NativeStack {
+    fn memory_style(&self, memory: &wasmer::MemoryType) -> wasmer::MemoryStyle {
+        self.base.memory_style(memory)
+    }
+    fn table_style(&self, table: &wasmer::TableType) -> wasmer::TableStyle {
+        self.base.table_style(table)
+    }
+    fn create_host_memory(
+        &self,
+        ty: &wasmer::MemoryType,
+        style: &wasmer::MemoryStyle,
+    ) -> Result<wasmer::sys::vm::VMMemory, wasmer::MemoryError> {
+        self.base.create_host_memory(ty, style)
+    }
+    unsafe fn create_vm_memory(
+        &self,
+        ty: &wasmer::MemoryType,
+        style: &wasmer::MemoryStyle,
+        location: std::ptr::NonNull<wasmer::sys::vm::VMMemoryDefinition>,
+    ) -> Result<wasmer::sys::vm::VMMemory, wasmer::MemoryError> {
+        // SAFETY: forwarded unchanged from Wasmer's own call.
+        unsafe { self.base.create_vm_memory(ty, style, location) }
+    }
+    fn create_host_table(
+        &self,
+        ty: &wasmer::TableType,
+        style: &wasmer::TableStyle,
+    ) -> Result<wasmer::sys::vm::VMTable, String> {
+        self.base.create_host_table(ty, style)
+    }
+    unsafe fn create_vm_table(
+        &self,
+        ty: &wasmer::TableType,
+        style: &wasmer::TableStyle,
+        location: std::ptr::NonNull<wasmer::sys::vm::VMTableDefinition>,
+    ) -> Result<wasmer::sys::vm::VMTable, String> {
+        // SAFETY: forwarded unchanged from Wasmer's own call.
+        unsafe { self.base.create_vm_table(ty, style, location) }
+    }
+    fn vmconfig(&self) -> &wasmer::sys::vm::VMConfig {
+        &self.vmconfig
+    }
+}
+
+/// Compiles `wat` with our middlewares and instantiates it without imports,
+/// on the native stack the runtime gives Wasm.
 pub fn instantiate<T: CostTable>(
     table: T,
     wat: &str,
     stack_limit: Option<u64>,
 ) -> (Store, Instance) {
     let wasm = wat::parse_str(wat).expect("valid wat");
-    let engine = middleware::singlepass_engine(table, &wasm, stack_limit).expect("engine");
+    let mut engine = crate::engines::singlepass_engine(table, &wasm, stack_limit).expect("engine");
+    engine.set_tunables(NativeStack::new());
     let mut store = Store::new(engine);
     let module = Module::new(&store, &wasm).expect("compiles");
     let instance = Instance::new(&mut store, &module, &imports! {}).expect("instantiates");

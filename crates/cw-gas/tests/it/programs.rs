@@ -11,7 +11,7 @@ use proptest::prelude::*;
 
 /// A stack-neutral straight-line snippet and its operator count.
 #[derive(Clone, Debug)]
-pub enum Plain {
+pub(crate) enum Plain {
     Nop,
     ConstDrop(i32),
     I64Arith(i64, i64),
@@ -40,7 +40,7 @@ impl Plain {
 }
 
 #[derive(Clone, Debug)]
-pub enum Stmt {
+pub(crate) enum Stmt {
     Plain(Vec<Plain>),
     If {
         cond: bool,
@@ -55,13 +55,28 @@ pub enum Stmt {
     Loop {
         iterations: u8,
         body: Vec<Stmt>,
+        back_edge: BackEdge,
     },
     Call(usize),
 }
 
+/// How a loop branches back to its start: the shapes the metering must
+/// check before (a back-edge from a nested frame or through `br_table` must
+/// still pay before it repeats the body).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum BackEdge {
+    /// `br_if 0` at the end of the body.
+    Direct,
+    /// `br 2` from an `if` inside a `block` inside the loop.
+    FromIfInBlock,
+    /// `br_table` whose first target is the loop (a `block` around the
+    /// loop is the exit).
+    BrTable,
+}
+
 /// A module: helper functions (straight-line) and `main`.
 #[derive(Clone, Debug)]
-pub struct Program {
+pub(crate) struct Program {
     pub helpers: Vec<(u32, Vec<Plain>)>,
     pub main_locals: u32,
     pub main: Vec<Stmt>,
@@ -71,12 +86,12 @@ pub struct Program {
 /// Trace entries: the class of each executed operator, plus function
 /// entries (which pay the locals surcharge).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Event {
+pub(crate) enum Event {
     Op(OperatorClass),
     Enter { declared_locals: u32 },
 }
 
-pub const MAX_LOOP_DEPTH: usize = 3;
+pub(crate) const MAX_LOOP_DEPTH: usize = 3;
 /// `$scratch` plus one counter per loop depth.
 const FIXED_LOCALS: u32 = 1 + MAX_LOOP_DEPTH as u32;
 
@@ -114,7 +129,20 @@ fn stmts(helpers: usize, branching: bool) -> impl Strategy<Value = Vec<Stmt>> {
                     proptest::option::of((any::<bool>(), body.clone()))
                 )
                     .prop_map(|(body, exit)| Stmt::Block { body, exit }),
-                (1u8..4, body).prop_map(|(iterations, body)| Stmt::Loop { iterations, body }),
+                (
+                    1u8..4,
+                    body,
+                    prop_oneof![
+                        Just(BackEdge::Direct),
+                        Just(BackEdge::FromIfInBlock),
+                        Just(BackEdge::BrTable)
+                    ]
+                )
+                    .prop_map(|(iterations, body, back_edge)| Stmt::Loop {
+                        iterations,
+                        body,
+                        back_edge
+                    }),
             ]
         })
         .boxed()
@@ -129,7 +157,7 @@ fn stmts(helpers: usize, branching: bool) -> impl Strategy<Value = Vec<Stmt>> {
 }
 
 /// Programs; `branching = false` gives straight-line code only.
-pub fn program(branching: bool) -> impl Strategy<Value = Program> {
+pub(crate) fn program(branching: bool) -> impl Strategy<Value = Program> {
     (
         proptest::collection::vec((0u32..70, plains()), 0..3),
         0u32..70,
@@ -147,7 +175,7 @@ pub fn program(branching: bool) -> impl Strategy<Value = Program> {
 }
 
 impl Program {
-    pub fn wat(&self) -> String {
+    pub(crate) fn wat(&self) -> String {
         let mut out = String::from("(module\n");
         for (i, (locals, body)) in self.helpers.iter().enumerate() {
             out.push_str(&format!("(func $h{i} (local $scratch i32)"));
@@ -174,11 +202,11 @@ impl Program {
     }
 
     /// Declared locals of `main`, as the metering sees them.
-    pub fn main_declared_locals(&self) -> u32 {
+    pub(crate) fn main_declared_locals(&self) -> u32 {
         FIXED_LOCALS + self.main_locals
     }
 
-    pub fn trace(&self) -> Vec<Event> {
+    pub(crate) fn trace(&self) -> Vec<Event> {
         let mut t = vec![Event::Enter {
             declared_locals: self.main_declared_locals(),
         }];
@@ -243,15 +271,42 @@ impl Program {
                     None => op(t, Pseudo, 1),
                 }
             }
-            Stmt::Loop { iterations, body } => {
+            Stmt::Loop {
+                iterations,
+                body,
+                back_edge,
+            } => {
                 op(t, Plain, 2); // i32.const n, local.set
-                op(t, Control, 1); // loop
-                for _ in 0..*iterations {
-                    body.iter().for_each(|s| self.stmt_trace(s, t));
-                    op(t, Plain, 4); // get, const, sub, tee
-                    op(t, Control, 1); // br_if
+                if matches!(back_edge, BackEdge::BrTable) {
+                    op(t, Plain, 1); // the exit block
                 }
-                op(t, Pseudo, 1); // end, after the last iteration falls through
+                op(t, Control, 1); // loop
+                for iteration in 1..=*iterations {
+                    body.iter().for_each(|s| self.stmt_trace(s, t));
+                    let last = iteration == *iterations;
+                    match back_edge {
+                        BackEdge::Direct => {
+                            op(t, Plain, 4); // get, const, sub, tee
+                            op(t, Control, 1); // br_if
+                        }
+                        BackEdge::FromIfInBlock => {
+                            op(t, Plain, 5); // block, get, const, sub, tee
+                            op(t, Control, 1); // if
+                            if last {
+                                op(t, Pseudo, 1); // the block's end
+                            } else {
+                                op(t, Control, 1); // br 2
+                            }
+                        }
+                        BackEdge::BrTable => {
+                            op(t, Plain, 5); // get, const, sub, tee, eqz
+                            op(t, Control, 1); // br_table
+                        }
+                    }
+                }
+                if !matches!(back_edge, BackEdge::BrTable) {
+                    op(t, Pseudo, 1); // end, after the last iteration falls through
+                }
             }
         }
     }
@@ -294,18 +349,34 @@ fn stmt_wat(s: &Stmt, depth: usize, out: &mut String) {
             }
             out.push_str(" end");
         }
-        Stmt::Loop { iterations, body } => {
-            out.push_str(&format!(" i32.const {iterations} local.set $c{depth} loop"));
+        Stmt::Loop {
+            iterations,
+            body,
+            back_edge,
+        } => {
+            out.push_str(&format!(" i32.const {iterations} local.set $c{depth}"));
+            if matches!(back_edge, BackEdge::BrTable) {
+                out.push_str(" block");
+            }
+            out.push_str(" loop");
             body.iter().for_each(|s| stmt_wat(s, depth + 1, out));
-            out.push_str(&format!(
-                " local.get $c{depth} i32.const 1 i32.sub local.tee $c{depth} br_if 0 end"
-            ));
+            let count_down =
+                format!(" local.get $c{depth} i32.const 1 i32.sub local.tee $c{depth}");
+            match back_edge {
+                BackEdge::Direct => out.push_str(&format!("{count_down} br_if 0 end")),
+                BackEdge::FromIfInBlock => {
+                    out.push_str(&format!(" block{count_down} if br 2 end end end"));
+                }
+                BackEdge::BrTable => {
+                    out.push_str(&format!("{count_down} i32.eqz br_table 0 1 end end"));
+                }
+            }
         }
     }
 }
 
 /// Σ of the table's prices over a trace (in the table's raw unit).
-pub fn expected_gas<T: CostTable>(table: &T, trace: &[Event]) -> u64 {
+pub(crate) fn expected_gas<T: CostTable>(table: &T, trace: &[Event]) -> u64 {
     use cw_gas::GasQuantity;
     trace
         .iter()

@@ -7,7 +7,7 @@
 
 use std::time::Instant;
 
-use cw_gas::{CosmWasmSchedule, NearSchedule, middleware};
+use cw_gas::{CosmWasmSchedule, NearSchedule};
 use wasmer::Module;
 
 /// A function of `depth` nested `loop`s; each level first branches (never
@@ -32,9 +32,9 @@ fn nested_loops(depth: usize) -> Vec<u8> {
 fn compile_seconds(wasm: &[u8], near: bool) -> f64 {
     let started = Instant::now();
     let engine = if near {
-        middleware::singlepass_engine(NearSchedule::default(), wasm, None)
+        crate::engines::singlepass_engine(NearSchedule::default(), wasm, None)
     } else {
-        middleware::singlepass_engine(CosmWasmSchedule::default(), wasm, None)
+        crate::engines::singlepass_engine(CosmWasmSchedule::default(), wasm, None)
     }
     .unwrap();
     Module::new(&engine, wasm).unwrap();

@@ -20,9 +20,9 @@ const HOST_CALLER: &str = r#"(module
 
 /// Counts how often the import ran, for every limit around the price of the
 /// run ending in `call`.
-fn host_runs<T: CostTable + Clone>(table: T, limit: u64) -> (u32, bool) {
+fn host_runs<T: CostTable>(table: T, limit: u64) -> (u32, bool) {
     let wasm = wat::parse_str(HOST_CALLER).unwrap();
-    let engine = middleware::singlepass_engine(table, &wasm, None).unwrap();
+    let engine = crate::engines::singlepass_engine(table, &wasm, None).unwrap();
     let mut store = Store::new(engine);
     let module = Module::new(&store, &wasm).unwrap();
     let calls = Arc::new(Mutex::new(0u32));
@@ -109,7 +109,7 @@ fn identical_across_runs_threads_and_cache() {
         local.get 0 i32.const 1 i32.sub call $f local.get 0 i32.mul end)
       (func (export "main") i32.const 10 call $f drop))"#;
     let wasm = wat::parse_str(wat).unwrap();
-    let engine = middleware::singlepass_engine(
+    let engine = crate::engines::singlepass_engine(
         CosmWasmSchedule::default(),
         &wasm,
         Some(middleware::DEFAULT_STACK_LIMIT_BYTES),
@@ -154,7 +154,8 @@ fn identical_across_runs_threads_and_cache() {
 #[test]
 fn a_metering_instance_is_bound_to_one_module() {
     let wasm = wat::parse_str("(module (func (export \"main\")))").unwrap();
-    let engine = middleware::singlepass_engine(CosmWasmSchedule::default(), &wasm, None).unwrap();
+    let engine =
+        crate::engines::singlepass_engine(CosmWasmSchedule::default(), &wasm, None).unwrap();
     let store = Store::new(engine);
     Module::new(&store, &wasm).unwrap();
     assert!(Module::new(&store, &wasm).is_err());

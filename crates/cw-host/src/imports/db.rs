@@ -86,6 +86,10 @@ pub fn db_write<T: CostTable>(
         value_len: len_u64(value.len()),
         evicted_value_len: evicted.map_or(0, len_u64),
     })?;
+    ctx.call
+        .iterators
+        .before_write(&*ctx.storage, &key)
+        .map_err(|e| ctx.backend_error("db_write", e))?;
     ctx.storage
         .set(&key, &value)
         .map_err(|e| ctx.backend_error("db_write", e))
@@ -116,6 +120,10 @@ pub fn db_remove<T: CostTable>(
         key_len: len_u64(key.len()),
         removed_value_len: removed.map_or(0, len_u64),
     })?;
+    ctx.call
+        .iterators
+        .before_write(&*ctx.storage, &key)
+        .map_err(|e| ctx.backend_error("db_remove", e))?;
     ctx.storage
         .remove(&key)
         .map_err(|e| ctx.backend_error("db_remove", e))

@@ -6,8 +6,8 @@ use cw_gas::{CosmWasmSchedule, CwGas, GasMeter};
 use cw_host::Storage as _;
 use cw_host::testing::{MockQuerier, MockStorage};
 use cw_host::{
-    Bech32Api, CallBackend, CallInput, CallResult, CallState, Contract, EntryPoint, HostError,
-    InfoArg, TracingDebugHandler, VmFailure,
+    Bech32Api, CallBackend, CallInput, CallOutcome, CallResult, CallState, Contract, EntryPoint,
+    HostError, InfoArg, TracingDebugHandler, VmFailure,
 };
 
 /// A native counter: execute increments, query reads. It goes through the
@@ -48,9 +48,9 @@ impl Contract<CosmWasmSchedule> for Counter {
         &mut self,
         input: CallInput<'_>,
         mut backend: CallBackend<CosmWasmSchedule>,
-    ) -> (CallResult, CallBackend<CosmWasmSchedule>) {
+    ) -> (CallOutcome, CallBackend<CosmWasmSchedule>) {
         let result = Self::run(&input, &mut backend);
-        (result, backend)
+        (Ok(result), backend)
     }
 }
 
@@ -78,7 +78,7 @@ fn a_native_contract_runs_behind_dyn_contract() {
         )
     };
     let (result, backend) = run(EntryPoint::Execute, b"inc", storage.clone());
-    assert_eq!(result, Ok(vec![0]));
+    assert_eq!(result, Ok(Ok(vec![0])));
     assert_eq!(backend.gas.used(), CwGas::new(18_000));
     // The backend owned a copy of the store; the counter wrote 1 into it.
     assert_eq!(backend.storage.get(b"count").unwrap(), Some(vec![1]));
@@ -87,10 +87,12 @@ fn a_native_contract_runs_behind_dyn_contract() {
     let (result, _) = run(EntryPoint::Query, b"inc", storage.clone());
     assert_eq!(
         result,
-        Err(VmFailure::Host(HostError::ReadOnly { import: "native" }))
+        Ok(Err(VmFailure::Host(HostError::ReadOnly {
+            import: "native"
+        })))
     );
     let (result, _) = run(EntryPoint::Query, b"get", storage);
-    assert_eq!(result, Ok(vec![1]));
+    assert_eq!(result, Ok(Ok(vec![1])));
 }
 
 #[test]

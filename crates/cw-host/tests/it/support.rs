@@ -11,19 +11,19 @@ use cw_region::testing::VecMemory;
 use cw_region::{GuestMemory, read_region};
 
 /// The cosmwasm schedule's prices, for expected-gas arithmetic.
-pub const HOST_CALL: u64 = 18_000;
-pub fn read_cost(bytes: u64) -> u64 {
+pub(crate) const HOST_CALL: u64 = 18_000;
+pub(crate) fn read_cost(bytes: u64) -> u64 {
     200_000 + 115 * bytes
 }
-pub fn write_cost(bytes: u64) -> u64 {
+pub(crate) fn write_cost(bytes: u64) -> u64 {
     230_000 + 570 * bytes
 }
-pub fn string_cost(bytes: u64) -> u64 {
+pub(crate) fn string_cost(bytes: u64) -> u64 {
     28_700 + 1_400 * bytes
 }
 
 /// Owns everything a call needs.
-pub struct Harness<T: CostTable> {
+pub(crate) struct Harness<T: CostTable> {
     pub storage: MockStorage,
     pub api: Box<dyn Api>,
     pub querier: MockQuerier,
@@ -35,7 +35,7 @@ pub struct Harness<T: CostTable> {
 
 impl Harness<CosmWasmSchedule> {
     /// An execute call with free storage and a generous limit.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::with_meter(GasMeter::new(
             CosmWasmSchedule::with_free_storage(),
             CwGas::new(1_000_000_000_000),
@@ -43,14 +43,14 @@ impl Harness<CosmWasmSchedule> {
     }
 
     /// A query (read-only) call.
-    pub fn query() -> Self {
+    pub(crate) fn query() -> Self {
         let mut h = Self::new();
         h.call = CallState::for_entry_point(EntryPoint::Query);
         h
     }
 
     /// An execute call with `limit` gas.
-    pub fn with_limit(limit: u64) -> Self {
+    pub(crate) fn with_limit(limit: u64) -> Self {
         Self::with_meter(GasMeter::new(
             CosmWasmSchedule::with_free_storage(),
             CwGas::new(limit),
@@ -59,7 +59,7 @@ impl Harness<CosmWasmSchedule> {
 }
 
 impl<T: CostTable> Harness<T> {
-    pub fn with_meter(gas: GasMeter<T>) -> Self {
+    pub(crate) fn with_meter(gas: GasMeter<T>) -> Self {
         Self {
             storage: MockStorage::new(),
             api: Box::new(Bech32Api::default()),
@@ -72,7 +72,7 @@ impl<T: CostTable> Harness<T> {
     }
 
     /// Runs `f` with a context over the harness.
-    pub fn with<R>(
+    pub(crate) fn with<R>(
         &mut self,
         f: impl FnOnce(&mut HostContext<'_, T>, &VecMemory, &mut BumpAllocator<'_>) -> R,
     ) -> R {
@@ -99,30 +99,30 @@ impl<T: CostTable> Harness<T> {
     }
 
     /// Places `data` in a region of exactly its length.
-    pub fn place(&self, data: &[u8]) -> u32 {
+    pub(crate) fn place(&self, data: &[u8]) -> u32 {
         let capacity = u32::try_from(data.len()).unwrap();
         self.memory.place_region(data, capacity).unwrap()
     }
 
     /// An empty region of `capacity` bytes for the host to write into.
-    pub fn out(&self, capacity: u32) -> u32 {
+    pub(crate) fn out(&self, capacity: u32) -> u32 {
         self.memory.place_region(&[], capacity).unwrap()
     }
 
     /// The data of the region at `ptr`.
-    pub fn read(&self, ptr: u32) -> Vec<u8> {
+    pub(crate) fn read(&self, ptr: u32) -> Vec<u8> {
         let memory: &dyn GuestMemory = &self.memory;
         read_region(memory, ptr, usize::MAX).unwrap()
     }
 
     /// Gas used so far, raw.
-    pub fn used(&self) -> u64 {
+    pub(crate) fn used(&self) -> u64 {
         self.gas.used().to_u64()
     }
 }
 
 /// A storage whose every operation fails, to test backend faults.
-pub struct BrokenStorage;
+pub(crate) struct BrokenStorage;
 
 impl Storage for BrokenStorage {
     fn get(&self, _key: &[u8]) -> Result<Option<Vec<u8>>, BackendError> {

@@ -79,6 +79,8 @@ pub struct CacheMetrics {
     pub disk_load_time: Duration,
     /// Modules recompiled with Cranelift by [`TierUp`].
     pub optimized: u64,
+    /// Lookups (pinned or memory) served with such a Cranelift module.
+    pub optimized_hits: u64,
     /// Tier-up compiles that failed or that Cranelift refused (code it
     /// cannot run exactly as Singlepass does); the Singlepass module stays
     /// in use.
@@ -137,7 +139,7 @@ impl Shared {
 }
 
 /// A thread-safe module cache; see the module docs.
-pub struct ModuleCache<T: CostTable + Clone> {
+pub struct ModuleCache<T: CostTable> {
     config: CompileConfig<T>,
     disk: Option<Arc<DiskCache>>,
     /// The Cranelift artifacts on disk (with a disk folder and [`TierUp`]).
@@ -145,7 +147,7 @@ pub struct ModuleCache<T: CostTable + Clone> {
     shared: Arc<Shared>,
 }
 
-impl<T: CostTable + Clone + Send + Sync + 'static> ModuleCache<T> {
+impl<T: CostTable> ModuleCache<T> {
     /// A cache compiling with `config`, keeping at most `memory_limit_bytes` of
     /// modules in memory (pinned modules do not count), and, with `disk_dir`,
     /// artifacts on disk.
@@ -210,6 +212,13 @@ impl<T: CostTable + Clone + Send + Sync + 'static> ModuleCache<T> {
         Ok(self)
     }
 
+    /// Whether this cache recompiles hot modules with Cranelift
+    /// ([`with_tier_up`](Self::with_tier_up)).
+    #[must_use]
+    pub fn tiers_up(&self) -> bool {
+        self.shared.tier_up.enabled()
+    }
+
     /// Blocks until no tier-up compile is queued or running. Lookups made
     /// afterwards return the Cranelift module of every module whose tier-up
     /// succeeded.
@@ -227,7 +236,18 @@ impl<T: CostTable + Clone + Send + Sync + 'static> ModuleCache<T> {
     /// already knows the checksum (a chain stores it with the code) should
     /// try [`get_by_checksum`](Self::get_by_checksum) first.
     pub fn get(&self, wasm: &[u8]) -> Result<(CompiledModule, CacheTier), RuntimeError> {
-        let checksum = Checksum::of(wasm);
+        self.get_known(Checksum::of(wasm), wasm)
+    }
+
+    /// [`get`](Self::get) for a caller that knows `checksum` is the sha256
+    /// of `wasm` (a chain stores it with the code), without hashing the
+    /// code again. A wrong checksum files the module under it: only pass
+    /// one computed from these bytes.
+    pub fn get_known(
+        &self,
+        checksum: Checksum,
+        wasm: &[u8],
+    ) -> Result<(CompiledModule, CacheTier), RuntimeError> {
         if let Some(hit) = self.lookup(&checksum)? {
             self.note_use(&hit.0, Some(wasm));
             return Ok(hit);
@@ -343,10 +363,16 @@ impl<T: CostTable + Clone + Send + Sync + 'static> ModuleCache<T> {
         let mut state = self.lock();
         if let Some(module) = state.pinned.get(checksum).cloned() {
             state.metrics.hits_pinned = state.metrics.hits_pinned.saturating_add(1);
+            if module.compiler != Compiler::Singlepass {
+                state.metrics.optimized_hits = state.metrics.optimized_hits.saturating_add(1);
+            }
             return Some((module, CacheTier::Pinned));
         }
         let module = state.memory.get(checksum).cloned()?;
         state.metrics.hits_memory = state.metrics.hits_memory.saturating_add(1);
+        if module.compiler != Compiler::Singlepass {
+            state.metrics.optimized_hits = state.metrics.optimized_hits.saturating_add(1);
+        }
         Some((module, CacheTier::Memory))
     }
 

@@ -41,7 +41,7 @@ impl Default for TierUp {
 }
 
 /// One queued Cranelift compile.
-pub(crate) struct Job<T: CostTable + Clone> {
+pub(crate) struct Job<T: CostTable> {
     pub(crate) checksum: Checksum,
     pub(crate) wasm: Arc<[u8]>,
     pub(crate) config: CompileConfig<T>,
@@ -81,6 +81,11 @@ impl TierUpState {
         self.lock().policy = Some(TierUp {
             after_uses: policy.after_uses.max(1),
         });
+    }
+
+    /// Whether a policy is set.
+    pub(crate) fn enabled(&self) -> bool {
+        self.lock().policy.is_some()
     }
 
     /// Counts one use of a Singlepass module; returns the code to compile
@@ -164,10 +169,7 @@ impl TierUpState {
 /// metrics: a success replaces the Singlepass module, a failure (or a
 /// panic inside Wasmer) is counted and described, and the Singlepass module
 /// stays in use.
-pub(crate) fn queue<T: CostTable + Clone + Send + Sync + 'static>(
-    shared: &Arc<Shared>,
-    job: Job<T>,
-) {
+pub(crate) fn queue<T: CostTable>(shared: &Arc<Shared>, job: Job<T>) {
     let checksum = job.checksum;
     let target = Arc::clone(shared);
     let task: Task = Box::new(move || {
@@ -211,7 +213,7 @@ pub(crate) fn queue<T: CostTable + Clone + Send + Sync + 'static>(
 
 type Compiled = (crate::CompiledModule, Result<(), String>);
 
-fn run<T: CostTable + Clone>(job: &Job<T>) -> Result<Compiled, String> {
+fn run<T: CostTable>(job: &Job<T>) -> Result<Compiled, String> {
     let (module, _info, artifact) =
         compile_known(&job.wasm, job.checksum, &job.config, Compiler::Cranelift)
             .map_err(|e| e.to_string())?;

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use cw_gas::CostTable;
-use cw_host::{CallBackend, CallInput, CallResult, Contract, VmFailure};
+use cw_host::{CallBackend, CallInput, CallOutcome, Contract, NodeFault, VmFailure};
 
 use super::{InstanceOptions, InstancePool, PoolLimits};
 use crate::compile::CompiledModule;
@@ -58,15 +58,31 @@ impl<T: CostTable> Contract<T> for WasmContract<T> {
         &mut self,
         input: CallInput<'_>,
         backend: CallBackend<T>,
-    ) -> (CallResult, CallBackend<T>) {
+    ) -> (CallOutcome, CallBackend<T>) {
         let mut instance = match self.pool.checkout(&self.module) {
             Ok(instance) => instance,
-            Err(RuntimeError::Instantiate { message }) => {
-                return (Err(VmFailure::Instantiate { message }), backend);
+            // The chain's limit and the contract's declaration: the same on
+            // every node.
+            Err(RuntimeError::MemoryLimit {
+                initial_pages,
+                limit_pages,
+            }) => {
+                let failure = VmFailure::MemoryLimit {
+                    initial_pages,
+                    limit_pages,
+                };
+                return (Ok(Err(failure)), backend);
             }
+            Err(RuntimeError::Instantiate { message }) => {
+                return (Ok(Err(VmFailure::Instantiate { message })), backend);
+            }
+            // Anything else is the node's (a mapping refused, a module
+            // compiled without metering).
             Err(other) => {
-                let message = other.to_string();
-                return (Err(VmFailure::Instantiate { message }), backend);
+                let fault = NodeFault::Engine {
+                    message: other.to_string(),
+                };
+                return (Err(fault), backend);
             }
         };
         instance.call(input.entry, input.env, input.info, input.msg, backend)

@@ -16,7 +16,7 @@ use cw_gas::{CostTable, GasError, GasMeter};
 use cw_host::wasmer::{
     CallBackend, CallDepth, GuestCallError, GuestFunction, HostEnv, module_imports,
 };
-use cw_host::{CallResult, EntryPoint, ExportProblem, HostError, InfoArg, VmFailure};
+use cw_host::{CallOutcome, EntryPoint, ExportProblem, HostError, InfoArg, NodeFault, VmFailure};
 use cw_region::{GuestMemory, GuestRegion, MemoryAccessError};
 use wasmer::sys::NativeEngineExt;
 use wasmer::{AsStoreMut, FunctionEnv, Instance, Memory, Pages, Store, Value};
@@ -85,6 +85,18 @@ impl<T: CostTable> ContractInstance<T> {
             u32::try_from(options.memory_limit_bytes / u64::from(wasmer::WASM_PAGE_SIZE as u32))
                 .unwrap_or(u32::MAX)
                 .min(65_536);
+        // The memory limit, checked before Wasmer builds anything, so its
+        // refusal is typed (the tunables refuse it too, as a backstop).
+        for export in module.module.exports() {
+            if let wasmer::ExternType::Memory(memory) = export.ty()
+                && memory.minimum.0 > pages
+            {
+                return Err(RuntimeError::MemoryLimit {
+                    initial_pages: u64::from(memory.minimum.0),
+                    limit_pages: u64::from(pages),
+                });
+            }
+        }
         let created = Arc::new(Mutex::new(Vec::new()));
         engine.set_tunables(MemoryLimit::new(Pages(pages), Arc::clone(&created)));
         let mut store = Store::new(engine);
@@ -94,8 +106,19 @@ impl<T: CostTable> ContractInstance<T> {
         // no host functions created for nothing.
         let imports = module_imports(&mut store, &env, &module.module)
             .map_err(|e| instantiate_error(e.to_string()))?;
-        let instance = Instance::new_by_index(&mut store, &module.module, &imports)
-            .map_err(|e| instantiate_error(e.to_string()))?;
+        let instance =
+            Instance::new_by_index(&mut store, &module.module, &imports).map_err(|e| {
+                use wasmer::{InstantiationError, LinkError};
+                match e {
+                    // The module's own: its imports, its data, its start.
+                    InstantiationError::Link(LinkError::Import(..) | LinkError::Trap(_))
+                    | InstantiationError::Start(_) => instantiate_error(e.to_string()),
+                    // The node's: memory it could not map, a CPU it lacks.
+                    other => RuntimeError::Engine {
+                        message: other.to_string(),
+                    },
+                }
+            })?;
         let exports = &instance.exports;
         let memory = exports
             .get_memory("memory")
@@ -104,7 +127,9 @@ impl<T: CostTable> ContractInstance<T> {
         let allocate = GuestFunction::<u32>::find(&store, exports, "allocate");
         env.as_mut(&mut store)
             .bind(&instance, allocate.clone())
-            .map_err(|e| instantiate_error(e.to_string()))?;
+            .map_err(|e| RuntimeError::Engine {
+                message: e.to_string(),
+            })?;
         let deallocate = GuestFunction::<()>::find(&store, exports, "deallocate");
         let globals = MiddlewareGlobals::of(&instance)?;
         let depth = env.as_ref(&store).call_depth();
@@ -171,7 +196,8 @@ impl<T: CostTable> ContractInstance<T> {
     /// and `msg`, against `backend`. Returns the result bytes or the
     /// contract's failure, and always the backend, its meter holding the
     /// call's gas (operators, imports, everything). A poisoned instance
-    /// refuses with [`VmFailure::Poisoned`] and charges nothing.
+    /// refuses with [`NodeFault::Engine`] (calling one without a reset is
+    /// the caller's bug, not the contract's) and charges nothing.
     pub fn call(
         &mut self,
         entry: EntryPoint,
@@ -179,9 +205,12 @@ impl<T: CostTable> ContractInstance<T> {
         info: Option<&[u8]>,
         msg: &[u8],
         backend: CallBackend<T>,
-    ) -> (CallResult, CallBackend<T>) {
+    ) -> (CallOutcome, CallBackend<T>) {
         if self.poisoned {
-            return (Err(VmFailure::Poisoned), backend);
+            let fault = NodeFault::Engine {
+                message: "an instance that trapped was called again without a reset".into(),
+            };
+            return (Err(fault), backend);
         }
         let gas_left = backend.gas.wasm_points();
         self.env.as_mut(&mut self.store).begin(backend);
@@ -206,22 +235,22 @@ impl<T: CostTable> ContractInstance<T> {
             }
             Err(e) => Err(e),
         };
-        let mut result = match outcome {
+        let mut outcome = match outcome {
             // Operators overspent after the last checked charge (cw-gas's
             // metering): the call ran out of gas, whatever it returned.
-            Ok(_) if ran_out => Err(VmFailure::OutOfGas),
-            Ok(bytes) => Ok(bytes),
+            Ok(_) if ran_out => Ok(Err(VmFailure::OutOfGas)),
+            Ok(bytes) => Ok(Ok(bytes)),
             Err(trap) => {
                 self.poisoned = true;
-                Err(self.classify(trap, &mut backend))
+                self.classify(trap, &mut backend).map(Err)
             }
         };
         let reset = self.globals.reset_stack_height(&mut self.store);
         if let Err(e) = bookkeeping.and(reset) {
             self.poisoned = true;
-            result = Err(VmFailure::Host(HostError::Gas(e)));
+            outcome = Err(NodeFault::Gas(e));
         }
-        (result, backend)
+        (outcome, backend)
     }
 
     /// The call as cosmwasm-vm's `call_raw` makes it: every argument
@@ -381,30 +410,30 @@ impl<T: CostTable> ContractInstance<T> {
         charged.map_err(Trap::Gas)
     }
 
-    fn classify(&mut self, trap: Trap, backend: &mut CallBackend<T>) -> VmFailure {
+    /// Why the call stopped: a deterministic failure, or the node's fault
+    /// (decided for host errors by [`HostError::classify`]).
+    fn classify(
+        &mut self,
+        trap: Trap,
+        backend: &mut CallBackend<T>,
+    ) -> Result<VmFailure, NodeFault> {
         let wasm_error = match trap {
             Trap::Wasm(e) => e,
-            Trap::Result(e) => return VmFailure::BadResult(e),
-            Trap::Gas(GasError::OutOfGas { .. }) => return VmFailure::OutOfGas,
-            Trap::Gas(e) => return VmFailure::Host(HostError::Gas(e)),
-            Trap::Host(e) => return VmFailure::Host(e),
-            Trap::MissingExport(name) => return VmFailure::MissingExport { name },
+            Trap::Result(e) => return Ok(VmFailure::BadResult(e)),
+            Trap::Gas(e) => return HostError::Gas(e).classify(),
+            Trap::Host(e) => return e.classify(),
+            Trap::MissingExport(name) => return Ok(VmFailure::MissingExport { name }),
             Trap::ArgumentTooLarge => {
-                return VmFailure::Trap {
+                return Ok(VmFailure::Trap {
                     message: "an argument does not fit in 32-bit memory".into(),
-                };
+                });
             }
         };
-        if let Some(host) = wasm_error.downcast_ref::<HostError>() {
-            return match host {
-                HostError::Gas(GasError::OutOfGas { .. }) => VmFailure::OutOfGas,
-                HostError::Aborted { message } => VmFailure::Aborted {
-                    message: message.clone(),
-                },
-                other => VmFailure::Host(other.clone()),
-            };
-        }
-        match self.globals.classify_trap(&mut self.store) {
+        let wasm_error = match wasm_error.downcast::<HostError>() {
+            Ok(host) => return host.classify(),
+            Err(wasm_error) => wasm_error,
+        };
+        Ok(match self.globals.classify_trap(&mut self.store) {
             TrapCause::OutOfGas => {
                 backend.gas.record_wasm_exhausted();
                 VmFailure::OutOfGas
@@ -413,7 +442,7 @@ impl<T: CostTable> ContractInstance<T> {
             _ => VmFailure::Trap {
                 message: wasm_error.message(),
             },
-        }
+        })
     }
 }
 
@@ -476,7 +505,7 @@ mod tests {
     fn unvalidated(wat: &str) -> CompiledModule {
         let wasm = wat::parse_str(wat).unwrap();
         let engine =
-            cw_gas::middleware::singlepass_engine(cw_gas::CosmWasmSchedule::default(), &wasm, None)
+            crate::engine::singlepass_engine(cw_gas::CosmWasmSchedule::default(), &wasm, None)
                 .unwrap();
         CompiledModule {
             module: wasmer::Module::new(&engine, &wasm).unwrap(),

@@ -118,7 +118,7 @@ pub struct InstancePool<T: CostTable> {
     _instances: PhantomData<fn() -> T>,
 }
 
-impl<T: CostTable + 'static> InstancePool<T> {
+impl<T: CostTable> InstancePool<T> {
     /// An empty pool making instances with `options`.
     #[must_use]
     pub fn new(options: InstanceOptions, limits: PoolLimits) -> Self {
@@ -318,13 +318,13 @@ impl<T: CostTable> std::fmt::Debug for InstancePool<T> {
 /// An instance checked out of an [`InstancePool`]; dereferences to the
 /// [`ContractInstance`] and goes back to the pool when dropped (reset on
 /// its next checkout, so even a trapped instance is reused).
-pub struct PooledInstance<'a, T: CostTable + 'static> {
+pub struct PooledInstance<'a, T: CostTable> {
     pool: &'a InstancePool<T>,
     key: SlotKey,
     instance: Option<ContractInstance<T>>,
 }
 
-impl<T: CostTable + 'static> Deref for PooledInstance<'_, T> {
+impl<T: CostTable> Deref for PooledInstance<'_, T> {
     type Target = ContractInstance<T>;
 
     fn deref(&self) -> &Self::Target {
@@ -335,7 +335,7 @@ impl<T: CostTable + 'static> Deref for PooledInstance<'_, T> {
     }
 }
 
-impl<T: CostTable + 'static> DerefMut for PooledInstance<'_, T> {
+impl<T: CostTable> DerefMut for PooledInstance<'_, T> {
     fn deref_mut(&mut self) -> &mut Self::Target {
         match &mut self.instance {
             Some(instance) => instance,
@@ -344,7 +344,7 @@ impl<T: CostTable + 'static> DerefMut for PooledInstance<'_, T> {
     }
 }
 
-impl<T: CostTable + 'static> Drop for PooledInstance<'_, T> {
+impl<T: CostTable> Drop for PooledInstance<'_, T> {
     fn drop(&mut self) {
         if let Some(instance) = self.instance.take() {
             self.pool.give_back(self.key, instance);

@@ -4,7 +4,7 @@
 use std::ptr::NonNull;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use wasmer::sys::vm::{VMMemory, VMMemoryDefinition, VMTable, VMTableDefinition};
+use wasmer::sys::vm::{VMConfig, VMMemory, VMMemoryDefinition, VMTable, VMTableDefinition};
 use wasmer::sys::{BaseTunables, Tunables};
 use wasmer::{MemoryError, MemoryStyle, MemoryType, Pages, TableStyle, TableType};
 
@@ -19,6 +19,9 @@ pub(crate) struct MemoryLimit {
     base: BaseTunables,
     /// The reset handle of every instance memory created, in order.
     created: Arc<Mutex<Vec<MemoryReset>>>,
+    /// The native stack Wasm runs on: the one the deterministic stack
+    /// limit is calibrated for (`cw_gas::middleware::NATIVE_STACK_BYTES`).
+    vmconfig: VMConfig,
 }
 
 /// The memory style a module's memory is compiled for.
@@ -75,6 +78,9 @@ impl MemoryLimit {
             limit,
             base: BaseTunables::new(),
             created,
+            vmconfig: VMConfig {
+                wasm_stack_size: Some(cw_gas::middleware::NATIVE_STACK_BYTES),
+            },
         }
     }
 
@@ -106,6 +112,10 @@ impl MemoryLimit {
 impl Tunables for MemoryLimit {
     fn memory_style(&self, memory: &MemoryType) -> MemoryStyle {
         compiled_memory_style(memory)
+    }
+
+    fn vmconfig(&self) -> &VMConfig {
+        &self.vmconfig
     }
 
     fn table_style(&self, table: &TableType) -> TableStyle {
