@@ -5,11 +5,15 @@
 //! Wasmer path.
 
 use cw_gas::GasError;
+use cw_validate::ValidationError;
 
 /// Why a module could not be prepared for wasmi.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum WasmiError {
+    /// Static validation refused the code (the chain's rules, cw-validate).
+    #[error("validation: {0}")]
+    Validation(#[from] ValidationError),
     /// The module could not be instrumented (it does not validate, or uses
     /// a construct the metering refuses): see [`cw_gas::instrument`].
     #[error("instrumenting the module: {0}")]
@@ -29,6 +33,6 @@ mod tests {
     /// The error is returned by value; keep it small.
     #[test]
     fn error_size_is_pinned() {
-        assert!(std::mem::size_of::<WasmiError>() <= 56);
+        assert!(std::mem::size_of::<WasmiError>() <= 64);
     }
 }

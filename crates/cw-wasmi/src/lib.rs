@@ -3,6 +3,7 @@
 
 mod contract;
 mod error;
+mod factory;
 mod guest;
 mod imports;
 mod instance;
@@ -12,6 +13,7 @@ mod trap;
 
 pub use crate::contract::WasmiContract;
 pub use crate::error::WasmiError;
+pub use crate::factory::WasmiFactory;
 pub use crate::imports::ENV_IMPORTS;
 pub use crate::instance::{InstanceOptions, call};
 pub use crate::module::{ModuleOptions, WasmiModule};

@@ -9,9 +9,9 @@ use serde_json::json;
 use crate::harness::{Engines, SENDER, Settings, addr};
 
 /// CosmWasm gas for a call: wasmd's smart-query limit (4.2 × 10^11).
-pub const CW_LIMIT: u64 = 3_000_000 * 140_000;
+pub(crate) const CW_LIMIT: u64 = 3_000_000 * 140_000;
 /// NEAR gas for a call: the 300 Tgas per-call cap.
-pub const NEAR_LIMIT: u64 = 300_000_000_000_000;
+pub(crate) const NEAR_LIMIT: u64 = 300_000_000_000_000;
 
 type Script = Vec<(EntryPoint, String, String)>;
 

@@ -17,15 +17,15 @@ use cw_host::{
     TracingDebugHandler, VmFailure,
 };
 use cw_runtime::{CompileConfig, InstanceOptions, ValidationConfig, WasmContract, compile};
-use cw_wasmi::{ModuleOptions, WasmiContract, WasmiModule};
+use cw_wasmi::{ModuleOptions, WasmiContract, WasmiFactory};
 
 /// Settings of one case.
 #[derive(Debug, Clone, Copy)]
-pub struct Settings {
+pub(crate) struct Settings {
     /// The instance memory limit of both engines.
-    pub memory_limit_bytes: u64,
+    pub(crate) memory_limit_bytes: u64,
     /// The deterministic stack limit of both.
-    pub stack_limit_bytes: u64,
+    pub(crate) stack_limit_bytes: u64,
 }
 
 impl Default for Settings {
@@ -39,19 +39,19 @@ impl Default for Settings {
 
 /// What one call gave on one engine.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     /// The result bytes, or the failure (an instantiation failure's
     /// message cut at its first line: Wasmer appends a backtrace).
-    pub result: CallResult,
+    pub(crate) result: CallResult,
     /// Gas used, per category in `GasCategory::ALL` order.
-    pub gas: Vec<u64>,
+    pub(crate) gas: Vec<u64>,
     /// Gas used in total.
-    pub used: u64,
+    pub(crate) used: u64,
 }
 
 impl Outcome {
     /// The result as text, for messages.
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         match &self.result {
             Ok(bytes) => String::from_utf8_lossy(bytes).into_owned(),
             Err(failure) => format!("{failure:?}"),
@@ -60,20 +60,20 @@ impl Outcome {
 }
 
 /// The sender of every `info`.
-pub const SENDER: &str = "cosmwasm1sender";
+pub(crate) const SENDER: &str = "cosmwasm1sender";
 
 /// cosmwasm-std's `mock_env()` as JSON.
-pub fn env_bytes() -> Vec<u8> {
+pub(crate) fn env_bytes() -> Vec<u8> {
     to_json_vec(&mock_env()).unwrap()
 }
 
 /// A `MessageInfo` from `sender` without funds, as JSON.
-pub fn info_bytes(sender: &str) -> Vec<u8> {
+pub(crate) fn info_bytes(sender: &str) -> Vec<u8> {
     to_json_vec(&message_info(&Addr::unchecked(sender), &[])).unwrap()
 }
 
 /// A Bech32 address the contracts accept.
-pub fn addr(name: &str) -> String {
+pub(crate) fn addr(name: &str) -> String {
     Bech32Api::default().addr_make(name).unwrap()
 }
 
@@ -111,8 +111,8 @@ fn run<T: CostTable + Clone>(
         info,
         msg,
     };
-    let (result, backend) = contract.call(input, backend);
-    let result = result.map_err(|failure| match failure {
+    let (outcome, backend) = contract.call(input, backend);
+    let result = outcome.expect("no node fault").map_err(|failure| match failure {
         VmFailure::Instantiate { message } => VmFailure::Instantiate {
             message: message.lines().next().unwrap_or_default().to_string(),
         },
@@ -131,72 +131,86 @@ fn run<T: CostTable + Clone>(
 }
 
 /// One contract on both engines.
-pub struct Engines<T: CostTable + Clone> {
+pub(crate) struct Engines<T: CostTable + Clone> {
     table: T,
     wasmer: WasmContract<T>,
     wasmi: WasmiContract<T>,
     wasmer_store: SharedStorage,
     wasmi_store: SharedStorage,
     /// Calls compared so far.
-    pub calls: usize,
+    pub(crate) calls: usize,
 }
 
 impl<T: CostTable + Clone> Engines<T> {
     /// `wasm`, validated as a chain validates it, on both engines.
-    pub fn new(wasm: &[u8], table: T, settings: Settings) -> Self {
+    pub(crate) fn new(wasm: &[u8], table: T, settings: Settings) -> Self {
+        match Self::try_new(wasm, table, settings) {
+            Ok(engines) => engines,
+            Err(refusal) => panic!("both engines refuse the module: {refusal}"),
+        }
+    }
+
+    /// `wasm` on both engines, or the refusal if both refuse it (validation,
+    /// instrumentation, compile); panics if only one does.
+    pub(crate) fn try_new(wasm: &[u8], table: T, settings: Settings) -> Result<Self, String> {
         let config = CompileConfig {
             table: table.clone(),
             stack_limit_bytes: Some(settings.stack_limit_bytes),
             validation: ValidationConfig::default(),
         };
-        let (module, _, _) = compile(wasm, &config).expect("the Wasmer path compiles it");
+        let factory = WasmiFactory::new(table.clone())
+            .with_module_options(ModuleOptions {
+                stack_limit_bytes: Some(settings.stack_limit_bytes),
+            })
+            .with_instance_options(cw_wasmi::InstanceOptions {
+                memory_limit_bytes: settings.memory_limit_bytes,
+            });
+        let (module, wasmi) = match (compile(wasm, &config), factory.contract(wasm)) {
+            (Ok((module, _, _)), Ok(wasmi)) => (module, wasmi),
+            (Err(a), Err(b)) => return Err(format!("{a} / {b}")),
+            (a, b) => panic!(
+                "acceptance differs: Wasmer {:?}, wasmi {:?}",
+                a.map(|_| ()),
+                b.map(|_| ())
+            ),
+        };
         let wasmer = WasmContract::new(
             module,
             InstanceOptions {
                 memory_limit_bytes: settings.memory_limit_bytes,
             },
         );
-        let options = ModuleOptions {
-            stack_limit_bytes: Some(settings.stack_limit_bytes),
-        };
-        let module = WasmiModule::new(wasm, &table, options).expect("cw-wasmi prepares it");
-        let wasmi = WasmiContract::new(
-            Arc::new(module),
-            cw_wasmi::InstanceOptions {
-                memory_limit_bytes: settings.memory_limit_bytes,
-            },
-        );
-        Self {
+        Ok(Self {
             table,
             wasmer,
             wasmi,
             wasmer_store: SharedStorage::new(),
             wasmi_store: SharedStorage::new(),
             calls: 0,
-        }
+        })
     }
 
     /// Stores `value` at `key` on both sides.
-    pub fn put(&self, key: &[u8], value: &[u8]) {
+    pub(crate) fn put(&self, key: &[u8], value: &[u8]) {
         self.wasmer_store.put(key, value);
         self.wasmi_store.put(key, value);
     }
 
     /// The store (equal on both sides).
-    pub fn dump(&self) -> BTreeMap<Vec<u8>, Vec<u8>> {
+    pub(crate) fn dump(&self) -> BTreeMap<Vec<u8>, Vec<u8>> {
         self.wasmer_store.dump()
     }
 
     /// Runs the call on both engines against their stores, asserts the same
     /// outcome and the same store afterwards, and returns the outcome.
-    pub fn call(&mut self, entry: EntryPoint, sender: &str, msg: &str, gas_limit: u64) -> Outcome {
+    pub(crate) fn call(&mut self, entry: EntryPoint, sender: &str, msg: &str, gas_limit: u64) -> Outcome {
         let (wasmer_store, wasmi_store) = (self.wasmer_store.clone(), self.wasmi_store.clone());
         self.compare(&wasmer_store, &wasmi_store, entry, sender, msg, gas_limit)
     }
 
     /// [`Self::call`] on copies of the stores, at each of `limits`, leaving
     /// the stores as they are.
-    pub fn call_at_limits(
+    pub(crate) fn call_at_limits(
         &mut self,
         entry: EntryPoint,
         sender: &str,
@@ -216,7 +230,7 @@ impl<T: CostTable + Clone> Engines<T> {
     /// The call at its full `gas_limit` on copies, then at limits cutting
     /// it at several points of what it used (and at exactly what it used,
     /// and one less), then for real; returns the real outcome.
-    pub fn call_and_cut(
+    pub(crate) fn call_and_cut(
         &mut self,
         entry: EntryPoint,
         sender: &str,
