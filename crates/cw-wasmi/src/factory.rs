@@ -84,7 +84,10 @@ impl<T: CostTable> WasmiFactory<T> {
     /// # Errors
     /// As [`compile`](Self::compile).
     pub fn contract(&self, wasm: &[u8]) -> Result<WasmiContract<T>, WasmiError> {
-        Ok(WasmiContract::new(Arc::new(self.compile(wasm)?), self.instance))
+        Ok(WasmiContract::new(
+            Arc::new(self.compile(wasm)?),
+            self.instance,
+        ))
     }
 }
 

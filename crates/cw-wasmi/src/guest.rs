@@ -127,7 +127,11 @@ pub(crate) fn call_checked<T: CostTable>(
         .zip(arguments)
         .all(|(param, argument)| *param == argument.ty());
     let result = if typed_right {
-        let mut results: Vec<Val> = ty.results().iter().map(|ty| Val::default_for_ty(*ty)).collect();
+        let mut results: Vec<Val> = ty
+            .results()
+            .iter()
+            .map(|ty| Val::default_for_ty(*ty))
+            .collect();
         function
             .call(&mut ctx, arguments, &mut results)
             .map(|()| results)
@@ -346,7 +350,10 @@ impl<T: CostTable, C: AsContextMut<Data = StoreData<T>>> Guest<C> {
                 problem: "the guest is busy",
             })?;
             let lent_slot = lent.map(|lent| {
-                core::mem::replace(&mut ctx.as_context_mut().data_mut().slot, CallSlot::Lent(lent))
+                core::mem::replace(
+                    &mut ctx.as_context_mut().data_mut().slot,
+                    CallSlot::Lent(lent),
+                )
             });
             let result = call_u32(&mut *ctx, self.allocate.clone(), "allocate", size);
             if let Some(previous) = lent_slot {

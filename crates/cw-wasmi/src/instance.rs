@@ -80,8 +80,11 @@ fn instantiate<T: CostTable>(
         Some(Extern::Memory(memory)) => memory,
         _ => return Err(refused("Missing export memory".to_string())),
     };
-    let globals = MeteringGlobals::find(|name| export(&*store, &instance, name))
-        .map_err(|e| Err(NodeFault::Engine { message: e.to_string() }))?;
+    let globals = MeteringGlobals::find(|name| export(&*store, &instance, name)).map_err(|e| {
+        Err(NodeFault::Engine {
+            message: e.to_string(),
+        })
+    })?;
     let stack_flag = match export(&*store, &instance, STACK_EXHAUSTED_EXPORT) {
         Some(Extern::Global(flag)) => Some(flag),
         _ => None,
@@ -316,8 +319,8 @@ impl<T: CostTable> Call<T> {
     fn write_argument(&mut self, bytes: &[u8]) -> Result<u32, Trap> {
         let length = u32::try_from(bytes.len()).map_err(|_| Trap::ArgumentTooLarge)?;
         let allocate = export(&self.store, &self.instance, "allocate");
-        let ptr = guest::call_u32(&mut self.store, allocate, "allocate", length)
-            .map_err(Trap::from)?;
+        let ptr =
+            guest::call_u32(&mut self.store, allocate, "allocate", length).map_err(Trap::from)?;
         // cosmwasm-vm's `Instance::allocate` refuses address 0.
         if ptr == 0 {
             return Err(Trap::Host(HostError::ZeroAddress { size: length }));
@@ -326,9 +329,7 @@ impl<T: CostTable> Call<T> {
         // As cosmwasm-vm's `write_region`: load, charge, then copy.
         let mut region = GuestRegion::load(&self.guest(), ptr).map_err(Trap::Result)?;
         self.charge(|gas| gas.charge_region_write(u64::from(length)))?;
-        region
-            .write(&self.guest(), bytes)
-            .map_err(Trap::Result)?;
+        region.write(&self.guest(), bytes).map_err(Trap::Result)?;
         Ok(ptr)
     }
 
@@ -363,4 +364,3 @@ impl<T: CostTable> Call<T> {
         charged.map_err(Trap::Gas)
     }
 }
-

@@ -116,9 +116,10 @@ impl<T: CostTable> WasmiModule<T> {
         options: ModuleOptions,
     ) -> Result<Self, WasmiError> {
         let engine = engine(&options);
-        let module = wasmi::Module::new(&engine, instrumented).map_err(|e| WasmiError::Compile {
-            message: e.to_string(),
-        })?;
+        let module =
+            wasmi::Module::new(&engine, instrumented).map_err(|e| WasmiError::Compile {
+                message: e.to_string(),
+            })?;
         Ok(Self {
             engine,
             module,

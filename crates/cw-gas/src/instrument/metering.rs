@@ -432,7 +432,11 @@ impl<'a> PrechargeMetering<'a> {
         }
     }
 
-    fn feed_to(&mut self, operator: Operator<'a>, state: &mut impl Emit<'a>) -> Result<(), Refusal> {
+    fn feed_to(
+        &mut self,
+        operator: Operator<'a>,
+        state: &mut impl Emit<'a>,
+    ) -> Result<(), Refusal> {
         let cost = self.prices.of_class(classify(&operator));
         let Some(&active) = self.active.last() else {
             return Err(Refusal::OperatorAfterEnd);

@@ -79,11 +79,11 @@ pub fn instrument_with<T: CostTable + ?Sized>(
 /// `datacount` sit between others). Only the order matters.
 fn position(id: u8) -> u8 {
     match id {
-        13 => 6, // tag, after memory
-        6 => 7,  // global
-        7 => 8,  // export
-        8 => 9,  // start
-        9 => 10, // element
+        13 => 6,  // tag, after memory
+        6 => 7,   // global
+        7 => 8,   // export
+        8 => 9,   // start
+        9 => 10,  // element
         12 => 11, // datacount
         10 => 12, // code
         11 => 13, // data
@@ -222,7 +222,10 @@ impl<'s, T: CostTable + ?Sized> Rewriter<'s, T> {
             }
             other => match other.as_section() {
                 Some((id, _)) if id != 0 => self.copy(wasm, &other),
-                _ => Err(not_instrumentable(None, "a section the rewriter does not know")),
+                _ => Err(not_instrumentable(
+                    None,
+                    "a section the rewriter does not know",
+                )),
             },
         }
     }
@@ -302,7 +305,11 @@ impl<'s, T: CostTable + ?Sized> Rewriter<'s, T> {
             STACK_HEIGHT_EXPORT,
             STACK_EXHAUSTED_EXPORT,
         ];
-        if self.stack.is_some() { &BOTH } else { &METERING }
+        if self.stack.is_some() {
+            &BOTH
+        } else {
+            &METERING
+        }
     }
 
     /// Writes `section` with the middlewares' global exports appended.

@@ -186,8 +186,9 @@ impl Body<'_> {
                 }
             }
             12 if self.rng.chance(20) => {
-                self.out
-                    .push_str(" global.get $g i32.const 1023 i32.and i32.const 999 i32.eq if unreachable end");
+                self.out.push_str(
+                    " global.get $g i32.const 1023 i32.and i32.const 999 i32.eq if unreachable end",
+                );
             }
             _ => self.plain(),
         }

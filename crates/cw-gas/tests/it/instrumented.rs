@@ -19,8 +19,7 @@ use cw_gas::{CosmWasmSchedule, CostTable, GasQuantity, NearSchedule};
 use proptest::prelude::*;
 use wasmer::sys::NativeEngineExt;
 use wasmer::{
-    Engine, Function, FunctionEnv, FunctionEnvMut, Imports, Instance, Module, Store, Value,
-    imports,
+    Engine, Function, FunctionEnv, FunctionEnvMut, Imports, Instance, Module, Store, Value, imports,
 };
 
 use crate::generator::{self, Shape};
@@ -313,8 +312,8 @@ fn generated_programs_match_the_middlewares() {
     let mut out_of_gas = 0u64;
     for seed in 0..cases {
         let program = generator::program(seed, Shape::default());
-        let wasm = wat::parse_str(&program)
-            .unwrap_or_else(|e| panic!("seed {seed}: {e}\n{program}"));
+        let wasm =
+            wat::parse_str(&program).unwrap_or_else(|e| panic!("seed {seed}: {e}\n{program}"));
         let stack = match seed % 4 {
             0 => None,
             1 => Some(DEFAULT_STACK_LIMIT_BYTES),
@@ -345,8 +344,13 @@ fn generated_programs_match_the_middlewares() {
         );
     }
     // The generator must exercise what it claims to.
-    eprintln!("{cases} programs: stack limit hit {cut_by_stack} times, out of gas {out_of_gas} times");
-    assert!(cut_by_stack > cases / 20, "stack limit hit {cut_by_stack} times");
+    eprintln!(
+        "{cases} programs: stack limit hit {cut_by_stack} times, out of gas {out_of_gas} times"
+    );
+    assert!(
+        cut_by_stack > cases / 20,
+        "stack limit hit {cut_by_stack} times"
+    );
     assert!(out_of_gas > cases / 4, "out of gas {out_of_gas} times");
 }
 
@@ -466,7 +470,11 @@ fn stack_limit_shapes_match() {
                 &[1 << 40],
             );
             if observed[0].returned.is_ok() {
-                assert_eq!(observed[0].stack, Some((0, 0)), "{export} released its frames");
+                assert_eq!(
+                    observed[0].stack,
+                    Some((0, 0)),
+                    "{export} released its frames"
+                );
             }
             assert_same(
                 NearSchedule::default(),
@@ -494,7 +502,10 @@ fn imports_are_charged_before_they_run() {
     let observed = assert_same(CosmWasmSchedule::default(), &wasm, None, "main", &limits);
     assert!(observed.iter().any(|o| o.returned.is_err()));
     assert!(observed.iter().any(|o| o.returned.is_ok()));
-    let near: Vec<u64> = (1..8).map(|n| n * 822_756 - 1).chain([0, 5 * 822_756]).collect();
+    let near: Vec<u64> = (1..8)
+        .map(|n| n * 822_756 - 1)
+        .chain([0, 5 * 822_756])
+        .collect();
     assert_same(NearSchedule::default(), &wasm, Some(4_096), "main", &near);
 }
 
@@ -512,7 +523,13 @@ fn precharged_blocks_match() {
         "main",
         &[6 * op, 6 * op - 1, 0],
     );
-    assert_same(CosmWasmSchedule::default(), &wasm, None, "main", &[1_000, 0]);
+    assert_same(
+        CosmWasmSchedule::default(),
+        &wasm,
+        None,
+        "main",
+        &[1_000, 0],
+    );
 }
 
 /// A start function traps at instantiation (no gas is set yet) on both,
@@ -551,7 +568,13 @@ fn colliding_exports_are_replaced() {
       (func (export "cw_gas_remaining_points") (result i32) i32.const 7)
       (func (export "main") nop))"#;
     let wasm = wat::parse_str(wat).unwrap();
-    assert_same(CosmWasmSchedule::default(), &wasm, None, "main", &[10_000, 1]);
+    assert_same(
+        CosmWasmSchedule::default(),
+        &wasm,
+        None,
+        "main",
+        &[10_000, 1],
+    );
 }
 
 /// Floats compute the same on both (the code is the same; NaN
@@ -565,5 +588,11 @@ fn float_programs_match() {
         f64.const 0 f64.const 0 f64.div global.set $a
         f32.const nan:0x200001 f64.promote_f32 f64.const 1 f64.add f32.demote_f64 global.set $b))"#;
     let wasm = wat::parse_str(wat).unwrap();
-    assert_same(CosmWasmSchedule::default(), &wasm, Some(4_096), "main", &[1 << 30]);
+    assert_same(
+        CosmWasmSchedule::default(),
+        &wasm,
+        Some(4_096),
+        "main",
+        &[1 << 30],
+    );
 }

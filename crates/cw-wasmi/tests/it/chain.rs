@@ -93,7 +93,8 @@ fn cw20_and_cw1_on_a_wasmi_chain_match_the_wasmer_chain() {
     let execute = |sender: &str, contract: &str, body: Value| {
         let body = msg(&body);
         same(&pair, |c| {
-            c.execute(sender, contract, &body, &[]).expect("no node fault")
+            c.execute(sender, contract, &body, &[])
+                .expect("no node fault")
         })
     };
     let ok = execute(
@@ -128,7 +129,8 @@ fn cw20_and_cw1_on_a_wasmi_chain_match_the_wasmer_chain() {
     let transfer = Binary::from(msg(
         &json!({"transfer": {"recipient": carol, "amount": "3"}}),
     ));
-    let wasm_msg = json!({"wasm": {"execute": {"contract_addr": token, "msg": transfer, "funds": []}}});
+    let wasm_msg =
+        json!({"wasm": {"execute": {"contract_addr": token, "msg": transfer, "funds": []}}});
     assert!(execute(&alice, &proxy, json!({"execute": {"msgs": [wasm_msg]}})).is_ok());
     let balance = msg(&json!({"balance": {"address": carol}}));
     let answer = same(&pair, |c| c.query(&token, &balance).expect("no node fault"));

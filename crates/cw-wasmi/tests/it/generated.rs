@@ -19,9 +19,7 @@ use crate::harness::{Engines, SENDER, Settings};
 const MAX_GAS: u64 = 20_000_000_000;
 
 fn run(data: &[u8]) -> Result<usize, TestCaseError> {
-    let Ok(case) =
-        ContractCase::arbitrary(&mut arbitrary::Unstructured::new(data), MAX_GAS)
-    else {
+    let Ok(case) = ContractCase::arbitrary(&mut arbitrary::Unstructured::new(data), MAX_GAS) else {
         return Ok(0);
     };
     let wasm = case.program.to_wasm();

@@ -112,12 +112,14 @@ fn run<T: CostTable + Clone>(
         msg,
     };
     let (outcome, backend) = contract.call(input, backend);
-    let result = outcome.expect("no node fault").map_err(|failure| match failure {
-        VmFailure::Instantiate { message } => VmFailure::Instantiate {
-            message: message.lines().next().unwrap_or_default().to_string(),
-        },
-        other => other,
-    });
+    let result = outcome
+        .expect("no node fault")
+        .map_err(|failure| match failure {
+            VmFailure::Instantiate { message } => VmFailure::Instantiate {
+                message: message.lines().next().unwrap_or_default().to_string(),
+            },
+            other => other,
+        });
     let used = backend.gas.used().to_u64();
     assert!(used <= gas_limit, "used {used} of {gas_limit}");
     Outcome {
@@ -203,7 +205,13 @@ impl<T: CostTable + Clone> Engines<T> {
 
     /// Runs the call on both engines against their stores, asserts the same
     /// outcome and the same store afterwards, and returns the outcome.
-    pub(crate) fn call(&mut self, entry: EntryPoint, sender: &str, msg: &str, gas_limit: u64) -> Outcome {
+    pub(crate) fn call(
+        &mut self,
+        entry: EntryPoint,
+        sender: &str,
+        msg: &str,
+        gas_limit: u64,
+    ) -> Outcome {
         let (wasmer_store, wasmi_store) = (self.wasmer_store.clone(), self.wasmi_store.clone());
         self.compare(&wasmer_store, &wasmi_store, entry, sender, msg, gas_limit)
     }
@@ -246,7 +254,10 @@ impl<T: CostTable + Clone> Engines<T> {
         limits.extend([used, used.saturating_sub(1)]);
         let cut = self.call_at_limits(entry, sender, msg, &limits);
         if full[0].result.is_ok() && used > 0 {
-            assert_eq!(cut[6].result, full[0].result, "exactly enough gas completes");
+            assert_eq!(
+                cut[6].result, full[0].result,
+                "exactly enough gas completes"
+            );
             assert_eq!(cut[7].result, Err(VmFailure::OutOfGas), "one less runs out");
         }
         self.call(entry, sender, msg, gas_limit)

@@ -98,7 +98,8 @@ struct Limited<'a, T: CostTable + Clone> {
 
 impl<T: CostTable + Clone> Case for Limited<'_, T> {
     fn execute(&mut self) -> Outcome {
-        self.engines.call(EntryPoint::Execute, SENDER, "{}", self.limit)
+        self.engines
+            .call(EntryPoint::Execute, SENDER, "{}", self.limit)
     }
     fn execute_cut(&mut self) -> Outcome {
         self.engines
@@ -125,6 +126,34 @@ fn an_endless_loop_runs_out_of_gas_at_every_limit() {
             assert_eq!(outcome.result, Err(VmFailure::OutOfGas));
         }
     });
+}
+
+#[test]
+fn long_runs_need_no_native_stack() {
+    // Ten million loop iterations on a thread with 1 MiB of native stack:
+    // wasmi's dispatch must not take native stack per instruction (it does
+    // when its tail-call dispatch is built without tail calls).
+    let wasm = executing(
+        1,
+        "",
+        r#"(local.set 0 (i32.const 10000000))
+           (loop $l
+             (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+             (br_if $l (local.get 0)))"#,
+    );
+    let run = move || {
+        let mut engines = Engines::new(&wasm, CosmWasmSchedule::default(), Settings::default());
+        engines
+            .call(EntryPoint::Execute, SENDER, "{}", CW_LIMIT)
+            .result
+    };
+    let result = std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(run)
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(result, Ok(b"{}".to_vec()));
 }
 
 #[test]
@@ -209,7 +238,11 @@ fn deep_recursion_hits_the_stack_limit_at_the_same_depth() {
         let wasm = recursion(locals, params, held, u64::MAX);
         both(&wasm, Settings::default(), |case| {
             let outcome = case.execute();
-            assert_eq!(outcome.result, Err(VmFailure::StackLimit), "{locals} {params} {held}");
+            assert_eq!(
+                outcome.result,
+                Err(VmFailure::StackLimit),
+                "{locals} {params} {held}"
+            );
         });
         // A smaller limit: the deepest depth that completes and one more,
         // found by bisection on the Wasmer path and compared at each step.
@@ -244,13 +277,20 @@ fn deep_recursion_hits_the_stack_limit_at_the_same_depth() {
 fn every_trap_reads_the_same() {
     for (body, message) in [
         ("(unreachable)", "unreachable"),
-        ("(drop (i32.div_u (i32.const 1) (i32.const 0)))", "integer divide by zero"),
+        (
+            "(drop (i32.div_u (i32.const 1) (i32.const 0)))",
+            "integer divide by zero",
+        ),
         (
             "(drop (i32.div_s (i32.const -2147483648) (i32.const -1)))",
             "integer overflow",
         ),
         (
             "(drop (i32.trunc_f64_s (f64.const 1e100)))",
+            "integer overflow",
+        ),
+        (
+            "(drop (i64.trunc_f32_u (f32.const nan)))",
             "invalid conversion to integer",
         ),
         (
@@ -265,7 +305,10 @@ fn every_trap_reads_the_same() {
             "(call_indirect (type $t) (i32.const 5))",
             "undefined element: out of bounds table access",
         ),
-        ("(call_indirect (type $t) (i32.const 1))", "uninitialized element"),
+        (
+            "(call_indirect (type $t) (i32.const 1))",
+            "uninitialized element",
+        ),
         (
             "(call_indirect (type $t) (i32.const 0))",
             "indirect call type mismatch",
