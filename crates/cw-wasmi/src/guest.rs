@@ -355,7 +355,7 @@ impl<T: CostTable, C: AsContextMut<Data = StoreData<T>>> Guest<C> {
                     CallSlot::Lent(lent),
                 )
             });
-            let result = call_u32(&mut *ctx, self.allocate.clone(), "allocate", size);
+            let result = call_u32(&mut *ctx, self.allocate, "allocate", size);
             if let Some(previous) = lent_slot {
                 ctx.as_context_mut().data_mut().slot = previous;
             }
@@ -407,11 +407,10 @@ impl<T: CostTable, C: AsContextMut<Data = StoreData<T>>> GuestAllocator for &Gue
         let pointer = lent.as_ptr::<T>().ok_or(HostError::Bridge {
             problem: "an import lent a context of another cost table",
         })?;
-        // `lent` stays alive (and the context it borrows untouched by
-        // anything else) until this returns; the pointer leaves the store
-        // before that (`run_allocate` puts the previous slot back).
-        let result = self.run_allocate(Some(LentPtr(pointer)), size, gas_left);
-        drop(lent);
-        result
+        // `lent` (a parameter) stays alive, and the context it borrows
+        // untouched by anything else, until this returns; the pointer
+        // leaves the store before that (`run_allocate` puts the previous
+        // slot back).
+        self.run_allocate(Some(LentPtr(pointer)), size, gas_left)
     }
 }

@@ -71,7 +71,7 @@ pub(crate) struct Prices {
 
 impl Prices {
     /// The operator prices of `table`, in its raw unit.
-    pub(crate) fn of<T: CostTable + ?Sized>(table: &T) -> Self {
+    pub(crate) fn of<T: CostTable>(table: &T) -> Self {
         Self {
             plain: table.operator(OperatorClass::Plain).to_u64(),
             control: table.operator(OperatorClass::Control).to_u64(),

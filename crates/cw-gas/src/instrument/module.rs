@@ -32,7 +32,7 @@ use crate::units::GasQuantity;
 /// [`GasError::NotInstrumentable`] for what the middlewares refuse too
 /// (exceptions, tail calls, a multi-value function without a
 /// `[] -> results` type).
-pub fn instrument<T: CostTable + ?Sized>(
+pub fn instrument<T: CostTable>(
     wasm: &[u8],
     table: &T,
     stack_limit_bytes: Option<u64>,
@@ -51,7 +51,7 @@ pub fn instrument<T: CostTable + ?Sized>(
 /// [`GasError::InvalidWasm`] if `wasm` does not parse;
 /// [`GasError::NotInstrumentable`] if `stack` was made from another module
 /// or a function cannot be instrumented (see [`instrument`]).
-pub fn instrument_with<T: CostTable + ?Sized>(
+pub fn instrument_with<T: CostTable>(
     wasm: &[u8],
     table: &T,
     stack: Option<&StackPlan>,
@@ -127,7 +127,7 @@ fn not_instrumentable(function: Option<u32>, reason: &'static str) -> GasError {
     GasError::NotInstrumentable { function, reason }
 }
 
-impl<'s, T: CostTable + ?Sized> Rewriter<'s, T> {
+impl<'s, T: CostTable> Rewriter<'s, T> {
     fn payload<'a>(&mut self, wasm: &'a [u8], payload: Payload<'a>) -> Result<(), GasError> {
         match payload {
             Payload::Version { encoding, .. } => {

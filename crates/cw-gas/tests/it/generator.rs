@@ -10,14 +10,14 @@ use std::fmt::Write as _;
 
 /// SplitMix64: a tiny, fixed, portable generator (no dependency, the same
 /// programs on every machine).
-pub struct Rng(u64);
+pub(crate) struct Rng(u64);
 
 impl Rng {
-    pub fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         Self(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03)
     }
 
-    pub fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -26,7 +26,7 @@ impl Rng {
     }
 
     /// A number in `0..n` (`n > 0`).
-    pub fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
 
@@ -37,17 +37,17 @@ impl Rng {
 
 /// How big the programs get.
 #[derive(Clone, Copy, Debug)]
-pub struct Shape {
+pub(crate) struct Shape {
     /// Functions of type `(i32) -> i32` (recursive ones included), 1 or more.
-    pub max_functions: u64,
+    pub(crate) max_functions: u64,
     /// Leaves of the same type (no calls).
-    pub max_leaves: u64,
+    pub(crate) max_leaves: u64,
     /// Statements per sequence.
-    pub max_statements: u64,
+    pub(crate) max_statements: u64,
     /// Nesting of structured statements.
-    pub max_nesting: usize,
+    pub(crate) max_nesting: usize,
     /// The counter `main` passes down (bounds recursion).
-    pub max_depth: u64,
+    pub(crate) max_depth: u64,
 }
 
 impl Default for Shape {
@@ -208,7 +208,7 @@ fn locals(rng: &mut Rng, out: &mut String) {
 
 /// The program for `seed`: exports `main` (the entry, `() -> i32`) and the
 /// globals `g` and `x` (its state).
-pub fn program(seed: u64, shape: Shape) -> String {
+pub(crate) fn program(seed: u64, shape: Shape) -> String {
     let mut rng = Rng::new(seed);
     let functions = 1 + rng.below(shape.max_functions);
     let leaves = rng.below(shape.max_leaves + 1);

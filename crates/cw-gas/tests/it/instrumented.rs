@@ -57,9 +57,9 @@ fn without_custom_sections(wasm: &[u8]) -> Vec<u8> {
 
 /// One module both ways: the original with the middlewares, the rewrite
 /// without.
-pub struct Pair {
-    pub original: (Store, Instance),
-    pub rewritten: (Store, Instance),
+pub(crate) struct Pair {
+    pub(crate) original: (Store, Instance),
+    pub(crate) rewritten: (Store, Instance),
 }
 
 /// Imports both instances get: `env.work` counts its calls (so a refused
@@ -78,7 +78,7 @@ fn module_imports_work(module: &Module) -> bool {
 
 /// Compiles `wasm` both ways, or returns both instantiation errors (a
 /// start function traps at instantiation).
-pub fn pair<T: CostTable + Clone>(
+pub(crate) fn pair<T: CostTable + Clone>(
     table: T,
     wasm: &[u8],
     stack_limit: Option<u64>,
@@ -130,18 +130,18 @@ fn first_line(text: &str) -> String {
 
 /// Everything an embedder sees after a call.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Observed {
+pub(crate) struct Observed {
     /// The results (as text, so floats compare by bits through `{:?}`),
     /// or the trap's message.
-    pub returned: Result<String, String>,
+    pub(crate) returned: Result<String, String>,
     /// The remaining-points global, raw.
-    pub remaining: i64,
+    pub(crate) remaining: i64,
     /// The exhausted flag.
-    pub exhausted: i32,
+    pub(crate) exhausted: i32,
     /// The stack height and flag, if limited.
-    pub stack: Option<(i64, i32)>,
+    pub(crate) stack: Option<(i64, i32)>,
     /// The program's own exported globals, in export order.
-    pub state: Vec<String>,
+    pub(crate) state: Vec<String>,
 }
 
 fn global(store: &mut Store, instance: &Instance, name: &str) -> Option<Value> {
@@ -154,7 +154,7 @@ fn global(store: &mut Store, instance: &Instance, name: &str) -> Option<Value> {
 
 /// Sets the gas (and zeroes the stack counter), calls `export` with
 /// `args`, and observes.
-pub fn call(
+pub(crate) fn call(
     (store, instance): &mut (Store, Instance),
     limit: u64,
     export: &str,
@@ -204,7 +204,7 @@ pub fn call(
 /// Runs `export` both ways at every limit in `limits` (each on the same
 /// two instances, in order) and asserts identical observations; returns
 /// them.
-pub fn assert_same<T: CostTable + Clone>(
+pub(crate) fn assert_same<T: CostTable + Clone>(
     table: T,
     wasm: &[u8],
     stack_limit: Option<u64>,
