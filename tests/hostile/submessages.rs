@@ -39,15 +39,7 @@ fn world() -> World {
     let init = msg(json!({}));
     let make = || {
         chain
-            .instantiate(&Instantiate {
-                code_id: code,
-                sender: &alice,
-                msg: &init,
-                funds: &[],
-                admin: None,
-                label: "loop",
-                salt: None,
-            })
+            .instantiate(&Instantiate::new(code, &alice, &init, "loop"))
             .expect("no node fault")
             .unwrap()
             .contract_address

@@ -223,6 +223,26 @@ fn coins_string(coins: &Coins) -> String {
         .join(",")
 }
 
+/// Checks that `from` holds every coin of `coins`, before anything moves.
+///
+/// # Errors
+/// [`ChainError::InsufficientFunds`] for the first denomination `from`
+/// lacks.
+fn ensure_funds(store: &TxStore, from: &str, coins: &Coins) -> Result<(), ChainError> {
+    for (denom, need) in coins {
+        let have = balance(store, from, denom);
+        if have < *need {
+            return Err(ChainError::InsufficientFunds {
+                address: from.to_owned(),
+                denom: denom.clone(),
+                have,
+                need: *need,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Moves `coins` from `from` to `to` and returns the events the SDK bank's
 /// `SendCoins` emits: `coin_spent`, `coin_received`, `transfer`. Its
 /// `message` event is left out: wasmd drops it from funds transfers
@@ -239,17 +259,7 @@ pub(crate) fn transfer(
     to: &str,
     coins: &Coins,
 ) -> Result<Vec<Event>, ChainError> {
-    for (denom, need) in coins {
-        let have = balance(store, from, denom);
-        if have < *need {
-            return Err(ChainError::InsufficientFunds {
-                address: from.to_owned(),
-                denom: denom.clone(),
-                have,
-                need: *need,
-            });
-        }
-    }
+    ensure_funds(store, from, coins)?;
     for (denom, amount) in coins {
         let from_balance = balance(store, from, denom) - amount;
         set_balance(store, from, denom, from_balance);
@@ -282,17 +292,7 @@ pub(crate) fn burn(
     from: &str,
     coins: &Coins,
 ) -> Result<Vec<Event>, ChainError> {
-    for (denom, need) in coins {
-        let have = balance(store, from, denom);
-        if have < *need {
-            return Err(ChainError::InsufficientFunds {
-                address: from.to_owned(),
-                denom: denom.clone(),
-                have,
-                need: *need,
-            });
-        }
-    }
+    ensure_funds(store, from, coins)?;
     for (denom, amount) in coins {
         let left = balance(store, from, denom) - amount;
         set_balance(store, from, denom, left);

@@ -113,6 +113,23 @@ pub struct Instantiate<'a> {
     pub salt: Option<&'a [u8]>,
 }
 
+impl<'a> Instantiate<'a> {
+    /// A plain instantiation: no funds, no admin, a classic (not
+    /// `instantiate2`) address. Set the public fields for the rest.
+    #[must_use]
+    pub fn new(code_id: u64, sender: &'a str, msg: &'a [u8], label: &'a str) -> Self {
+        Self {
+            code_id,
+            sender,
+            msg,
+            funds: &[],
+            admin: None,
+            label,
+            salt: None,
+        }
+    }
+}
+
 impl<T: CostTable> Chain<T> {
     /// A chain with the default settings ([`ChainBuilder::new`]).
     ///

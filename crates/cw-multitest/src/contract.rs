@@ -28,14 +28,7 @@ macro_rules! impl_contract {
                 info: MessageInfo,
                 msg: Vec<u8>,
             ) -> StdResult<Response<C>> {
-                let entry = EntryPoint::Instantiate;
-                let info = json(entry, "info", &info)?;
-                let call = Call {
-                    entry,
-                    env: &env,
-                    info: Some(info),
-                    msg: &msg,
-                };
+                let call = Call::with_info(EntryPoint::Instantiate, &env, &info, &msg)?;
                 self.core.execute_like(call, deps)
             }
 
@@ -46,24 +39,12 @@ macro_rules! impl_contract {
                 info: MessageInfo,
                 msg: Vec<u8>,
             ) -> StdResult<Response<C>> {
-                let entry = EntryPoint::Execute;
-                let info = json(entry, "info", &info)?;
-                let call = Call {
-                    entry,
-                    env: &env,
-                    info: Some(info),
-                    msg: &msg,
-                };
+                let call = Call::with_info(EntryPoint::Execute, &env, &info, &msg)?;
                 self.core.execute_like(call, deps)
             }
 
             fn query(&self, deps: Deps<'_, Q>, env: Env, msg: Vec<u8>) -> StdResult<Binary> {
-                let call = Call {
-                    entry: EntryPoint::Query,
-                    env: &env,
-                    info: None,
-                    msg: &msg,
-                };
+                let call = Call::plain(EntryPoint::Query, &env, &msg);
                 let querier = deps.querier;
                 let bytes =
                     self.core
@@ -74,23 +55,12 @@ macro_rules! impl_contract {
             fn reply(&self, deps: DepsMut<'_, Q>, env: Env, msg: Reply) -> StdResult<Response<C>> {
                 let entry = EntryPoint::Reply;
                 let msg = json(entry, "reply", &msg)?;
-                let call = Call {
-                    entry,
-                    env: &env,
-                    info: None,
-                    msg: &msg,
-                };
-                self.core.execute_like(call, deps)
+                self.core.execute_like(Call::plain(entry, &env, &msg), deps)
             }
 
             fn sudo(&self, deps: DepsMut<'_, Q>, env: Env, msg: Vec<u8>) -> StdResult<Response<C>> {
-                let call = Call {
-                    entry: EntryPoint::Sudo,
-                    env: &env,
-                    info: None,
-                    msg: &msg,
-                };
-                self.core.execute_like(call, deps)
+                self.core
+                    .execute_like(Call::plain(EntryPoint::Sudo, &env, &msg), deps)
             }
 
             fn migrate(
@@ -103,14 +73,7 @@ macro_rules! impl_contract {
                 // The contract's export decides: `migrate(env, msg, info)`
                 // gets the info, a two-parameter `migrate(env, msg)` is
                 // called again without it (wasmd's `MigrateWithInfo`).
-                let entry = EntryPoint::Migrate;
-                let info = json(entry, "info", &info)?;
-                let call = Call {
-                    entry,
-                    env: &env,
-                    info: Some(info),
-                    msg: &msg,
-                };
+                let call = Call::with_info(EntryPoint::Migrate, &env, &info, &msg)?;
                 self.core.execute_like(call, deps)
             }
 

@@ -55,6 +55,33 @@ pub(crate) struct Call<'m> {
     pub(crate) msg: &'m [u8],
 }
 
+impl<'m> Call<'m> {
+    /// A call of `entry` without an `info` argument.
+    pub(crate) fn plain(entry: EntryPoint, env: &'m Env, msg: &'m [u8]) -> Self {
+        Self {
+            entry,
+            env,
+            info: None,
+            msg,
+        }
+    }
+
+    /// A call of `entry` whose `info` argument is `info` as JSON.
+    pub(crate) fn with_info<I: serde::Serialize>(
+        entry: EntryPoint,
+        env: &'m Env,
+        info: &I,
+        msg: &'m [u8],
+    ) -> Result<Self, WasmCodeError> {
+        Ok(Self {
+            entry,
+            env,
+            info: Some(json(entry, "info", info)?),
+            msg,
+        })
+    }
+}
+
 impl Core {
     pub(crate) fn new(
         label: String,

@@ -72,15 +72,15 @@ fn seed(label: &str, index: usize) -> [u8; 32] {
     Sha256::digest(format!("cw-oracle {label} key {index}")).into()
 }
 
-/// `KEYS × MESSAGES` secp256k1 signatures, key-major.
-pub fn secp256k1() -> &'static [EcdsaCase] {
-    static CASES: OnceLock<Vec<EcdsaCase>> = OnceLock::new();
-    CASES.get_or_init(|| {
+/// `KEYS × MESSAGES` ECDSA signatures on the curve of crate `$curve`
+/// (k256 or p256, the same API), keys seeded from `$label`, key-major.
+macro_rules! ecdsa_cases {
+    ($curve:ident, $label:literal) => {{
         let mut cases = Vec::new();
         for key in 0..KEYS {
             // A sha256 output is a valid scalar but with negligible odds.
-            let signing = k256::ecdsa::SigningKey::from_slice(&seed("secp256k1", key))
-                .expect("a valid secp256k1 scalar");
+            let signing = $curve::ecdsa::SigningKey::from_slice(&seed($label, key))
+                .expect(concat!("a valid ", $label, " scalar"));
             let verifying = signing.verifying_key();
             for index in 0..MESSAGES {
                 let message_hash: [u8; 32] = Sha256::digest(message(index)).into();
@@ -97,34 +97,19 @@ pub fn secp256k1() -> &'static [EcdsaCase] {
             }
         }
         cases
-    })
+    }};
+}
+
+/// `KEYS × MESSAGES` secp256k1 signatures, key-major.
+pub fn secp256k1() -> &'static [EcdsaCase] {
+    static CASES: OnceLock<Vec<EcdsaCase>> = OnceLock::new();
+    CASES.get_or_init(|| ecdsa_cases!(k256, "secp256k1"))
 }
 
 /// `KEYS × MESSAGES` secp256r1 signatures, key-major.
 pub fn secp256r1() -> &'static [EcdsaCase] {
     static CASES: OnceLock<Vec<EcdsaCase>> = OnceLock::new();
-    CASES.get_or_init(|| {
-        let mut cases = Vec::new();
-        for key in 0..KEYS {
-            let signing = p256::ecdsa::SigningKey::from_slice(&seed("secp256r1", key))
-                .expect("a valid secp256r1 scalar");
-            let verifying = signing.verifying_key();
-            for index in 0..MESSAGES {
-                let message_hash: [u8; 32] = Sha256::digest(message(index)).into();
-                let (signature, recovery) = signing
-                    .sign_prehash_recoverable(&message_hash)
-                    .expect("signing a 32-byte hash");
-                cases.push(EcdsaCase {
-                    message_hash,
-                    signature: signature.to_bytes().into(),
-                    public_key: verifying.to_encoded_point(false).as_bytes().to_vec(),
-                    public_key_compressed: verifying.to_encoded_point(true).as_bytes().to_vec(),
-                    recovery_param: recovery.to_byte(),
-                });
-            }
-        }
-        cases
-    })
+    CASES.get_or_init(|| ecdsa_cases!(p256, "secp256r1"))
 }
 
 /// `KEYS × MESSAGES` ed25519 signatures, key-major.

@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 
 pub mod acceptance;
+mod bump;
 pub mod canary;
 pub mod contract;
 pub mod contract_diff;

@@ -479,53 +479,8 @@ fn allocate(gate: Option<u32>) -> Function {
     }
     f.instruction(&I::Call(ALLOCATE_STEPS));
     f.instruction(&I::End);
-    // ptr = (next + 7) & !7
-    f.instruction(&I::GlobalGet(NEXT));
-    f.instruction(&I::I32Const(7));
-    f.instruction(&I::I32Add);
-    f.instruction(&I::I32Const(-8));
-    f.instruction(&I::I32And);
-    f.instruction(&I::LocalSet(ptr));
-    // next = ptr + 12 + size
-    f.instruction(&I::LocalGet(ptr));
-    f.instruction(&I::I32Const(12));
-    f.instruction(&I::I32Add);
-    f.instruction(&I::LocalGet(size));
-    f.instruction(&I::I32Add);
-    f.instruction(&I::GlobalSet(NEXT));
-    // needed = ceil(next / page) - memory.size
-    f.instruction(&I::GlobalGet(NEXT));
-    f.instruction(&I::I32Const(PAGE_BYTES as i32 - 1));
-    f.instruction(&I::I32Add);
-    f.instruction(&I::I32Const(16));
-    f.instruction(&I::I32ShrU);
-    f.instruction(&I::MemorySize(0));
-    f.instruction(&I::I32Sub);
-    f.instruction(&I::LocalTee(needed));
-    f.instruction(&I::I32Const(0));
-    f.instruction(&I::I32GtS);
-    f.instruction(&I::If(wasm_encoder::BlockType::Empty));
-    f.instruction(&I::LocalGet(needed));
-    f.instruction(&I::MemoryGrow(0));
-    f.instruction(&I::I32Const(-1));
-    f.instruction(&I::I32Eq);
-    f.instruction(&I::If(wasm_encoder::BlockType::Empty));
-    f.instruction(&I::Unreachable);
-    f.instruction(&I::End);
-    f.instruction(&I::End);
-    // The region: offset, capacity, length 0.
-    f.instruction(&I::LocalGet(ptr));
-    f.instruction(&I::LocalGet(ptr));
-    f.instruction(&I::I32Const(12));
-    f.instruction(&I::I32Add);
-    f.instruction(&I::I32Store(memarg(0)));
-    f.instruction(&I::LocalGet(ptr));
-    f.instruction(&I::LocalGet(size));
-    f.instruction(&I::I32Store(memarg(4)));
-    f.instruction(&I::LocalGet(ptr));
-    f.instruction(&I::I32Const(0));
-    f.instruction(&I::I32Store(memarg(8)));
-    f.instruction(&I::LocalGet(ptr));
+    let locals = crate::bump::BumpLocals { size, ptr, needed };
+    crate::bump::emit_allocate(&mut f, NEXT, locals);
     end_only(f)
 }
 

@@ -100,6 +100,29 @@ impl World {
         serde_json::from_slice(&answer.data).unwrap()
     }
 
+    /// alice asks the probe `caller` to dispatch `sub` as a submessage.
+    fn dispatch(&self, caller: &str, sub: Value) -> cw_runtime::TxResult {
+        self.chain
+            .execute(
+                &self.alice,
+                caller,
+                &msg(json!({"dispatch": {"messages": [sub]}})),
+                &[],
+            )
+            .expect("no node fault")
+    }
+
+    /// The reply the probe `caller` stored (its `probe/reply` key).
+    fn stored_reply(&self, caller: &str) -> Value {
+        let (_, reply) = self
+            .chain
+            .contract_storage(caller)
+            .into_iter()
+            .find(|(k, _)| k == b"probe/reply")
+            .expect("reply stored");
+        serde_json::from_slice(&reply).unwrap()
+    }
+
     fn cw20(&self, holders: &[(&str, u128)]) -> String {
         let code = self.store("cw20_base");
         let balances: Vec<Value> = holders
@@ -241,23 +264,8 @@ fn a_failed_submessage_is_caught_by_reply_and_rolled_back_alone() {
         "reply_on": "error"
     });
     // The caller also writes in the same transaction, before dispatching.
-    let done = w
-        .chain
-        .execute(
-            &w.alice,
-            &caller,
-            &msg(json!({"dispatch": {"messages": [sub]}})),
-            &[],
-        )
-        .expect("no node fault")
-        .unwrap();
-    let reply = w
-        .chain
-        .contract_storage(&caller)
-        .into_iter()
-        .find(|(k, _)| k == b"probe/reply")
-        .expect("reply stored");
-    let reply: Value = serde_json::from_slice(&reply.1).unwrap();
+    let done = w.dispatch(&caller, sub).unwrap();
+    let reply = w.stored_reply(&caller);
     assert_eq!(reply["id"], 7);
     assert_eq!(reply["payload"], Binary::from(b"ctx".to_vec()).to_base64());
     // wasmd `redactError` (x/wasm/keeper/msg_dispatcher.go) keeps a
@@ -284,22 +292,8 @@ fn a_successful_submessage_reply_sees_events_and_msg_responses() {
         "gas_limit": 100_000_000u64,
         "reply_on": "success"
     });
-    w.chain
-        .execute(
-            &w.alice,
-            &caller,
-            &msg(json!({"dispatch": {"messages": [sub]}})),
-            &[],
-        )
-        .expect("no node fault")
-        .unwrap();
-    let reply = w
-        .chain
-        .contract_storage(&caller)
-        .into_iter()
-        .find(|(k, _)| k == b"probe/reply")
-        .unwrap();
-    let reply: Value = serde_json::from_slice(&reply.1).unwrap();
+    w.dispatch(&caller, sub).unwrap();
+    let reply = w.stored_reply(&caller);
     let ok = &reply["result"]["ok"];
     assert_eq!(ok["events"][0]["type"], "execute");
     assert_eq!(ok["events"][1]["type"], "wasm");
@@ -490,16 +484,7 @@ fn unsupported_messages_fail_naming_the_message() {
     let probe = w.probe();
     let any = json!({"type_url": "/cosmos.staking.v1beta1.MsgDelegate", "value": ""});
     let sub = json!({"id": 0, "msg": {"any": any}, "gas_limit": null, "reply_on": "never"});
-    let failure = w
-        .chain
-        .execute(
-            &w.alice,
-            &probe,
-            &msg(json!({"dispatch": {"messages": [sub]}})),
-            &[],
-        )
-        .expect("no node fault")
-        .unwrap_err();
+    let failure = w.dispatch(&probe, sub).unwrap_err();
     assert_eq!(
         failure.error.to_string(),
         "submessages: unsupported message: any (no handler registered for it)"
@@ -686,15 +671,7 @@ fn cw20_history(
     let init = msg(json!({"name": "Token", "symbol": "TKN", "decimals": 6,
         "initial_balances": [{"address": alice, "amount": "1000"}]}));
     let token = chain
-        .instantiate(&Instantiate {
-            code_id: code,
-            sender: &alice,
-            msg: &init,
-            funds: &[],
-            admin: None,
-            label: "t",
-            salt: None,
-        })
+        .instantiate(&Instantiate::new(code, &alice, &init, "t"))
         .expect("no node fault")
         .unwrap()
         .contract_address

@@ -47,15 +47,7 @@ fn cw20_flow(mode: ExecutionMode) -> Flow {
         "initial_balances": [{"address": alice, "amount": "1000"}],
         "mint": {"minter": alice, "cap": "5000"}}));
     let token = chain
-        .instantiate(&Instantiate {
-            code_id: code,
-            sender: &alice,
-            msg: &init,
-            funds: &[],
-            admin: None,
-            label: "t",
-            salt: None,
-        })
+        .instantiate(&Instantiate::new(code, &alice, &init, "t"))
         .expect("no node fault")
         .unwrap()
         .contract_address
