@@ -35,9 +35,9 @@ impl Default for ModuleOptions {
 /// runs on a stack of its own. The margin covers that leaf.
 fn max_recursion_depth(stack_limit_bytes: Option<u64>) -> usize {
     const MARGIN: u64 = 16;
-    // Without the instrumented limit: wasmi's default is 1,000 frames,
-    // fewer than the instrumented default admits (3,276); this is the
-    // depth the default limit admits.
+    // Without the instrumented limit: the depth the default limit admits
+    // (12 MiB / 80 B = 157,286 frames; wasmi's own default, 1,000 frames,
+    // would stop recursions the Wasmer path completes).
     let limit = stack_limit_bytes.unwrap_or(instrument::DEFAULT_STACK_LIMIT_BYTES);
     usize::try_from((limit / MIN_FRAME_BYTES).saturating_add(MARGIN)).unwrap_or(usize::MAX)
 }
@@ -47,8 +47,11 @@ fn max_recursion_depth(stack_limit_bytes: Option<u64>) -> usize {
 /// frame cost counts at least 4 bytes per parameter or local, 8 per operand
 /// slot plus 2 spare slots and 64 bytes of overhead. So wasmi's stack is at
 /// most twice the counted height plus its few scratch slots per frame; 8
-/// times the limit (2 MiB for the default) leaves a wide margin, and the
-/// stack only grows to what a call uses.
+/// times the limit (96 MiB for the default) leaves a wide margin, and the
+/// stack only grows to what a call uses. An embedder with little memory (a
+/// NEAR contract) needs room for the deepest recursion the limit admits
+/// (twice the counted 12 MiB, about 24 MiB): with less, such a call fails
+/// on memory there instead of ending as on the Wasmer path.
 fn max_stack_height(stack_limit_bytes: Option<u64>) -> usize {
     const FACTOR: u64 = 8;
     const FLOOR_BYTES: u64 = 1 << 20;
