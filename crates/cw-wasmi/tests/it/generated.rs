@@ -74,7 +74,7 @@ proptest! {
 
 /// The generator reaches real calls (a test that compared nothing would
 /// pass): a fixed set of seeds must make at least this many calls run on
-/// both engines.
+/// both engines (80 calls from these 24 seeds when written).
 #[test]
 fn the_generator_reaches_calls() {
     let mut calls = 0;
@@ -91,5 +91,5 @@ fn the_generator_reaches_calls() {
             .collect();
         calls += run(&data).unwrap();
     }
-    assert!(calls >= 10, "only {calls} calls compared");
+    assert!(calls >= 60, "only {calls} calls compared");
 }
