@@ -8,7 +8,8 @@ use crate::units::{CwGas, GasAmount};
 /// Every variant is deterministic: the same inputs give the same variant with
 /// the same fields on every node. `OutOfGas` is the guest-visible failure; the
 /// others are either guest-visible pricing failures (`PriceOverflow`,
-/// `Unpriced`) or embedder mistakes (`MeteringNotInstalled`, `InvalidWasm`).
+/// `Unpriced`) or embedder mistakes (`MeteringNotInstalled`, `InvalidWasm`,
+/// `NotInstrumentable`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum GasError {
@@ -58,7 +59,8 @@ pub enum GasError {
         /// The missing export name.
         export: &'static str,
     },
-    /// The Wasm bytes given to a middleware constructor did not validate.
+    /// The Wasm bytes given to a middleware constructor or to
+    /// [`crate::instrument::instrument`] did not validate.
     #[error("invalid Wasm at byte {offset}: {message}")]
     InvalidWasm {
         /// Byte offset reported by the parser.
@@ -66,6 +68,29 @@ pub enum GasError {
         /// The parser's own description.
         message: String,
     },
+    /// A valid module that cannot be instrumented exactly as the
+    /// middlewares compile it (a construct they refuse too: exceptions,
+    /// tail calls, a multi-value function without a `[] -> results` type),
+    /// or a stack plan made from other bytes.
+    #[error("cannot instrument {}: {reason}", Culprit(*function))]
+    NotInstrumentable {
+        /// The defined function (imports not counted), if one is at fault.
+        function: Option<u32>,
+        /// What is wrong.
+        reason: &'static str,
+    },
+}
+
+/// Names what [`GasError::NotInstrumentable`] is about.
+struct Culprit(Option<u32>);
+
+impl core::fmt::Display for Culprit {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self.0 {
+            Some(index) => write!(f, "defined function {index}"),
+            None => f.write_str("the module"),
+        }
+    }
 }
 
 #[cfg(test)]

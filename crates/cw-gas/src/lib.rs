@@ -2,7 +2,10 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+extern crate alloc;
+
 mod error;
+pub mod instrument;
 mod meter;
 pub mod schedule;
 mod units;

@@ -32,4 +32,4 @@ pub use crate::entry::{
 };
 pub use crate::error::{AddressError, BackendError, ExportProblem, HostError};
 pub use crate::limits::HostLimits;
-pub use crate::memory::GuestAllocator;
+pub use crate::memory::{GuestAllocator, LentContext};

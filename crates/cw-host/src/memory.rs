@@ -32,6 +32,59 @@ pub trait GuestAllocator {
     /// (set `gas_left` to 0); [`HostError::Allocation`] (or the failure of
     /// an import the allocator called) if it failed otherwise.
     fn allocate(&mut self, size: u32, gas_left: &mut u64) -> Result<u32, HostError>;
+
+    /// [`allocate`](Self::allocate), with the context of the import that
+    /// allocates lent to the guest code the allocation runs: the contract's
+    /// `allocate` may call imports, which must run against that same
+    /// context (its meter, its iterators). The imports call this; the
+    /// default ignores `lent` and calls [`allocate`](Self::allocate). An
+    /// engine whose imports cannot otherwise reach the running import's
+    /// context without aliasing it (cw-wasmi) overrides it.
+    ///
+    /// # Errors
+    /// As [`allocate`](Self::allocate).
+    fn allocate_lent(
+        &mut self,
+        lent: LentContext<'_>,
+        size: u32,
+        gas_left: &mut u64,
+    ) -> Result<u32, HostError> {
+        let _ = lent;
+        self.allocate(size, gas_left)
+    }
+}
+
+/// The [`HostContext`] of an import, lent to the guest code its result's
+/// allocation runs (see [`GuestAllocator::allocate_lent`]), with its cost
+/// table's type erased so the allocator trait stays object safe.
+///
+/// The context stays exclusively borrowed for `'a`; [`Self::as_ptr`] gives
+/// it back, as a raw pointer, to the engine that knows the table's type.
+#[derive(Debug)]
+pub struct LentContext<'a> {
+    context: core::ptr::NonNull<()>,
+    table: core::any::TypeId,
+    _lent: core::marker::PhantomData<&'a mut ()>,
+}
+
+impl<'a> LentContext<'a> {
+    /// Lends `context` for `'a`.
+    pub fn new<T: CostTable>(context: &'a mut HostContext<'_, T>) -> Self {
+        Self {
+            context: core::ptr::NonNull::from(context).cast(),
+            table: core::any::TypeId::of::<T>(),
+            _lent: core::marker::PhantomData,
+        }
+    }
+
+    /// The lent context, if its cost table is `T`. The pointer is valid,
+    /// and the context used by nothing else, while `self` is alive; the
+    /// `'static` in its type stands for the context's own lifetime, which
+    /// outlives `self` (never keep a reference made from it).
+    pub fn as_ptr<T: CostTable>(&self) -> Option<*mut HostContext<'static, T>> {
+        (self.table == core::any::TypeId::of::<T>())
+            .then(|| self.context.as_ptr().cast::<HostContext<'static, T>>())
+    }
 }
 
 /// A CosmWasm-gas price in the meter's unit (exact: NEAR gas is 1,000 per
@@ -153,7 +206,7 @@ impl<T: CostTable> HostContext<'_, T> {
             limit: u64::from(u32::MAX),
         })?;
         let mut gas_left = self.gas.wasm_points().to_u64();
-        let allocated = allocator.allocate(size, &mut gas_left);
+        let allocated = allocator.allocate_lent(LentContext::new(self), size, &mut gas_left);
         if let Err(HostError::AllocatorOutOfGas { .. }) = allocated {
             // The guest's `allocate` ran out of gas: that is the failure,
             // not the allocation. Only that: an `allocate` refused for

@@ -3,6 +3,8 @@
 mod differential;
 mod engines;
 mod exactness;
+mod generator;
+mod instrumented;
 mod programs;
 mod scaling;
 mod semantics;

@@ -1,0 +1,443 @@
+//! The module rewrite: sections copied or extended, bodies re-encoded
+//! through the metering and stack-limit stages.
+
+use alloc::vec::Vec;
+
+use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
+use wasm_encoder::{
+    CodeSection, ConstExpr, ExportKind, ExportSection, Function, GlobalSection, GlobalType,
+    RawSection,
+};
+use wasmparser::{FunctionBody, Operator, Parser, Payload, TypeRef};
+
+use super::emit::Emit;
+use super::metering::{FunctionMetering, MeteringGlobals, Prices, declared_locals};
+use super::stack::{FunctionStackLimit, StackAnalysis, StackGlobals, StackPlan, invalid};
+use super::{
+    POINTS_EXHAUSTED_EXPORT, REMAINING_POINTS_EXPORT, Refusal, STACK_EXHAUSTED_EXPORT,
+    STACK_HEIGHT_EXPORT,
+};
+use crate::error::GasError;
+use crate::schedule::{CostTable, MeteringRule};
+use crate::units::GasQuantity;
+
+/// Rewrites `wasm` so that its own code meters operators with `table`'s
+/// prices and rule and, if `stack_limit_bytes` is given, limits the stack
+/// to that many bytes of frame cost: the module the Wasmer middlewares
+/// compile, as bytes any engine can run (see the [module docs](super)).
+/// Validates `wasm` first (wasmparser's default features).
+///
+/// # Errors
+/// [`GasError::InvalidWasm`] if `wasm` does not validate;
+/// [`GasError::NotInstrumentable`] for what the middlewares refuse too
+/// (exceptions, tail calls, a multi-value function without a
+/// `[] -> results` type).
+pub fn instrument<T: CostTable>(
+    wasm: &[u8],
+    table: &T,
+    stack_limit_bytes: Option<u64>,
+) -> Result<Vec<u8>, GasError> {
+    let analysis = StackAnalysis::of(wasm)?;
+    let plan = stack_limit_bytes.map(|limit| StackPlan::from_analysis(analysis, limit));
+    instrument_with(wasm, table, plan.as_ref())
+}
+
+/// [`instrument`] for a caller that validated `wasm` and built its
+/// [`StackPlan`] (from a [`StackAnalysis`] fed during its own validation
+/// pass), so the bodies are not validated twice. `stack` must have been
+/// made from these bytes; `None` meters without a stack limit.
+///
+/// # Errors
+/// [`GasError::InvalidWasm`] if `wasm` does not parse;
+/// [`GasError::NotInstrumentable`] if `stack` was made from another module
+/// or a function cannot be instrumented (see [`instrument`]).
+pub fn instrument_with<T: CostTable>(
+    wasm: &[u8],
+    table: &T,
+    stack: Option<&StackPlan>,
+) -> Result<Vec<u8>, GasError> {
+    let mut rewriter = Rewriter {
+        table,
+        rule: table.metering_rule(),
+        prices: Prices::of(table),
+        stack,
+        out: wasm_encoder::Module::new(),
+        imported_functions: 0,
+        imported_globals: 0,
+        globals: None,
+        exports_added: false,
+        start: None,
+        code: None,
+    };
+    for payload in Parser::new(0).parse_all(wasm) {
+        rewriter.payload(wasm, payload.map_err(|e| invalid(&e))?)?;
+    }
+    Ok(rewriter.out.finish())
+}
+
+/// Where a section goes in a module (its id is not its position: `tag` and
+/// `datacount` sit between others). Only the order matters.
+fn position(id: u8) -> u8 {
+    match id {
+        13 => 6,  // tag, after memory
+        6 => 7,   // global
+        7 => 8,   // export
+        8 => 9,   // start
+        9 => 10,  // element
+        12 => 11, // datacount
+        10 => 12, // code
+        11 => 13, // data
+        other => other,
+    }
+}
+const GLOBAL_POSITION: u8 = 7;
+const EXPORT_POSITION: u8 = 8;
+
+/// The global indices the added globals got.
+#[derive(Clone, Copy, Debug)]
+struct Added {
+    metering: MeteringGlobals,
+    stack: StackGlobals,
+}
+
+/// The code section being rebuilt.
+struct Code {
+    section: CodeSection,
+    expected: u32,
+    done: u32,
+}
+
+struct Rewriter<'s, T: ?Sized> {
+    table: &'s T,
+    rule: MeteringRule,
+    prices: Prices,
+    stack: Option<&'s StackPlan>,
+    out: wasm_encoder::Module,
+    imported_functions: u32,
+    imported_globals: u32,
+    /// Set once the global section (the module's, extended, or a new one)
+    /// is written.
+    globals: Option<Added>,
+    exports_added: bool,
+    start: Option<u32>,
+    code: Option<Code>,
+}
+
+fn not_instrumentable(function: Option<u32>, reason: &'static str) -> GasError {
+    GasError::NotInstrumentable { function, reason }
+}
+
+impl<'s, T: CostTable> Rewriter<'s, T> {
+    fn payload<'a>(&mut self, wasm: &'a [u8], payload: Payload<'a>) -> Result<(), GasError> {
+        match payload {
+            Payload::Version { encoding, .. } => {
+                if encoding != wasmparser::Encoding::Module {
+                    return Err(not_instrumentable(None, "not a core Wasm module"));
+                }
+                Ok(())
+            }
+            Payload::ImportSection(reader) => {
+                for import in reader.clone().into_imports() {
+                    match import.map_err(|e| invalid(&e))?.ty {
+                        TypeRef::Func(_) | TypeRef::FuncExact(_) => {
+                            self.imported_functions = self.imported_functions.saturating_add(1);
+                        }
+                        TypeRef::Global(_) => {
+                            self.imported_globals = self.imported_globals.saturating_add(1);
+                        }
+                        _ => {}
+                    }
+                }
+                self.copy(wasm, &Payload::ImportSection(reader))
+            }
+            Payload::GlobalSection(reader) => {
+                let mut section = GlobalSection::new();
+                let defined = reader.count();
+                RoundtripReencoder
+                    .parse_global_section(&mut section, reader)
+                    .map_err(|_| not_instrumentable(None, "a global does not re-encode"))?;
+                self.add_globals(section, defined)
+            }
+            Payload::ExportSection(reader) => {
+                self.before(7)?;
+                let mut section = ExportSection::new();
+                for export in reader {
+                    let export = export.map_err(|e| invalid(&e))?;
+                    // Ours replace an export of the same name, as Wasmer's
+                    // export map does for the middlewares.
+                    if self.added_export_names().contains(&export.name) {
+                        continue;
+                    }
+                    let kind = RoundtripReencoder
+                        .export_kind(export.kind)
+                        .map_err(|_| not_instrumentable(None, "an export does not re-encode"))?;
+                    section.export(export.name, kind, export.index);
+                }
+                self.add_exports(section)
+            }
+            Payload::StartSection { func, .. } => {
+                self.start = Some(func);
+                self.copy(wasm, &payload)
+            }
+            Payload::CodeSectionStart { count, .. } => {
+                self.before(10)?;
+                if let Some(plan) = self.stack
+                    && usize::try_from(count).ok() != Some(plan.function_count())
+                {
+                    return Err(not_instrumentable(
+                        None,
+                        "the stack plan was made from another module",
+                    ));
+                }
+                self.code = Some(Code {
+                    section: CodeSection::new(),
+                    expected: count,
+                    done: 0,
+                });
+                self.finish_code_if_complete();
+                Ok(())
+            }
+            Payload::CodeSectionEntry(body) => {
+                let Some(code) = &self.code else {
+                    return Err(not_instrumentable(None, "a body outside the code section"));
+                };
+                let local = code.done;
+                let function = self.body(local, body)?;
+                if let Some(code) = &mut self.code {
+                    code.section.function(&function);
+                    code.done = code.done.saturating_add(1);
+                }
+                self.finish_code_if_complete();
+                Ok(())
+            }
+            // Nothing in a custom section changes execution; Wasmer compiles
+            // the runtime's modules without them as well.
+            Payload::CustomSection(_) => Ok(()),
+            Payload::End(_) => {
+                self.before(u8::MAX)?;
+                if self.code.is_some() {
+                    return Err(not_instrumentable(None, "the code section ended early"));
+                }
+                Ok(())
+            }
+            other => match other.as_section() {
+                Some((id, _)) if id != 0 => self.copy(wasm, &other),
+                _ => Err(not_instrumentable(
+                    None,
+                    "a section the rewriter does not know",
+                )),
+            },
+        }
+    }
+
+    /// Copies a section unchanged, after the sections that must come
+    /// before it.
+    fn copy(&mut self, wasm: &[u8], payload: &Payload<'_>) -> Result<(), GasError> {
+        let Some((id, range)) = payload.as_section() else {
+            return Err(not_instrumentable(None, "a payload that is not a section"));
+        };
+        self.before(id)?;
+        let start = usize::try_from(range.start).ok();
+        let end = usize::try_from(range.end).ok();
+        let data = start
+            .zip(end)
+            .and_then(|(start, end)| wasm.get(start..end))
+            .ok_or_else(|| not_instrumentable(None, "a section past the end of the module"))?;
+        self.out.section(&RawSection { id, data });
+        Ok(())
+    }
+
+    /// Adds the global and export sections if the module has none and the
+    /// section `id` comes after their place.
+    fn before(&mut self, id: u8) -> Result<(), GasError> {
+        if self.globals.is_none() && position(id) > GLOBAL_POSITION {
+            self.add_globals(GlobalSection::new(), 0)?;
+        }
+        if !self.exports_added && position(id) > EXPORT_POSITION {
+            self.add_exports(ExportSection::new())?;
+        }
+        Ok(())
+    }
+
+    /// Writes `section` (the module's `defined` globals) with the
+    /// middlewares' globals appended.
+    fn add_globals(&mut self, mut section: GlobalSection, defined: u32) -> Result<(), GasError> {
+        let first = self
+            .imported_globals
+            .checked_add(defined)
+            .filter(|first| first.checked_add(3).is_some())
+            .ok_or_else(|| not_instrumentable(None, "too many globals"))?;
+        let added = Added {
+            metering: MeteringGlobals {
+                remaining: first,
+                exhausted: first + 1,
+            },
+            stack: StackGlobals {
+                height: first + 2,
+                exhausted: first + 3,
+            },
+        };
+        let counter = GlobalType {
+            val_type: wasm_encoder::ValType::I64,
+            mutable: true,
+            shared: false,
+        };
+        let flag = GlobalType {
+            val_type: wasm_encoder::ValType::I32,
+            mutable: true,
+            shared: false,
+        };
+        let pairs = if self.stack.is_some() { 2 } else { 1 };
+        for _ in 0..pairs {
+            section.global(counter, &ConstExpr::i64_const(0));
+            section.global(flag, &ConstExpr::i32_const(0));
+        }
+        self.out.section(&section);
+        self.globals = Some(added);
+        Ok(())
+    }
+
+    fn added_export_names(&self) -> &'static [&'static str] {
+        const METERING: [&str; 2] = [REMAINING_POINTS_EXPORT, POINTS_EXHAUSTED_EXPORT];
+        const BOTH: [&str; 4] = [
+            REMAINING_POINTS_EXPORT,
+            POINTS_EXHAUSTED_EXPORT,
+            STACK_HEIGHT_EXPORT,
+            STACK_EXHAUSTED_EXPORT,
+        ];
+        if self.stack.is_some() {
+            &BOTH
+        } else {
+            &METERING
+        }
+    }
+
+    /// Writes `section` with the middlewares' global exports appended.
+    fn add_exports(&mut self, mut section: ExportSection) -> Result<(), GasError> {
+        let added = self
+            .globals
+            .ok_or_else(|| not_instrumentable(None, "exports before globals"))?;
+        let indices = [
+            added.metering.remaining,
+            added.metering.exhausted,
+            added.stack.height,
+            added.stack.exhausted,
+        ];
+        for (name, index) in self.added_export_names().iter().zip(indices) {
+            section.export(name, ExportKind::Global, index);
+        }
+        self.out.section(&section);
+        self.exports_added = true;
+        Ok(())
+    }
+
+    fn finish_code_if_complete(&mut self) {
+        if self.code.as_ref().is_some_and(|c| c.done == c.expected)
+            && let Some(code) = self.code.take()
+        {
+            self.out.section(&code.section);
+        }
+    }
+
+    /// Re-encodes the body of the defined function `local` through the
+    /// metering and, with a plan, the stack-limit stage.
+    fn body(&self, local: u32, body: FunctionBody<'_>) -> Result<Function, GasError> {
+        let refused = |refusal: Refusal| not_instrumentable(Some(local), refusal.reason());
+        let added = self
+            .globals
+            .ok_or_else(|| not_instrumentable(None, "code before globals"))?;
+        let mut groups = Vec::new();
+        let mut declared = 0usize;
+        for group in body.get_locals_reader().map_err(|e| invalid(&e))? {
+            let (count, ty) = group.map_err(|e| invalid(&e))?;
+            declared = declared.saturating_add(usize::try_from(count).unwrap_or(usize::MAX));
+            let ty = RoundtripReencoder
+                .val_type(ty)
+                .map_err(|_| not_instrumentable(Some(local), "a local type does not re-encode"))?;
+            groups.push((count, ty));
+        }
+        let mut function = Function::new(groups);
+        let is_start = self.start.is_some_and(|start| {
+            start
+                .checked_sub(self.imported_functions)
+                .is_some_and(|start| start == local)
+        });
+        let mut metering = FunctionMetering::new(self.rule, self.prices, added.metering, is_start);
+        metering.locals_surcharge(
+            self.table
+                .locals_surcharge(declared_locals(declared))
+                .to_u64(),
+        );
+        let mut limit = self
+            .stack
+            .map(|plan| plan.function(local as usize, Some(added.stack)));
+        let mut encoder = Encoder {
+            function: &mut function,
+            failed: false,
+        };
+        let mut operators = body.get_operators_reader().map_err(|e| invalid(&e))?;
+        while !operators.eof() {
+            let operator = operators.read().map_err(|e| invalid(&e))?;
+            match &mut limit {
+                Some(limit) => {
+                    let mut chained = Limited {
+                        limit,
+                        encoder: &mut encoder,
+                        refusal: None,
+                    };
+                    metering.feed_to(operator, &mut chained).map_err(refused)?;
+                    if let Some(refusal) = chained.refusal {
+                        return Err(refused(refusal));
+                    }
+                }
+                None => metering.feed_to(operator, &mut encoder).map_err(refused)?,
+            }
+            if encoder.failed {
+                return Err(not_instrumentable(
+                    Some(local),
+                    "an operator does not re-encode",
+                ));
+            }
+        }
+        operators.finish().map_err(|e| invalid(&e))?;
+        Ok(function)
+    }
+}
+
+/// The last stage: operators encoded into the new body.
+struct Encoder<'f> {
+    function: &'f mut Function,
+    failed: bool,
+}
+
+impl<'a> Emit<'a> for Encoder<'_> {
+    fn emit(&mut self, operator: Operator<'a>) {
+        if self.failed {
+            return;
+        }
+        match RoundtripReencoder.instruction(operator) {
+            Ok(instruction) => {
+                self.function.instruction(&instruction);
+            }
+            Err(_) => self.failed = true,
+        }
+    }
+}
+
+/// Metering's sink when the stack is limited: the limit stage, writing to
+/// the encoder. `Emit` cannot fail, so the first refusal is kept.
+struct Limited<'l, 'f> {
+    limit: &'l mut FunctionStackLimit,
+    encoder: &'l mut Encoder<'f>,
+    refusal: Option<Refusal>,
+}
+
+impl<'a> Emit<'a> for Limited<'_, '_> {
+    fn emit(&mut self, operator: Operator<'a>) {
+        if self.refusal.is_none()
+            && let Err(refusal) = self.limit.feed_to(operator, self.encoder)
+        {
+            self.refusal = Some(refusal);
+        }
+    }
+}
