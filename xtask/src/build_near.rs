@@ -6,11 +6,11 @@
 //! The `near` profile (root `Cargo.toml`) is size-optimized (`opt-level =
 //! "z"`, fat LTO, one codegen unit, `panic = "abort"`, stripped): NEAR
 //! charges every call about 1.1 million gas per byte of contract code
-//! before it runs. When a feature named `wasmi` is asked for (an
-//! interpreter inside the contract; cw-near has none yet) the profile's
-//! opt-level is overridden to 2: at "z" or "s" wasmi's interpreter loop
-//! becomes one function body over NEAR's 196,608-byte limit (measured with
-//! near-vm-runner 0.38), which NEAR refuses at preparation.
+//! before it runs. The wasmi crates (the `wasmi` feature: an interpreter
+//! inside the contract) are built at opt-level 3 (the profile's package
+//! overrides): at "z" or "s" wasmi's interpreter loop becomes one function
+//! body over NEAR's 196,608-byte limit (measured with near-vm-runner 0.38),
+//! which NEAR refuses at preparation.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -19,15 +19,13 @@ use anyhow::{Context, bail};
 
 use crate::fixtures::workspace_root;
 
-/// The opt-level that keeps an interpreter's dispatch function under NEAR's
-/// function-body limit.
-const WASMI_OPT_LEVEL: &str = "2";
-
 /// How to build the contract.
 #[derive(Debug, Clone, Default)]
 pub struct NearBuildOptions {
     /// Cargo features of `cw-near` to enable (e.g. `wasmi`).
     pub features: Vec<String>,
+    /// Leave out cw-near's default features (`natives`).
+    pub no_default_features: bool,
 }
 
 /// Where `build-near` writes the contract.
@@ -74,11 +72,11 @@ pub fn run(options: &NearBuildOptions) -> anyhow::Result<PathBuf> {
         "--config",
         "target.wasm32-unknown-unknown.rustflags=[\"--cfg\", \"near\"]",
     ]);
+    if options.no_default_features {
+        command.arg("--no-default-features");
+    }
     if !options.features.is_empty() {
         command.args(["--features", &options.features.join(",")]);
-    }
-    if options.features.iter().any(|f| f == "wasmi") {
-        command.env("CARGO_PROFILE_NEAR_OPT_LEVEL", WASMI_OPT_LEVEL);
     }
     let status = command.status().context("running cargo build")?;
     if !status.success() {

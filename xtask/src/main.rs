@@ -13,7 +13,7 @@ commands:
   list-fixtures                        print the fixture names
   verified-builds                      build the emulated contracts' fixtures and write their
                                        checksums to crates/cw-fallback/src/published.rs
-  build-near [--features F,...]        build the cw-near NEAR contract (wasm32, `near` profile)
+  build-near [--features F,...] [--no-default-features] build the cw-near NEAR contract (wasm32, `near` profile)
                                        into target/near/cw_near.wasm
   fuzz TARGET [--seconds N] [--pinned] [--no-sanitizer] [--seed N]
                                        run a cargo-fuzz target for N seconds (default 60) under
@@ -89,6 +89,7 @@ fn run(args: Vec<String>) -> Result<()> {
                             .features
                             .extend(features.split(',').map(str::to_string));
                     }
+                    "--no-default-features" => options.no_default_features = true,
                     other => bail!("unknown argument {other}\n\n{HELP}"),
                 }
             }

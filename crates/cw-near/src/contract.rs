@@ -100,6 +100,14 @@ extern "C" fn store_code() {
     call(Access::Change, ops::store_code);
 }
 
+/// Stores the code that is the call's whole input to run on the chain's
+/// Wasm engine (cw-wasmi with the `wasmi` feature) even when it is a
+/// verified build; returns its code id.
+#[unsafe(no_mangle)]
+extern "C" fn store_code_wasm() {
+    call(Access::Change, ops::store_code_wasm);
+}
+
 /// Instantiates a contract (`{code_id, msg, label, funds?, admin?, salt?}`).
 #[unsafe(no_mangle)]
 extern "C" fn instantiate() {

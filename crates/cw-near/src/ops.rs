@@ -187,6 +187,22 @@ pub fn store_code<T: CostTable>(
     Ok(to_json(&code_id))
 }
 
+/// `store_code_wasm`: as [`store_code`], but the code runs on the chain's
+/// Wasm factory even when it is a verified build
+/// ([`ExecutionMode::Wasm`]): the interpreter, where `store_code` would
+/// pick the cheaper native emulator with the same bytes.
+///
+/// # Errors
+/// As [`store_code`].
+pub fn store_code_wasm<T: CostTable>(
+    chain: &Chain<T>,
+    sender: &str,
+    wasm: &[u8],
+) -> Result<Vec<u8>, NearError> {
+    let code_id = chain.store_code(sender, wasm, ExecutionMode::Wasm)?;
+    Ok(to_json(&code_id))
+}
+
 /// `instantiate`: returns a [`TxReport`] with the new address.
 ///
 /// # Errors

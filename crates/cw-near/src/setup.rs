@@ -5,9 +5,10 @@
 
 use std::sync::Arc;
 
-use cw_chain::{
-    BlockState, ChainBuilder, ChainState, ContractFactory, DEFAULT_TX_GAS_LIMIT, NoWasmEngine,
-};
+#[cfg(not(feature = "wasmi"))]
+use cw_chain::NoWasmEngine;
+use cw_chain::{BlockState, ChainBuilder, ChainState, ContractFactory, DEFAULT_TX_GAS_LIMIT};
+#[cfg(feature = "natives")]
 use cw_fallback::{VerifiedBuilds, VerifiedNatives};
 use cw_gas::{CosmWasmSchedule, CwGas, NearGas};
 
@@ -40,13 +41,20 @@ pub fn tx_gas_limit(prepaid: NearGas, used: NearGas) -> CwGas {
     }
 }
 
-/// What runs code that is not a verified native build: nothing yet
-/// ([`NoWasmEngine`]), so such code is refused when stored. This is the
-/// one place a Wasm engine that builds for wasm32 (cw-wasmi's
-/// `WasmiFactory`, once merged) plugs in.
+/// What runs code that is not a verified native build: with the `wasmi`
+/// feature, cw-wasmi's interpreter (the same results and CosmWasm gas as
+/// the Wasmer path); without it nothing ([`NoWasmEngine`]), so such code is
+/// refused when stored.
 #[must_use]
 pub fn wasm_factory() -> Arc<dyn ContractFactory<CosmWasmSchedule>> {
-    Arc::new(NoWasmEngine)
+    #[cfg(feature = "wasmi")]
+    {
+        Arc::new(cw_wasmi::WasmiFactory::new(CosmWasmSchedule::default()))
+    }
+    #[cfg(not(feature = "wasmi"))]
+    {
+        Arc::new(NoWasmEngine)
+    }
 }
 
 /// The chain of one call over `state`: cosmwasm-vm 3.0's gas schedule,
@@ -59,11 +67,13 @@ pub fn chain_builder(
     state: Box<dyn ChainState>,
     context: &CallContext,
 ) -> ChainBuilder<CosmWasmSchedule> {
-    ChainBuilder::new(CosmWasmSchedule::default())
+    let builder = ChainBuilder::new(CosmWasmSchedule::default())
         .api(Arc::new(NearChainApi::default()))
         .block(context.block.clone())
-        .tx_gas_limit(context.tx_gas_limit)
-        .verified_natives(&VerifiedBuilds::published())
+        .tx_gas_limit(context.tx_gas_limit);
+    #[cfg(feature = "natives")]
+    let builder = builder.verified_natives(&VerifiedBuilds::published());
+    builder
         .wasm_factory(wasm_factory())
         .state(state)
         .trust_stored_codes()
