@@ -28,12 +28,45 @@ pub struct NearBuildOptions {
     pub no_default_features: bool,
 }
 
+impl NearBuildOptions {
+    /// The interpreter build: cw-wasmi and no native emulators (with them
+    /// the contract has more functions than NEAR accepts), built with the
+    /// `near-wasmi` profile, written to [`interpreter_contract_path`].
+    #[must_use]
+    pub fn interpreter() -> Self {
+        Self {
+            features: vec!["wasmi".into()],
+            no_default_features: true,
+        }
+    }
+
+    fn has_interpreter(&self) -> bool {
+        self.features.iter().any(|f| f == "wasmi")
+    }
+
+    /// The cargo profile: `near-wasmi` for a build with the interpreter
+    /// (opt-level 2, see the root `Cargo.toml`), `near` otherwise.
+    fn profile(&self) -> &'static str {
+        if self.has_interpreter() {
+            "near-wasmi"
+        } else {
+            "near"
+        }
+    }
+}
+
 /// Where `build-near` writes the contract.
 pub fn contract_path() -> PathBuf {
     workspace_root()
         .join("target")
         .join("near")
         .join("cw_near.wasm")
+}
+
+/// Where `build-near` writes a build with the interpreter (the `wasmi`
+/// feature): `target/near/cw_near_wasmi.wasm`.
+pub fn interpreter_contract_path() -> PathBuf {
+    contract_path().with_file_name("cw_near_wasmi.wasm")
 }
 
 /// The cargo target folder (`CARGO_TARGET_DIR` when set).
@@ -63,7 +96,7 @@ pub fn run(options: &NearBuildOptions) -> anyhow::Result<PathBuf> {
         "--target",
         "wasm32-unknown-unknown",
         "--profile",
-        "near",
+        options.profile(),
     ]);
     // near-sdk calls NEAR's host functions only when built with `--cfg
     // near` (as cargo-near builds); without it its `env` functions are
@@ -84,9 +117,13 @@ pub fn run(options: &NearBuildOptions) -> anyhow::Result<PathBuf> {
     }
     let built = cargo_target_dir()
         .join("wasm32-unknown-unknown")
-        .join("near")
+        .join(options.profile())
         .join("cw_near.wasm");
-    let out = contract_path();
+    let out = if options.has_interpreter() {
+        interpreter_contract_path()
+    } else {
+        contract_path()
+    };
     let dir = out.parent().context("the contract path has a folder")?;
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     std::fs::copy(&built, &out)

@@ -14,6 +14,7 @@ commands:
   verified-builds                      build the emulated contracts' fixtures and write their
                                        checksums to crates/cw-fallback/src/published.rs
   build-near [--features F,...] [--no-default-features] build the cw-near NEAR contract (wasm32, `near` profile)
+  build-near --interpreter        the contract with cw-wasmi and no natives (`near-wasmi` profile, target/near/cw_near_wasmi.wasm)
                                        into target/near/cw_near.wasm
   fuzz TARGET [--seconds N] [--pinned] [--no-sanitizer] [--seed N]
                                        run a cargo-fuzz target for N seconds (default 60) under
@@ -90,6 +91,9 @@ fn run(args: Vec<String>) -> Result<()> {
                             .extend(features.split(',').map(str::to_string));
                     }
                     "--no-default-features" => options.no_default_features = true,
+                    "--interpreter" => {
+                        options = xtask::build_near::NearBuildOptions::interpreter();
+                    }
                     other => bail!("unknown argument {other}\n\n{HELP}"),
                 }
             }

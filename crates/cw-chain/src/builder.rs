@@ -25,6 +25,7 @@ pub struct ChainBuilder<T: CostTable> {
     account_prefix: Option<String>,
     denom_metadata: BTreeMap<String, DenomMetadata>,
     block: BlockState,
+    tx_position: Option<(u64, Option<u32>)>,
     tx_gas_limit: CwGas,
     max_call_depth: u32,
     limits: HostLimits,
@@ -49,6 +50,7 @@ impl<T: CostTable> ChainBuilder<T> {
             api: Arc::new(Bech32Api::default()),
             account_prefix: Some(DEFAULT_BECH32_PREFIX.to_owned()),
             denom_metadata: BTreeMap::new(),
+            tx_position: None,
             block: BlockState {
                 height: 1,
                 time_nanos: 1_700_000_000_000_000_000,
@@ -100,6 +102,19 @@ impl<T: CostTable> ChainBuilder<T> {
     #[must_use]
     pub fn block(mut self, block: BlockState) -> Self {
         self.block = block;
+        self
+    }
+
+    /// Resumes the count of transactions in a block where an earlier chain
+    /// over the same state left it ([`Chain::tx_position`](crate::Chain::tx_position)):
+    /// the next transaction at `height` gets index `next` (`None`: none
+    /// may run at `height`). For an embedder that builds the chain again
+    /// for every transaction (a NEAR contract), so `env.transaction.index`
+    /// counts within the block as on a chain instead of starting at 0 each
+    /// time. Without it the count starts at 0.
+    #[must_use]
+    pub fn tx_position(mut self, height: u64, next: Option<u32>) -> Self {
+        self.tx_position = Some((height, next));
         self
     }
 
@@ -231,7 +246,12 @@ impl<T: CostTable> ChainBuilder<T> {
                 store: Mutex::new(store),
                 codes: RwLock::new(codes),
                 block: Mutex::new(self.block),
-                tx_counter: Mutex::new(TxCounter::default()),
+                tx_counter: Mutex::new(
+                    self.tx_position
+                        .map_or_else(TxCounter::default, |(height, next)| {
+                            TxCounter::resumed(height, next)
+                        }),
+                ),
                 denom_metadata: self.denom_metadata,
                 executor,
             }),

@@ -282,6 +282,15 @@ impl<T: CostTable> Chain<T> {
         lock(&self.shared.block).clone()
     }
 
+    /// Where the count of transactions stands: the height last counted and
+    /// the index the next transaction at that height gets (`None` once
+    /// every index was given out). An embedder that builds the chain again
+    /// for every transaction keeps it and resumes with
+    /// [`ChainBuilder::tx_position`].
+    pub fn tx_position(&self) -> (u64, Option<u32>) {
+        lock(&self.shared.tx_counter).position()
+    }
+
     /// Moves to a new block; transaction indexes start again at 0 when the
     /// height changes.
     pub fn set_block(&self, block: BlockState) {

@@ -169,6 +169,17 @@ impl Default for TxCounter {
 }
 
 impl TxCounter {
+    /// A counter whose next transaction at `height` gets index `next`
+    /// (`None`: every index of that block was given out).
+    pub(crate) fn resumed(height: u64, next: Option<u32>) -> Self {
+        Self { height, next }
+    }
+
+    /// The height counted and the index its next transaction gets.
+    pub(crate) fn position(&self) -> (u64, Option<u32>) {
+        (self.height, self.next)
+    }
+
     /// The index of a transaction starting now at `height`: 0 for the first
     /// transaction of a height, then one more each time.
     ///
@@ -193,6 +204,21 @@ impl TxCounter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_resumed_counter_goes_on_where_the_last_one_stood() {
+        let mut first = TxCounter::default();
+        assert_eq!(first.next_index(7), Ok(0));
+        assert_eq!(first.next_index(7), Ok(1));
+        let (height, next) = first.position();
+        let mut resumed = TxCounter::resumed(height, next);
+        assert_eq!(resumed.next_index(7), Ok(2));
+        // A new block starts again at 0.
+        assert_eq!(resumed.next_index(8), Ok(0));
+        // A block whose indexes ran out stays out.
+        let mut spent = TxCounter::resumed(9, None);
+        assert!(spent.next_index(9).is_err());
+    }
 
     #[test]
     fn indexes_count_per_block_and_stop_at_the_last_u32() {

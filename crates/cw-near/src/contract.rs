@@ -9,7 +9,7 @@ use near_sdk::env;
 
 use crate::error::NearError;
 use crate::ops;
-use crate::setup::{CallContext, chain_builder, tx_gas_limit};
+use crate::setup::{CallContext, contract_chain_builder, tx_gas_limit};
 use crate::state::{KvState, RawStorage};
 
 /// The contract's own storage, through near-sdk.
@@ -65,10 +65,15 @@ fn call(
     };
     let state = KvState::new(NearStorage);
     let input = env::input().unwrap_or_default();
-    let outcome = chain_builder(Box::new(state.clone()), &context)
+    let outcome = contract_chain_builder(&state, &context)
         .build()
         .map_err(NearError::from)
-        .and_then(|chain| method(&chain, &sender, &input));
+        .and_then(|chain| {
+            let bytes = method(&chain, &sender, &input)?;
+            let (height, next) = chain.tx_position();
+            state.set_tx_position(height, next);
+            Ok(bytes)
+        });
     match outcome {
         Ok(bytes) => {
             if access == Access::Change {

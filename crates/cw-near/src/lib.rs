@@ -4,6 +4,8 @@
 mod api;
 mod error;
 pub mod ops;
+#[cfg(feature = "wasmi")]
+mod prepared;
 mod setup;
 mod state;
 
@@ -12,5 +14,9 @@ mod contract;
 
 pub use crate::api::{DEFAULT_CONTRACT_PREFIX, NearChainApi};
 pub use crate::error::NearError;
-pub use crate::setup::{CallContext, chain_builder, tx_gas_limit, wasm_factory};
+#[cfg(feature = "wasmi")]
+pub use crate::prepared::PreparedWasmiFactory;
+pub use crate::setup::{
+    CallContext, chain_builder, contract_chain_builder, tx_gas_limit, wasm_factory,
+};
 pub use crate::state::{KvState, MAX_PAGE_KEYS, MemoryRaw, RawStorage};

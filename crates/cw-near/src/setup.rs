@@ -13,6 +13,7 @@ use cw_fallback::{VerifiedBuilds, VerifiedNatives};
 use cw_gas::{CosmWasmSchedule, CwGas, NearGas};
 
 use crate::api::NearChainApi;
+use crate::state::{KvState, RawStorage};
 
 /// What a NEAR call tells the chain: the block, and the gas it may use.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,6 +56,32 @@ pub fn wasm_factory() -> Arc<dyn ContractFactory<CosmWasmSchedule>> {
     {
         Arc::new(NoWasmEngine)
     }
+}
+
+/// The chain of one call of the contract over its storage: as
+/// [`chain_builder`], with the count of transactions in the block resumed
+/// where the last call left it ([`KvState::tx_position`]; the call records
+/// where it leaves it with [`KvState::set_tx_position`], so
+/// `env.transaction.index` counts the block's transactions as on a chain),
+/// and with the `wasmi` feature the interpreter's
+/// prepared code kept in `state` beside the chain's
+/// ([`PreparedWasmiFactory`](crate::PreparedWasmiFactory)), so a code is
+/// prepared once, when stored, and only parsed on later calls.
+#[must_use]
+pub fn contract_chain_builder<S: RawStorage + 'static>(
+    state: &KvState<S>,
+    context: &CallContext,
+) -> ChainBuilder<CosmWasmSchedule> {
+    let mut builder = chain_builder(Box::new(state.clone()), context);
+    if let Some((height, next)) = state.tx_position() {
+        builder = builder.tx_position(height, next);
+    }
+    #[cfg(feature = "wasmi")]
+    let builder = builder.wasm_factory(Arc::new(crate::PreparedWasmiFactory::new(
+        CosmWasmSchedule::default(),
+        state.clone(),
+    )));
+    builder
 }
 
 /// The chain of one call over `state`: cosmwasm-vm 3.0's gas schedule,

@@ -12,7 +12,10 @@
 //!
 //! Raw layout (every key of the contract's storage starts with one of these
 //! tags): `v` + key → value; `d` → directory; `p` + page id (u64 BE) → page;
-//! `n` → code count (u64 BE); `c` + code id (u64 BE) → code record.
+//! `n` → code count (u64 BE); `c` + code id (u64 BE) → code record; `w` +
+//! artifact key → an engine artifact ([`KvState::put_artifact`]); `t` →
+//! the transaction count in the last block (height u64 BE, then the next
+//! index u32 BE, absent when every index was given out).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -31,6 +34,8 @@ const DIRECTORY: &[u8] = b"d";
 const PAGE: u8 = b'p';
 const CODE_COUNT: &[u8] = b"n";
 const CODE: u8 = b'c';
+const PREPARED: u8 = b'w';
+const TX_POSITION: &[u8] = b"t";
 
 /// A flat byte store without iteration: what NEAR contract storage offers.
 pub trait RawStorage: Send {
@@ -90,6 +95,10 @@ struct Cache<S> {
     dirty_pages: BTreeSet<u64>,
     /// Codes stored in this call, by id, not yet written.
     new_codes: BTreeMap<u64, CodeRecord>,
+    /// Engine artifacts made in this call, by key, not yet written.
+    new_artifacts: BTreeMap<Vec<u8>, Vec<u8>>,
+    /// The transaction count this call leaves, not yet written.
+    new_tx_position: Option<(u64, Option<u32>)>,
 }
 
 /// cw-chain's [`ChainState`] over a [`RawStorage`]. Clones share one cache:
@@ -401,6 +410,16 @@ impl<S: RawStorage> Cache<S> {
     }
 
     fn flush(&mut self) {
+        if let Some((height, next)) = self.new_tx_position.take() {
+            let mut record = height.to_be_bytes().to_vec();
+            if let Some(next) = next {
+                record.extend_from_slice(&next.to_be_bytes());
+            }
+            self.raw.write(TX_POSITION, &record);
+        }
+        for (key, artifact) in std::mem::take(&mut self.new_artifacts) {
+            self.raw.write(&tagged(PREPARED, &key), &artifact);
+        }
         let new_codes = std::mem::take(&mut self.new_codes);
         if let Some(&last) = new_codes.keys().next_back() {
             for (id, code) in &new_codes {
@@ -451,6 +470,8 @@ impl<S: RawStorage> KvState<S> {
                 pages: BTreeMap::new(),
                 dirty_pages: BTreeSet::new(),
                 new_codes: BTreeMap::new(),
+                new_artifacts: BTreeMap::new(),
+                new_tx_position: None,
             })),
         }
     }
@@ -465,6 +486,44 @@ impl<S: RawStorage> KvState<S> {
     /// at the end of a NEAR call). Nothing reaches the raw storage before.
     pub fn flush(&self) {
         self.lock().flush();
+    }
+
+    /// Where the chain's count of transactions in a block stood after the
+    /// last call that wrote (cw-chain's `Chain::tx_position`): the height
+    /// and the next index (`None` when every index was given out).
+    pub fn tx_position(&self) -> Option<(u64, Option<u32>)> {
+        let record = self.lock().raw.read(TX_POSITION)?;
+        let (height, next) = record.split_first_chunk::<8>()?;
+        let next = match next {
+            [] => None,
+            next => Some(u32::from_be_bytes(next.try_into().ok()?)),
+        };
+        Some((u64::from_be_bytes(*height), next))
+    }
+
+    /// Keeps the transaction count a call leaves, written at
+    /// [`flush`](Self::flush).
+    pub fn set_tx_position(&self, height: u64, next: Option<u32>) {
+        self.lock().new_tx_position = Some((height, next));
+    }
+
+    /// The engine artifact kept under `key` (an engine's prepared form of a
+    /// stored code, see [`put_artifact`](Self::put_artifact)), including one
+    /// put in this call and not yet flushed.
+    pub fn artifact(&self, key: &[u8]) -> Option<Vec<u8>> {
+        let cache = self.lock();
+        match cache.new_artifacts.get(key) {
+            Some(artifact) => Some(artifact.clone()),
+            None => cache.raw.read(&tagged(PREPARED, key)),
+        }
+    }
+
+    /// Keeps `artifact` under `key`, written with the rest of the call's
+    /// changes at [`flush`](Self::flush) (so a failed call keeps none).
+    /// Apart from the chain's state: the chain never sees it, and the
+    /// storage dump compared with a host chain does not hold it.
+    pub fn put_artifact(&self, key: &[u8], artifact: Vec<u8>) {
+        self.lock().new_artifacts.insert(key.to_vec(), artifact);
     }
 
     /// Runs `f` on the raw storage (after a [`flush`](Self::flush), to

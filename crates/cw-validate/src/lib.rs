@@ -287,3 +287,17 @@ pub fn migrate_version(wasm: &[u8]) -> Result<Option<u64>, ValidationError> {
         })?;
     }
 }
+
+/// Whether `wasm` is valid Wasm under the chain's feature set (MVP plus
+/// mutable globals, saturating float-to-int, sign extension, multi-value,
+/// floats and reference types: what [`validate`] accepts), with none of
+/// the CosmWasm rules. For a module an embedder made from a validated one
+/// (an instrumented module) and is about to hand to an engine that will not
+/// validate it again.
+///
+/// # Errors
+/// [`ValidationError::InvalidWasm`] where it does not validate.
+pub fn validate_wasm(wasm: &[u8]) -> Result<(), ValidationError> {
+    wasmparser::Validator::new_with_features(parse::chain_features()).validate_all(wasm)?;
+    Ok(())
+}

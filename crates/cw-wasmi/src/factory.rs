@@ -14,7 +14,7 @@ use cw_validate::{ValidationConfig, validate};
 use crate::contract::WasmiContract;
 use crate::error::WasmiError;
 use crate::instance::InstanceOptions;
-use crate::module::{ModuleOptions, WasmiModule};
+use crate::module::{ModuleOptions, PreparedCode, WasmiModule};
 
 /// The chain's Wasm [`ContractFactory`] on the wasmi interpreter, with no
 /// Wasmer anywhere, so it builds for `wasm32-unknown-unknown` (a NEAR
@@ -76,6 +76,34 @@ impl<T: CostTable> WasmiFactory<T> {
     pub fn compile(&self, wasm: &[u8]) -> Result<WasmiModule<T>, WasmiError> {
         validate(wasm, &self.validation)?;
         WasmiModule::new(wasm, &self.table, self.module)
+    }
+
+    /// Instruments and validates `wasm`, which the chain's static
+    /// validation already accepted (a chain's stored code), without that
+    /// validation again: what an embedder keeps so a later load only parses
+    /// ([`load_prepared`](Self::load_prepared)).
+    ///
+    /// # Errors
+    /// As [`PreparedCode::prepare`].
+    pub fn prepare_validated(&self, wasm: &[u8]) -> Result<PreparedCode, WasmiError> {
+        PreparedCode::prepare(wasm, &self.table, &self.module)
+    }
+
+    /// Parses `prepared` (made by [`prepare_validated`](Self::prepare_validated)
+    /// of a factory with the same table and module options) and gives the
+    /// chain its code.
+    ///
+    /// # Errors
+    /// [`WasmiError::Compile`] if wasmi refuses it.
+    pub fn load_prepared(
+        &self,
+        prepared: &PreparedCode,
+    ) -> Result<Arc<dyn LoadedCode<T>>, WasmiError> {
+        let module = WasmiModule::from_prepared(prepared, &self.table, self.module)?;
+        Ok(Arc::new(WasmiCode {
+            module: Arc::new(module),
+            instance: self.instance,
+        }))
     }
 
     /// A contract running `wasm`, validated, instrumented and parsed

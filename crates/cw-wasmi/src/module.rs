@@ -59,12 +59,13 @@ fn max_stack_height(stack_limit_bytes: Option<u64>) -> usize {
     usize::try_from(limit.saturating_mul(FACTOR).max(FLOOR_BYTES)).unwrap_or(usize::MAX)
 }
 
-/// The engine every module of `options` runs on: the Wasm features of
-/// wasmi's defaults (a superset of the chain's, which validation applied
-/// before), lazy translation (a function is translated when first called;
-/// validation is still eager, so acceptance never depends on what runs),
-/// no fuel (gas is in the bytecode), and stack limits that never bind
-/// before the instrumentation's.
+/// The engine every module of `options` runs on: wasmi's default Wasm
+/// features (a superset of the chain's, which [`PreparedCode::prepare`]
+/// validated; without wasmi's `validate` feature it uses them only to
+/// decode), lazy translation (a function is translated when first called;
+/// `prepare` validated the whole module, so acceptance never depends on
+/// what runs), no fuel (gas is in the bytecode), and stack limits that never
+/// bind before the instrumentation's.
 pub(crate) fn engine(options: &ModuleOptions) -> wasmi::Engine {
     let mut config = wasmi::Config::default();
     config
@@ -76,14 +77,62 @@ pub(crate) fn engine(options: &ModuleOptions) -> wasmi::Engine {
     wasmi::Engine::new(&config)
 }
 
-/// A contract's code, instrumented with a cost table's metering and the
-/// stack limit, parsed by wasmi. Cheap to share (`Arc` it); every call
-/// instantiates it afresh.
-///
-/// The code must have passed the chain's static validation
-/// (`cw_runtime::validate`, which this crate does not depend on so that
-/// the runtime can use it as an engine): the instrumentation validates it
-/// again only as Wasm, and the imports are checked when instantiated.
+/// A contract's code as wasmi runs it: instrumented with a cost table's
+/// metering and the stack limit, and validated as Wasm after the
+/// instrumentation. Only [`prepare`](Self::prepare) makes one from code,
+/// so holding one is the proof that wasmi may parse it without validating
+/// it again (validation is most of the cost of preparing code, which an
+/// embedder paying per instruction, a NEAR contract, does once, when the
+/// code is stored, and keeps the bytes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreparedCode {
+    bytes: Vec<u8>,
+}
+
+impl PreparedCode {
+    /// Instruments `wasm` with `table`'s metering and the stack limit of
+    /// `options`, and validates the result under the chain's Wasm features
+    /// (cw-validate's [`validate_wasm`](cw_validate::validate_wasm)).
+    ///
+    /// `wasm` must have passed the chain's static validation
+    /// (`cw_validate::validate`): this checks it only as Wasm.
+    ///
+    /// # Errors
+    /// [`WasmiError::Instrument`] if `wasm` is not valid Wasm or cannot be
+    /// instrumented; [`WasmiError::Validation`] if the instrumented module
+    /// does not validate (a fault of the instrumentation, never expected).
+    pub fn prepare<T: CostTable>(
+        wasm: &[u8],
+        table: &T,
+        options: &ModuleOptions,
+    ) -> Result<Self, WasmiError> {
+        let bytes = instrument::instrument(wasm, table, options.stack_limit_bytes)?;
+        cw_validate::validate_wasm(&bytes)?;
+        Ok(Self { bytes })
+    }
+
+    /// Bytes that [`as_bytes`](Self::as_bytes) of a prepared code returned,
+    /// kept where only the embedder can write (a NEAR contract's own
+    /// storage).
+    ///
+    /// # Safety
+    /// `bytes` must be exactly what [`prepare`](Self::prepare) made. wasmi
+    /// parses them without validation ([`WasmiModule::from_prepared`]); for
+    /// bytes that are not valid Wasm its behaviour is undefined.
+    #[must_use]
+    pub unsafe fn from_trusted_bytes(bytes: Vec<u8>) -> Self {
+        Self { bytes }
+    }
+
+    /// The instrumented module, to keep.
+    #[must_use]
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+/// A contract's code, prepared ([`PreparedCode`]) and parsed by wasmi.
+/// Cheap to share (`Arc` it); every call instantiates it afresh.
 pub struct WasmiModule<T: CostTable> {
     engine: wasmi::Engine,
     module: wasmi::Module,
@@ -94,41 +143,51 @@ pub struct WasmiModule<T: CostTable> {
 }
 
 impl<T: CostTable> WasmiModule<T> {
-    /// Instruments `wasm` with `table`'s metering and the stack limit of
-    /// `options`, and parses the result.
+    /// Prepares `wasm` ([`PreparedCode::prepare`]) and parses the result.
+    /// `wasm` must have passed the chain's static validation.
     ///
     /// # Errors
-    /// [`WasmiError::Instrument`] if `wasm` is not valid Wasm or cannot be
-    /// instrumented; [`WasmiError::Compile`] if wasmi refuses the result.
+    /// As [`PreparedCode::prepare`]; [`WasmiError::Compile`] if wasmi
+    /// refuses the result.
     pub fn new(wasm: &[u8], table: &T, options: ModuleOptions) -> Result<Self, WasmiError> {
-        let instrumented = instrument::instrument(wasm, table, options.stack_limit_bytes)?;
-        Self::from_instrumented(&instrumented, table, options)
+        let prepared = PreparedCode::prepare(wasm, table, &options)?;
+        Self::from_prepared(&prepared, table, options)
     }
 
-    /// Parses `instrumented`, which [`cw_gas::instrument::instrument`] made
-    /// from a validated module with `table` and `options.stack_limit_bytes`
-    /// (for an embedder that keeps the instrumented bytes, so a call does
-    /// not instrument again). Nothing can check that they were made so: the
-    /// caller vouches for it.
+    /// Parses `prepared`, which was made with `table` and `options` (the
+    /// prices and the stack limit are in its code; nothing can check that
+    /// they were these, the caller vouches for it). wasmi does not validate
+    /// it again, and translates a function when it is first called.
     ///
     /// # Errors
     /// [`WasmiError::Compile`] if wasmi refuses the bytes.
-    pub fn from_instrumented(
-        instrumented: &[u8],
+    pub fn from_prepared(
+        prepared: &PreparedCode,
         table: &T,
         options: ModuleOptions,
     ) -> Result<Self, WasmiError> {
         let engine = engine(&options);
+        // SAFETY: a `PreparedCode` is valid Wasm under the chain's features:
+        // `prepare` validated these exact bytes with wasmparser 0.259
+        // (cw-validate's `validate_wasm`, under the chain's features), and
+        // `from_trusted_bytes` obliges its caller to give back such bytes.
+        // wasmi's default features, which `engine` keeps, include the
+        // chain's. `tests/it/prepared.rs` checks that wasmi's own wasmparser
+        // (0.228) validates every prepared module of the suites under the
+        // chain's features, and attacks the path with code outside them. `engine`'s other limits are stack limits, which wasmi
+        // checks at run time either way.
         let module =
-            wasmi::Module::new(&engine, instrumented).map_err(|e| WasmiError::Compile {
-                message: e.to_string(),
+            unsafe { wasmi::Module::new_unchecked(&engine, &prepared.bytes) }.map_err(|e| {
+                WasmiError::Compile {
+                    message: e.to_string(),
+                }
             })?;
         Ok(Self {
             engine,
             module,
             options,
             fingerprint: table.fingerprint(),
-            instrumented_bytes: instrumented.len(),
+            instrumented_bytes: prepared.bytes.len(),
             _table: PhantomData,
         })
     }

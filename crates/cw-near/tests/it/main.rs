@@ -3,9 +3,12 @@
 //! against one cw-chain over `MemoryState`. Results, gas and the whole
 //! state must agree; a failed call must write nothing.
 
-use cw_chain::{BlockState, Chain, ChainState, DEFAULT_TX_GAS_LIMIT, MemoryState};
+use cw_chain::{BlockState, Chain, DEFAULT_TX_GAS_LIMIT, MemoryState};
 use cw_gas::{CosmWasmSchedule, CwGas, NearGas};
-use cw_near::{CallContext, KvState, MemoryRaw, NearError, chain_builder, ops, tx_gas_limit};
+use cw_near::{
+    CallContext, KvState, MemoryRaw, NearError, chain_builder, contract_chain_builder, ops,
+    tx_gas_limit,
+};
 use serde_json::json;
 
 const ALICE: &str = "alice.near";
@@ -57,8 +60,10 @@ impl Pair {
         limit: CwGas,
     ) -> Result<Vec<u8>, NearError> {
         let state = KvState::new(self.raw.clone());
-        let chain = chain_builder(Box::new(state.clone()), &context(limit)).build()?;
+        let chain = contract_chain_builder(&state, &context(limit)).build()?;
         let out = op(&chain, sender, input);
+        let (height, next) = chain.tx_position();
+        state.set_tx_position(height, next);
         drop(chain);
         if out.is_ok() {
             state.flush();
@@ -75,7 +80,11 @@ impl Pair {
             near.map_err(|e| e.to_string()),
             host.map_err(|e| e.to_string()),
         );
-        assert_eq!(near, host);
+        let text = |r: &Result<Vec<u8>, String>| match r {
+            Ok(bytes) => Ok(String::from_utf8_lossy(bytes).into_owned()),
+            Err(e) => Err(e.clone()),
+        };
+        assert_eq!(text(&near), text(&host));
         let stored = KvState::new(self.raw.clone());
         let chain = chain_builder(Box::new(stored), &context(DEFAULT_TX_GAS_LIMIT))
             .build()
@@ -187,8 +196,10 @@ fn a_transaction_over_the_translated_limit_fails_and_writes_nothing() {
     assert_ne!(pair.raw, before);
 }
 
+#[cfg(not(feature = "wasmi"))]
 #[test]
 fn code_that_no_native_runs_is_refused_when_stored() {
+    use cw_chain::ChainState;
     let mut pair = Pair::new();
     let other = wat::parse_str(
         r#"(module (memory 1)
@@ -202,4 +213,47 @@ fn code_that_no_native_runs_is_refused_when_stored() {
     assert!(pair.raw.records.is_empty());
     let state = KvState::new(pair.raw.clone());
     assert_eq!(state.code_count(), 0);
+}
+
+/// With the interpreter, a code is prepared once, when stored, and later
+/// calls (each a fresh chain over the stored bytes) parse the kept bytes:
+/// the same results, gas and state as the host chain, which prepares the
+/// code on every load; the kept bytes are exactly the prepared code, and
+/// nothing the contracts write reaches them.
+#[cfg(feature = "wasmi")]
+#[test]
+fn interpreted_code_is_prepared_once_and_kept_beside_the_state() {
+    use cw_gas::CosmWasmSchedule;
+    use cw_wasmi::{ModuleOptions, PreparedCode};
+    let artifacts = |raw: &MemoryRaw| -> Vec<Vec<u8>> {
+        raw.records
+            .iter()
+            .filter(|(key, _)| key.first() == Some(&b'w'))
+            .map(|(_, value)| value.clone())
+            .collect()
+    };
+    let mut pair = Pair::new();
+    let wasm = cw20();
+    assert_eq!(pair.both(ops::store_code_wasm, ALICE, &wasm).unwrap(), b"1");
+    let prepared = PreparedCode::prepare(
+        &wasm,
+        &CosmWasmSchedule::default(),
+        &ModuleOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(artifacts(&pair.raw), vec![prepared.as_bytes().to_vec()]);
+    let init = input(json!({"code_id": 1, "label": "token",
+        "msg": {"name": "Token", "symbol": "TKN", "decimals": 6,
+                "initial_balances": [{"address": ALICE, "amount": "1000"}]}}));
+    let report: ops::TxReport =
+        serde_json::from_slice(&pair.both(ops::instantiate, ALICE, &init).unwrap()).unwrap();
+    let token = report.contract_address.unwrap();
+    for amount in ["1", "10", "2000"] {
+        let transfer = input(json!({"contract": token,
+            "msg": {"transfer": {"recipient": BOB, "amount": amount}}}));
+        let _ = pair.both(ops::execute, ALICE, &transfer);
+    }
+    // The same code stored again shares the kept bytes.
+    assert_eq!(pair.both(ops::store_code_wasm, BOB, &wasm).unwrap(), b"2");
+    assert_eq!(artifacts(&pair.raw), vec![prepared.as_bytes().to_vec()]);
 }

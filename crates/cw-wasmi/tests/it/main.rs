@@ -5,3 +5,4 @@ mod fixtures;
 mod generated;
 mod harness;
 mod hostile;
+mod prepared;

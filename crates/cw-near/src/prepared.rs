@@ -1,0 +1,75 @@
+//! The interpreter's code kept in the contract's storage (feature `wasmi`).
+//!
+//! Preparing a code for cw-wasmi (the metering and stack-limit
+//! instrumentation, then validating the result so wasmi can parse it
+//! unchecked) costs about as much NEAR gas as the chain's validation. A
+//! chain inside a NEAR contract is built again on every call, so
+//! [`PreparedWasmiFactory`] prepares a code once, when it is stored, keeps
+//! the bytes in the contract's storage beside the chain's state
+//! ([`KvState::put_artifact`]), and on later calls only parses them, lazily.
+
+use std::sync::Arc;
+
+use cw_chain::{ContractFactory, LoadError, LoadedCode};
+use cw_gas::CostTable;
+use cw_host::Checksum;
+use cw_wasmi::{ModuleOptions, PreparedCode, WasmiFactory};
+
+use crate::state::{KvState, RawStorage};
+
+/// cw-chain's Wasm [`ContractFactory`] inside the contract: cw-wasmi, with
+/// each code's prepared form kept in the contract's storage under a key of
+/// the code's checksum, the cost table's fingerprint and the stack limit
+/// (a contract upgraded to other prices prepares its codes again).
+///
+/// It does not run the chain's static validation: the chain ran it when the
+/// code was stored, and loads only stored codes
+/// ([`cw_chain::ChainBuilder::trust_stored_codes`]).
+pub struct PreparedWasmiFactory<T: CostTable, S> {
+    wasmi: WasmiFactory<T>,
+    key_prefix: Vec<u8>,
+    state: KvState<S>,
+}
+
+impl<T: CostTable, S: RawStorage> PreparedWasmiFactory<T, S> {
+    /// A factory charging `table`, with cw-wasmi's default module and
+    /// instance options, keeping prepared code in `state`.
+    #[must_use]
+    pub fn new(table: T, state: KvState<S>) -> Self {
+        let options = ModuleOptions::default();
+        let mut key_prefix = table.fingerprint().as_bytes().to_vec();
+        key_prefix.extend_from_slice(&options.stack_limit_bytes.unwrap_or(0).to_be_bytes());
+        Self {
+            wasmi: WasmiFactory::new(table).with_module_options(options),
+            key_prefix,
+            state,
+        }
+    }
+
+    /// The storage key of `checksum`'s prepared code.
+    fn key(&self, checksum: &Checksum) -> Vec<u8> {
+        let mut key = self.key_prefix.clone();
+        key.extend_from_slice(checksum.as_ref());
+        key
+    }
+}
+
+impl<T: CostTable, S: RawStorage> ContractFactory<T> for PreparedWasmiFactory<T, S> {
+    fn load(&self, checksum: &Checksum, wasm: &[u8]) -> Result<Arc<dyn LoadedCode<T>>, LoadError> {
+        let engine = |e: cw_wasmi::WasmiError| LoadError::Engine(Box::new(e));
+        let key = self.key(checksum);
+        let prepared = match self.state.artifact(&key) {
+            // SAFETY: only `put_artifact` below writes under this tag and
+            // key, with the bytes of a `PreparedCode` made by this factory's
+            // table and options (in the key); the contract's storage is
+            // written by nothing but the contract.
+            Some(bytes) => unsafe { PreparedCode::from_trusted_bytes(bytes) },
+            None => {
+                let prepared = self.wasmi.prepare_validated(wasm).map_err(engine)?;
+                self.state.put_artifact(&key, prepared.as_bytes().to_vec());
+                prepared
+            }
+        };
+        self.wasmi.load_prepared(&prepared).map_err(engine)
+    }
+}

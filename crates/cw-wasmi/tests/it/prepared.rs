@@ -1,0 +1,147 @@
+//! The proof obligation of `WasmiModule::from_prepared`, which has wasmi
+//! parse a module without validating it (`Module::new_unchecked`): every
+//! `PreparedCode` must be valid Wasm for wasmi itself, and code that is not
+//! must never become one.
+//!
+//! - wasmi's own wasmparser (0.228, the version it parses with), under the
+//!   chain's features (a subset of wasmi's defaults), validates every prepared module of the
+//!   fixtures, under both schedules, and of generated contracts: the two
+//!   wasmparser versions agree where our safety argument needs them to.
+//! - Code using a proposal outside the chain's features (bulk memory, tail
+//!   calls, SIMD, multi-memory, extended constants) passes the
+//!   instrumentation's own parse (which reads every proposal) but is
+//!   refused by `prepare`'s validation of the instrumented bytes, so it
+//!   never reaches the unchecked parse; so is code with a type error.
+
+use cw_gas::{CosmWasmSchedule, CostTable, NearSchedule};
+use cw_oracle::ContractCase;
+use cw_wasmi::{ModuleOptions, PreparedCode, WasmiError, WasmiModule};
+use proptest::prelude::*;
+use wasmparser_wasmi::{Validator, WasmFeatures};
+
+/// The chain's features (cw-validate's), in wasmi's wasmparser's terms.
+fn chain_features() -> WasmFeatures {
+    WasmFeatures::MUTABLE_GLOBAL
+        | WasmFeatures::SATURATING_FLOAT_TO_INT
+        | WasmFeatures::SIGN_EXTENSION
+        | WasmFeatures::MULTI_VALUE
+        | WasmFeatures::FLOATS
+        | WasmFeatures::REFERENCE_TYPES
+}
+
+fn wasmi_validates(bytes: &[u8]) -> Result<(), String> {
+    Validator::new_with_features(chain_features())
+        .validate_all(bytes)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+fn prepared_is_valid_for_wasmi<T: CostTable>(wasm: &[u8], table: &T, what: &str) {
+    for options in [
+        ModuleOptions::default(),
+        ModuleOptions {
+            stack_limit_bytes: None,
+        },
+    ] {
+        let prepared = PreparedCode::prepare(wasm, table, &options)
+            .unwrap_or_else(|e| panic!("{what}: prepare: {e}"));
+        if let Err(e) = wasmi_validates(prepared.as_bytes()) {
+            panic!("{what}: wasmi's wasmparser refuses a prepared module: {e}");
+        }
+        WasmiModule::from_prepared(&prepared, table, options)
+            .unwrap_or_else(|e| panic!("{what}: wasmi refuses a prepared module: {e}"));
+    }
+}
+
+#[test]
+fn every_prepared_fixture_is_valid_wasm_for_wasmi() {
+    for fixture in [
+        "cw20_base",
+        "cw721_base",
+        "cw1_whitelist",
+        "cw1_subkeys",
+        "cw3_fixed_multisig",
+        "cw4_group",
+        "probe",
+    ] {
+        let wasm = tests::fixture_bytes(fixture);
+        prepared_is_valid_for_wasmi(&wasm, &CosmWasmSchedule::default(), fixture);
+        prepared_is_valid_for_wasmi(&wasm, &NearSchedule::default(), fixture);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_prepared_generated_contract_is_valid_wasm_for_wasmi(
+        data in proptest::collection::vec(any::<u8>(), 1024..6144)
+    ) {
+        let Ok(case) = ContractCase::arbitrary(&mut arbitrary::Unstructured::new(&data), 1 << 30)
+        else {
+            return Ok(());
+        };
+        let wasm = case.program.to_wasm();
+        if cw_validate::validate(&wasm, &cw_validate::ValidationConfig::default()).is_err() {
+            return Ok(());
+        }
+        prepared_is_valid_for_wasmi(&wasm, &CosmWasmSchedule::default(), "generated");
+    }
+}
+
+/// A module exporting `run` with `body` (and `extra` module fields), which
+/// every proposal-reading parser accepts.
+fn module(extra: &str, body: &str) -> Vec<u8> {
+    wat::parse_str(format!(
+        r#"(module
+             (memory 1)
+             {extra}
+             (func (export "run") {body}))"#
+    ))
+    .expect("the attack modules are valid text")
+}
+
+fn refused(wasm: &[u8], what: &str) {
+    let table = CosmWasmSchedule::default();
+    match PreparedCode::prepare(wasm, &table, &ModuleOptions::default()) {
+        Err(WasmiError::Validation(_) | WasmiError::Instrument(_)) => {}
+        Err(other) => panic!("{what}: refused for another reason: {other}"),
+        Ok(_) => panic!("{what}: became a PreparedCode, which wasmi would parse unchecked"),
+    }
+    assert!(
+        WasmiModule::new(wasm, &table, ModuleOptions::default()).is_err(),
+        "{what}: WasmiModule::new accepted it"
+    );
+}
+
+#[test]
+fn code_outside_the_chains_features_never_becomes_prepared_code() {
+    let cases = [
+        (
+            "bulk memory",
+            module("", "i32.const 0 i32.const 0 i32.const 1 memory.fill"),
+        ),
+        ("tail call", module("(func $f)", "return_call $f")),
+        ("simd", module("", "v128.const i64x2 0 0 drop")),
+        ("multi-memory", module("(memory 1)", "")),
+        (
+            "extended const",
+            module("(global i32 (i32.add (i32.const 1) (i32.const 2)))", ""),
+        ),
+    ];
+    for (what, wasm) in &cases {
+        refused(wasm, what);
+    }
+}
+
+#[test]
+fn code_with_a_type_error_never_becomes_prepared_code() {
+    // Valid text that the binary validator must refuse: `i64.add` on i32s.
+    let wasm = module("", "i32.const 1 i32.const 2 i64.add drop");
+    refused(&wasm, "a type error");
+    // A body cut short.
+    let mut cut = module("", "i32.const 1 drop");
+    let end = cut.len();
+    cut.truncate(end - 2);
+    refused(&cut, "a truncated body");
+}
