@@ -45,7 +45,7 @@ impl NearBuildOptions {
     }
 
     /// The cargo profile: `near-wasmi` for a build with the interpreter
-    /// (opt-level 2, see the root `Cargo.toml`), `near` otherwise.
+    /// (opt-level "s", see the root `Cargo.toml`), `near` otherwise.
     fn profile(&self) -> &'static str {
         if self.has_interpreter() {
             "near-wasmi"

@@ -47,6 +47,50 @@ pub fn contract_bytes() -> anyhow::Result<Vec<u8>> {
     })
 }
 
+/// The interpreter build's bytes as `cargo xtask build-near --interpreter`
+/// wrote them.
+///
+/// # Errors
+/// When it has not been built.
+pub fn interpreter_contract_bytes() -> anyhow::Result<Vec<u8>> {
+    let path = xtask::build_near::interpreter_contract_path();
+    std::fs::read(&path).with_context(|| {
+        format!(
+            "reading {} (run `cargo xtask build-near --interpreter` first)",
+            path.display()
+        )
+    })
+}
+
+/// NEAR's block counts of `wasm` (protocol 84's `max_blocks_per_function`
+/// and `max_blocks_per_contract`: `block`, `loop` and `if` operators): the
+/// most in one function and the total.
+///
+/// # Errors
+/// When `wasm` does not parse.
+pub fn block_counts(wasm: &[u8]) -> anyhow::Result<(u64, u64)> {
+    let (mut most, mut total) = (0u64, 0u64);
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        if let wasmparser::Payload::CodeSectionEntry(body) = payload? {
+            let mut blocks = 0u64;
+            let mut operators = body.get_operators_reader()?;
+            while !operators.eof() {
+                if matches!(
+                    operators.read()?,
+                    wasmparser::Operator::Block { .. }
+                        | wasmparser::Operator::Loop { .. }
+                        | wasmparser::Operator::If { .. }
+                ) {
+                    blocks += 1;
+                }
+            }
+            most = most.max(blocks);
+            total += blocks;
+        }
+    }
+    Ok((most, total))
+}
+
 /// The largest function body of `wasm`, in bytes, from its code section.
 ///
 /// # Errors

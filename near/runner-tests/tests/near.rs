@@ -7,8 +7,8 @@ use cw_chain::{BlockState, Chain, DEFAULT_TX_GAS_LIMIT, MemoryState};
 use cw_gas::CosmWasmSchedule;
 use cw_near::{KvState, MemoryRaw, ops};
 use cw_near_runner_tests::{
-    BLOCK_HEIGHT, BLOCK_TIMESTAMP, CONTRACT_ACCOUNT, Call, NearVm, contract_bytes,
-    largest_function_body, tgas,
+    BLOCK_HEIGHT, BLOCK_TIMESTAMP, CONTRACT_ACCOUNT, Call, NearVm, block_counts, contract_bytes,
+    interpreter_contract_bytes, largest_function_body, tgas,
 };
 use near_primitives_core::types::Gas;
 use serde_json::json;
@@ -49,16 +49,43 @@ fn full(vm: &NearVm) -> Gas {
     vm.max_gas_burnt()
 }
 
-#[test]
-fn the_contract_passes_nears_preparation_limits() -> Result<()> {
-    let wasm = contract_bytes()?;
+/// The number of functions `wasm` defines (its function section).
+fn function_count(wasm: &[u8]) -> Result<u32> {
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        if let wasmparser::Payload::FunctionSection(reader) = payload? {
+            return Ok(reader.count());
+        }
+    }
+    Ok(0)
+}
+
+/// NEAR's preparation limits hold for `wasm`, and NEAR's own preparation
+/// accepts it (a view of an empty chain runs).
+fn passes_preparation(what: &str, wasm: Vec<u8>) -> Result<()> {
     let vm = NearVm::new(wasm.clone());
     let limits = &vm.config().limit_config;
     let largest = largest_function_body(&wasm)?;
+    let functions = function_count(&wasm)?;
+    let (blocks_in_one, blocks) = block_counts(&wasm)?;
     println!(
-        "contract: {} bytes (limit {}); largest function body {} bytes (limit {:?})",
+        "{what}: {blocks} blocks (limit {:?}), {blocks_in_one} in one function (limit {:?})",
+        limits.max_blocks_per_contract, limits.max_blocks_per_function
+    );
+    if let Some(limit) = limits.max_blocks_per_contract {
+        assert!(blocks <= limit, "{blocks} blocks");
+    }
+    if let Some(limit) = limits.max_blocks_per_function {
+        assert!(
+            blocks_in_one <= limit,
+            "{blocks_in_one} blocks in one function"
+        );
+    }
+    println!(
+        "{what}: {} bytes (limit {}); {functions} functions (limit {}); \
+         largest function body {} bytes (limit {:?})",
         wasm.len(),
         limits.max_contract_size,
+        limits.max_functions_number_per_contract.unwrap_or(u64::MAX),
         largest,
         limits.max_function_body_size
     );
@@ -67,15 +94,27 @@ fn the_contract_passes_nears_preparation_limits() -> Result<()> {
         "{} bytes",
         wasm.len()
     );
+    if let Some(limit) = limits.max_functions_number_per_contract {
+        assert!(u64::from(functions) <= limit, "{functions} functions");
+    }
     assert!(largest < 196_608, "largest function body {largest} bytes");
     if let Some(limit) = limits.max_function_body_size {
         assert!(largest < limit);
     }
-    // And NEAR's own preparation accepts it: a view of an empty chain runs.
     let mut vm = vm;
     let call = vm.view("balance", br#"{"address": "alice.near"}"#)?;
     assert_eq!(call.returned()?, b"[]");
     Ok(())
+}
+
+#[test]
+fn the_contract_passes_nears_preparation_limits() -> Result<()> {
+    passes_preparation("contract (natives)", contract_bytes()?)
+}
+
+#[test]
+fn the_interpreter_contract_passes_nears_preparation_limits() -> Result<()> {
+    passes_preparation("contract (interpreter)", interpreter_contract_bytes()?)
 }
 
 /// A cw20 token on both chains: alice mints nothing but tokens, then
@@ -86,9 +125,9 @@ struct Both {
 }
 
 impl Both {
-    fn new() -> Result<Self> {
+    fn new(contract: Vec<u8>) -> Result<Self> {
         Ok(Self {
-            vm: NearVm::new(contract_bytes()?),
+            vm: NearVm::new(contract),
             host: host_chain(),
         })
     }
@@ -153,7 +192,10 @@ fn cw20_token() -> Result<(Both, String)> {
 
 /// [`cw20_token`] with the code run by `engine`.
 fn cw20_token_on(engine: Engine) -> Result<(Both, String)> {
-    let mut both = Both::new()?;
+    let mut both = Both::new(match engine {
+        Engine::Native => contract_bytes()?,
+        Engine::Interpreter => interpreter_contract_bytes()?,
+    })?;
     let wasm = cw20_wasm()?;
     let code_id = match engine {
         Engine::Native => both.change("store_code", ALICE, &wasm, |chain, sender, wasm| {
@@ -227,13 +269,11 @@ fn a_cw20_token_gives_the_host_chains_bytes_and_gas() -> Result<()> {
 }
 
 /// Real Wasm inside NEAR: cw20-base interpreted by cw-wasmi in the
-/// contract gives the host chain's bytes, CosmWasm gas and state (the host
-/// chain runs the same interpreter; cw-wasmi's own tests hold it to the
-/// Wasmer path's results and gas), and costs NEAR gas the test reports.
+/// interpreter build of the contract gives the host chain's bytes, CosmWasm
+/// gas and state (the host chain runs the same interpreter; cw-wasmi's own
+/// tests hold it to the Wasmer path's results and gas), and costs NEAR gas
+/// the test prints per call.
 #[test]
-#[ignore = "NEAR refuses the contract built with `--features wasmi` at preparation: \
-            15,635 functions over NEAR's limit of 10,000 (9,138 without wasmi); \
-            run after `cargo xtask build-near --features wasmi` once it fits"]
 fn a_cw20_token_interpreted_in_the_contract_gives_the_host_chains_bytes_and_gas() -> Result<()> {
     let (mut both, token) = cw20_token_on(Engine::Interpreter)?;
     let transfer = serde_json::to_vec(&json!({
