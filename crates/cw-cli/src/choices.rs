@@ -73,3 +73,15 @@ impl Mode {
         }
     }
 }
+
+/// Where `cwr run` runs a scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub(crate) enum RunEngine {
+    /// An in-memory chain in this process (Wasmer, or the natives).
+    #[default]
+    Host,
+    /// The cw-near contract in NEAR's own VM (near-vm-runner), one NEAR
+    /// call per step, through the `cwr-near` binary (built apart: it
+    /// brings Wasmtime; see docs/near.md).
+    Near,
+}

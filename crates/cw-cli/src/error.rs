@@ -68,6 +68,10 @@ pub(crate) enum CliError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// `cwr run --engine near` could not start `cwr-near`, or it stopped
+    /// without running the scenario.
+    #[error("--engine near: {0}")]
+    NearRunner(String),
     /// Writing the output failed (a closed pipe).
     #[error("writing output: {0}")]
     Output(#[from] std::io::Error),

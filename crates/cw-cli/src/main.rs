@@ -8,6 +8,7 @@ mod error;
 mod home;
 mod local;
 mod natives;
+mod near;
 mod output;
 mod progress;
 mod run;
@@ -22,7 +23,7 @@ use clap::{Args, Parser, Subcommand};
 use cosmwasm_std::Coin;
 use cw_cli::{message, scenario, subst};
 
-use crate::choices::{GasProfile, Mode};
+use crate::choices::{GasProfile, Mode, RunEngine};
 use crate::error::CliError;
 use crate::local::{LocalArgs, LocalCommand};
 use crate::runner::RunOptions;
@@ -76,6 +77,12 @@ enum Command {
         /// is registered.
         #[arg(long, value_enum, default_value_t)]
         mode: Mode,
+        /// Where the scenario runs: an in-memory chain here, or the cw-near
+        /// contract in NEAR's VM (`cwr-near`, found beside `cwr`, on the
+        /// PATH, or at $CWR_NEAR), which prints CosmWasm and NEAR gas per
+        /// step; `--mode native` there picks the contract's natives build.
+        #[arg(long, value_enum, default_value_t)]
+        engine: RunEngine,
         /// Keep compiled modules in DIR so later runs do not recompile.
         #[arg(long, value_name = "DIR")]
         cache_dir: Option<PathBuf>,
@@ -238,8 +245,17 @@ fn main() -> ExitCode {
             json,
             gas_profile,
             mode,
+            engine: RunEngine::Near,
+            ..
+        } => near::run(&scenario, json, gas_profile, mode),
+        Command::Run {
+            scenario,
+            json,
+            gas_profile,
+            mode,
             cache_dir,
             tier_up_after,
+            engine: RunEngine::Host,
         } => run::run(&run::RunArgs {
             scenario,
             json,

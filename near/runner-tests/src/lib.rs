@@ -10,6 +10,8 @@
 //! that our contract writes nothing on a failure even without the node's
 //! help.
 
+pub mod scenario;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -180,6 +182,8 @@ pub struct NearVm {
     /// The account's storage usage, carried from call to call as a node
     /// keeps it (the runner checks removals against it).
     storage_usage: u64,
+    /// The block every call runs in: height and timestamp (nanoseconds).
+    block: (u64, u64),
 }
 
 impl NearVm {
@@ -194,7 +198,19 @@ impl NearVm {
             fees: Arc::new(RuntimeFeesConfig::test()),
             cache: MockContractRuntimeCache::default(),
             storage_usage: 0,
+            block: (BLOCK_HEIGHT, BLOCK_TIMESTAMP),
         }
+    }
+
+    /// The block calls run in: height and timestamp in nanoseconds
+    /// ([`BLOCK_HEIGHT`] and [`BLOCK_TIMESTAMP`] at first).
+    pub fn block(&self) -> (u64, u64) {
+        self.block
+    }
+
+    /// Moves later calls to block `height` at `timestamp` nanoseconds.
+    pub fn set_block(&mut self, height: u64, timestamp: u64) {
+        self.block = (height, timestamp);
     }
 
     /// The configuration calls run under.
@@ -281,8 +297,8 @@ impl NearVm {
             refund_to_account_id: account(predecessor)?,
             input: std::rc::Rc::from(input.to_vec()),
             promise_results: Vec::new().into(),
-            block_height: BLOCK_HEIGHT,
-            block_timestamp: BLOCK_TIMESTAMP,
+            block_height: self.block.0,
+            block_timestamp: self.block.1,
             epoch_height: 1,
             account_balance: Balance::from_near(100),
             account_locked_balance: Balance::ZERO,

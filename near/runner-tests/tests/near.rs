@@ -368,3 +368,25 @@ fn a_transaction_over_the_prepaid_gas_fails_cleanly() -> Result<()> {
     );
     Ok(())
 }
+
+/// `cwr-near` (what `cwr run --engine near` calls): the repository's cw20
+/// scenario, every step one call of the interpreter build in NEAR's VM, with
+/// every `expect` holding (transfers, a failing overflow, mints, allowances
+/// across an `advance_block`, a `send` to a second contract and its
+/// failing hook, queries with JSON answers).
+#[test]
+fn the_cw20_scenario_runs_in_the_contract_and_every_expect_holds() -> Result<()> {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios/cw20.json");
+    let mut out = String::new();
+    let summary = cw_near_runner_tests::scenario::run(
+        &path,
+        cw_near_runner_tests::scenario::Build::Interpreter,
+        &mut out,
+    )?;
+    print!("{out}");
+    assert_eq!(summary.steps, 20);
+    assert_eq!(summary.failed_expects, 0, "{out}");
+    assert!(summary.cosmwasm_gas > 0 && summary.near_gas > 0);
+    Ok(())
+}
