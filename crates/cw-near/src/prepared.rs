@@ -13,14 +13,15 @@ use std::sync::Arc;
 use cw_chain::{ContractFactory, LoadError, LoadedCode};
 use cw_gas::CostTable;
 use cw_host::Checksum;
-use cw_wasmi::{ModuleOptions, PreparedCode, WasmiFactory};
+use cw_wasmi::{ModuleOptions, PREPARED_CODE_VERSION, PreparedCode, WasmiFactory};
 
 use crate::state::{KvState, RawStorage};
 
 /// cw-chain's Wasm [`ContractFactory`] inside the contract: cw-wasmi, with
 /// each code's prepared form kept in the contract's storage under a key of
-/// the code's checksum, the cost table's fingerprint and the stack limit
-/// (a contract upgraded to other prices prepares its codes again).
+/// cw-wasmi's [`PREPARED_CODE_VERSION`], the cost table's fingerprint, the
+/// stack limit and the code's checksum (a contract upgraded to another
+/// instrumentation or other prices prepares its codes again).
 ///
 /// It does not run the chain's static validation: the chain ran it when the
 /// code was stored, and loads only stored codes
@@ -37,7 +38,8 @@ impl<T: CostTable, S: RawStorage> PreparedWasmiFactory<T, S> {
     #[must_use]
     pub fn new(table: T, state: KvState<S>) -> Self {
         let options = ModuleOptions::default();
-        let mut key_prefix = table.fingerprint().as_bytes().to_vec();
+        let mut key_prefix = PREPARED_CODE_VERSION.to_be_bytes().to_vec();
+        key_prefix.extend_from_slice(table.fingerprint().as_bytes());
         key_prefix.extend_from_slice(&options.stack_limit_bytes.unwrap_or(0).to_be_bytes());
         Self {
             wasmi: WasmiFactory::new(table).with_module_options(options),
@@ -60,9 +62,11 @@ impl<T: CostTable, S: RawStorage> ContractFactory<T> for PreparedWasmiFactory<T,
         let key = self.key(checksum);
         let prepared = match self.state.artifact(&key) {
             // SAFETY: only `put_artifact` below writes under this tag and
-            // key, with the bytes of a `PreparedCode` made by this factory's
-            // table and options (in the key); the contract's storage is
-            // written by nothing but the contract.
+            // key, with the bytes of a `PreparedCode` made by this
+            // instrumentation version, table and options (all in the key);
+            // the contract's storage is written by nothing but the contract
+            // (an account key holder who deploys other code to write it
+            // could as well write the chain's state itself).
             Some(bytes) => unsafe { PreparedCode::from_trusted_bytes(bytes) },
             None => {
                 let prepared = self.wasmi.prepare_validated(wasm).map_err(engine)?;

@@ -16,4 +16,4 @@ pub use crate::error::WasmiError;
 pub use crate::factory::WasmiFactory;
 pub use crate::imports::ENV_IMPORTS;
 pub use crate::instance::{InstanceOptions, call};
-pub use crate::module::{ModuleOptions, PreparedCode, WasmiModule};
+pub use crate::module::{ModuleOptions, PREPARED_CODE_VERSION, PreparedCode, WasmiModule};

@@ -77,6 +77,14 @@ pub(crate) fn engine(options: &ModuleOptions) -> wasmi::Engine {
     wasmi::Engine::new(&config)
 }
 
+/// The version of what [`PreparedCode::prepare`] makes (the
+/// instrumentation's rewrite and the checks after it). An embedder that
+/// keeps prepared bytes keys them by it, with the cost table's fingerprint
+/// and the stack limit, so bytes made by an older version are prepared
+/// again instead of run. Bumped with every change to cw-gas's
+/// `instrument` or to `prepare`.
+pub const PREPARED_CODE_VERSION: u32 = 1;
+
 /// A contract's code as wasmi runs it: instrumented with a cost table's
 /// metering and the stack limit, and validated as Wasm after the
 /// instrumentation. Only [`prepare`](Self::prepare) makes one from code,
