@@ -20,6 +20,22 @@ fn time<R>(what: &str, rounds: u32, f: impl Fn() -> R) -> R {
 
 fn main() {
     let path = std::env::args().nth(1).expect("a .wasm file");
+    // `instrument-only ROUNDS`: only the instrumentation, for a profiler.
+    if std::env::args().nth(2).as_deref() == Some("instrument-only") {
+        let wasm = std::fs::read(&path).expect("readable");
+        let rounds: u32 = std::env::args()
+            .nth(3)
+            .map_or(50, |r| r.parse().expect("rounds"));
+        time("instrument", rounds, || {
+            instrument::instrument(
+                &wasm,
+                &CosmWasmSchedule::default(),
+                Some(DEFAULT_STACK_LIMIT_BYTES),
+            )
+            .unwrap()
+        });
+        return;
+    }
     let wasm = std::fs::read(&path).expect("readable");
     let table = CosmWasmSchedule::default();
     println!("{path}: {} bytes", wasm.len());
