@@ -17,6 +17,7 @@ use cosmwasm_std::testing::{message_info, mock_env};
 use cosmwasm_std::{Addr, to_json_vec};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use cw_chain::{Chain, ExecutionMode, Instantiate};
+use cw_fallback::VerifiedNatives;
 use cw_gas::{CosmWasmSchedule, CwGas, GasMeter};
 use cw_host::testing::{MockQuerier, SharedStorage};
 use cw_host::{
@@ -132,15 +133,11 @@ fn engines(c: &mut Criterion) {
 
 /// A chain with cw20-base instantiated and one transfer made; the
 /// token's address and the transfer message.
-fn chain_with_token(chain: &Chain<Schedule>) -> (String, String, Vec<u8>) {
+fn chain_with_token(chain: &Chain<Schedule>, mode: ExecutionMode) -> (String, String, Vec<u8>) {
     let alice = chain.addr_make("alice").unwrap();
     let bob = chain.addr_make("bob").unwrap();
     let code_id = chain
-        .store_code(
-            &alice,
-            &tests::fixture_bytes("cw20_base"),
-            ExecutionMode::Wasm,
-        )
+        .store_code(&alice, &tests::fixture_bytes("cw20_base"), mode)
         .unwrap();
     let init = to_json_vec(&json!({"name": "Bench", "symbol": "BNC", "decimals": 6,
         "initial_balances": [{"address": alice, "amount": "1000000000000"}]}))
@@ -175,12 +172,19 @@ fn chains(c: &mut Criterion) {
         .wasm_factory(Arc::new(WasmiFactory::new(Schedule::default())))
         .build()
         .unwrap();
+    // cw-fallback's native cw20 emulator (the verified build's checksum):
+    // what the NEAR contract's natives build runs.
+    let native = cw_chain::ChainBuilder::new(Schedule::default())
+        .verified_natives(&cw_fallback::VerifiedBuilds::published())
+        .build()
+        .unwrap();
     let mut group = c.benchmark_group("chain");
-    for (name, chain) in [
-        ("wasmer_cw20_transfer", &wasmer),
-        ("wasmi_cw20_transfer", &wasmi),
+    for (name, chain, mode) in [
+        ("wasmer_cw20_transfer", &wasmer, ExecutionMode::Wasm),
+        ("wasmi_cw20_transfer", &wasmi, ExecutionMode::Wasm),
+        ("native_cw20_transfer", &native, ExecutionMode::Native),
     ] {
-        let (alice, token, transfer) = chain_with_token(chain);
+        let (alice, token, transfer) = chain_with_token(chain, mode);
         group.bench_function(name, |b| {
             b.iter(|| {
                 black_box(
