@@ -171,6 +171,32 @@ fn decode_page(bytes: &[u8]) -> Result<Vec<Vec<u8>>, NearError> {
     Ok(keys)
 }
 
+fn encode_tx_position((height, next): (u64, Option<u32>)) -> Vec<u8> {
+    let mut out = height.to_be_bytes().to_vec();
+    if let Some(next) = next {
+        out.extend_from_slice(&next.to_be_bytes());
+    }
+    out
+}
+
+fn decode_tx_position(bytes: &[u8]) -> Result<(u64, Option<u32>), NearError> {
+    let mut reader = Reader::new(bytes, "transaction count");
+    let height = reader.u64()?;
+    let next = if reader.is_done() {
+        None
+    } else {
+        let raw = reader.take(4)?;
+        Some(u32::from_be_bytes(raw.try_into().unwrap_or_default()))
+    };
+    if !reader.is_done() {
+        return Err(NearError::CorruptState {
+            what: "transaction count",
+            reason: "trailing bytes",
+        });
+    }
+    Ok((height, next))
+}
+
 fn push_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
     let len = u32::try_from(bytes.len()).expect("NEAR keys and values are far below 4 GiB");
     out.extend_from_slice(&len.to_be_bytes());
@@ -410,12 +436,8 @@ impl<S: RawStorage> Cache<S> {
     }
 
     fn flush(&mut self) {
-        if let Some((height, next)) = self.new_tx_position.take() {
-            let mut record = height.to_be_bytes().to_vec();
-            if let Some(next) = next {
-                record.extend_from_slice(&next.to_be_bytes());
-            }
-            self.raw.write(TX_POSITION, &record);
+        if let Some(position) = self.new_tx_position.take() {
+            self.raw.write(TX_POSITION, &encode_tx_position(position));
         }
         for (key, artifact) in std::mem::take(&mut self.new_artifacts) {
             self.raw.write(&tagged(PREPARED, &key), &artifact);
@@ -493,12 +515,7 @@ impl<S: RawStorage> KvState<S> {
     /// and the next index (`None` when every index was given out).
     pub fn tx_position(&self) -> Option<(u64, Option<u32>)> {
         let record = self.lock().raw.read(TX_POSITION)?;
-        let (height, next) = record.split_first_chunk::<8>()?;
-        let next = match next {
-            [] => None,
-            next => Some(u32::from_be_bytes(next.try_into().ok()?)),
-        };
-        Some((u64::from_be_bytes(*height), next))
+        Some(decode_tx_position(&record).unwrap_or_else(|e| corrupt(e)))
     }
 
     /// Keeps the transaction count a call leaves, written at

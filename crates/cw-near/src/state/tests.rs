@@ -150,3 +150,22 @@ fn codes_round_trip() {
     assert_eq!(reread.code_count(), 1);
     assert_eq!(reread.code(1), Some(code));
 }
+
+#[test]
+fn the_transaction_count_round_trips_and_a_malformed_one_is_refused() {
+    for position in [(7, Some(3)), (u64::MAX, None)] {
+        let state = KvState::new(MemoryRaw::default());
+        assert_eq!(state.tx_position(), None);
+        state.set_tx_position(position.0, position.1);
+        assert_eq!(state.tx_position(), None, "nothing before the flush");
+        state.flush();
+        let reread = KvState::new(state.with_raw(Clone::clone));
+        assert_eq!(reread.tx_position(), Some(position));
+    }
+    for malformed in [&[0u8; 7][..], &[0u8; 10][..], &[0u8; 13][..]] {
+        assert!(matches!(
+            decode_tx_position(malformed),
+            Err(NearError::CorruptState { .. })
+        ));
+    }
+}
