@@ -40,13 +40,10 @@ pub const BLOCK_TIMESTAMP: u64 = 1_700_000_000_000_000_000;
 /// # Errors
 /// When the contract has not been built.
 pub fn contract_bytes() -> anyhow::Result<Vec<u8>> {
-    let path = xtask::build_near::contract_path();
-    std::fs::read(&path).with_context(|| {
-        format!(
-            "reading {} (run `cargo xtask build-near` first)",
-            path.display()
-        )
-    })
+    read_build(
+        &xtask::build_near::contract_path(),
+        "cargo xtask build-near",
+    )
 }
 
 /// The interpreter build's bytes as `cargo xtask build-near --interpreter`
@@ -55,13 +52,16 @@ pub fn contract_bytes() -> anyhow::Result<Vec<u8>> {
 /// # Errors
 /// When it has not been built.
 pub fn interpreter_contract_bytes() -> anyhow::Result<Vec<u8>> {
-    let path = xtask::build_near::interpreter_contract_path();
-    std::fs::read(&path).with_context(|| {
-        format!(
-            "reading {} (run `cargo xtask build-near --interpreter` first)",
-            path.display()
-        )
-    })
+    read_build(
+        &xtask::build_near::interpreter_contract_path(),
+        "cargo xtask build-near --interpreter",
+    )
+}
+
+/// Reads a contract build at `path`, naming the `command` that makes it.
+fn read_build(path: &std::path::Path, command: &str) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path)
+        .with_context(|| format!("reading {} (run `{command}` first)", path.display()))
 }
 
 /// NEAR's block counts of `wasm` (protocol 84's `max_blocks_per_function`

@@ -55,15 +55,7 @@ fn prepared_is_valid_for_wasmi<T: CostTable>(wasm: &[u8], table: &T, what: &str)
 
 #[test]
 fn every_prepared_fixture_is_valid_wasm_for_wasmi() {
-    for fixture in [
-        "cw20_base",
-        "cw721_base",
-        "cw1_whitelist",
-        "cw1_subkeys",
-        "cw3_fixed_multisig",
-        "cw4_group",
-        "probe",
-    ] {
+    for fixture in tests::FIXTURES.iter().map(|f| f.name) {
         let wasm = tests::fixture_bytes(fixture);
         prepared_is_valid_for_wasmi(&wasm, &CosmWasmSchedule::default(), fixture);
         prepared_is_valid_for_wasmi(&wasm, &NearSchedule::default(), fixture);
