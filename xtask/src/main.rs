@@ -14,8 +14,9 @@ commands:
   verified-builds                      build the emulated contracts' fixtures and write their
                                        checksums to crates/cw-fallback/src/published.rs
   build-near [--features F,...] [--no-default-features] build the cw-near NEAR contract (wasm32, `near` profile)
-  build-near --interpreter        the contract with cw-wasmi and no natives (`near-wasmi` profile, target/near/cw_near_wasmi.wasm)
                                        into target/near/cw_near.wasm
+  build-near --interpreter             the contract with cw-wasmi and no natives (`near-wasmi`
+                                       profile) into target/near/cw_near_wasmi.wasm
   fuzz TARGET [--seconds N] [--pinned] [--no-sanitizer] [--seed N]
                                        run a cargo-fuzz target for N seconds (default 60) under
                                        nightly, or with --pinned under the pinned stable

@@ -63,8 +63,8 @@ pub fn wasm_factory() -> Arc<dyn ContractFactory<CosmWasmSchedule>> {
 /// where the last call left it ([`KvState::tx_position`]; the call records
 /// where it leaves it with [`KvState::set_tx_position`], so
 /// `env.transaction.index` counts the block's transactions as on a chain),
-/// and with the `wasmi` feature the interpreter's
-/// prepared code kept in `state` beside the chain's
+/// and with the `wasmi` feature the interpreter's prepared code kept in
+/// `state` beside the chain's
 /// ([`PreparedWasmiFactory`](crate::PreparedWasmiFactory)), so a code is
 /// prepared once, when stored, and only parsed on later calls.
 #[must_use]

@@ -89,9 +89,10 @@ pub const PREPARED_CODE_VERSION: u32 = 1;
 /// metering and the stack limit, and validated as Wasm after the
 /// instrumentation. Only [`prepare`](Self::prepare) makes one from code,
 /// so holding one is the proof that wasmi may parse it without validating
-/// it again (validation is most of the cost of preparing code, which an
-/// embedder paying per instruction, a NEAR contract, does once, when the
-/// code is stored, and keeps the bytes).
+/// it again. Preparing costs several validations' worth (the rewrite most of
+/// it: `examples/prepare_cost.rs`), which an embedder paying per
+/// instruction, a NEAR contract, pays once, when the code is stored, and
+/// keeps the bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PreparedCode {
     bytes: Vec<u8>,
@@ -182,8 +183,9 @@ impl<T: CostTable> WasmiModule<T> {
         // wasmi's default features, which `engine` keeps, include the
         // chain's. `tests/it/prepared.rs` checks that wasmi's own wasmparser
         // (0.228) validates every prepared module of the suites under the
-        // chain's features, and attacks the path with code outside them. `engine`'s other limits are stack limits, which wasmi
-        // checks at run time either way.
+        // chain's features, and attacks the path with code outside them.
+        // `engine`'s other limits are stack limits, which wasmi checks at
+        // run time either way.
         let module =
             unsafe { wasmi::Module::new_unchecked(&engine, &prepared.bytes) }.map_err(|e| {
                 WasmiError::Compile {
