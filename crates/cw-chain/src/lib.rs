@@ -49,6 +49,9 @@ pub use self::state::{ChainState, CodeRecord, MemoryState};
 pub use self::store::{Checkpoint, TxStore};
 /// The code checksum every seam of the chain is keyed by (cw-host's).
 pub use cw_host::Checksum;
+/// The static validation a [`ContractFactory`] runs when it overrides
+/// [`ContractFactory::validate_and_load`].
+pub use cw_validate::{ModuleInfo, ValidationConfig, ValidationError};
 
 use self::basic::InstantiateMsg;
 use self::core::{CallSpec, CheckpointGuard, Shared, StoredCode, from_cw, lock};

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use cw_gas::CostTable;
 use cw_host::{Checksum, Contract};
-use cw_validate::{ValidationConfig, validate};
+use cw_validate::{ModuleInfo, ValidationConfig, ValidationError, validate};
 
 use crate::error::ChainError;
 
@@ -47,6 +47,26 @@ pub trait ContractFactory<T: CostTable>: Send + Sync {
     /// # Errors
     /// [`LoadError`] when this factory cannot run the code.
     fn load(&self, checksum: &Checksum, wasm: &[u8]) -> Result<Arc<dyn LoadedCode<T>>, LoadError>;
+
+    /// Validates `wasm` with the chain's static `validation`, then loads
+    /// it: what the chain does when a code is stored. The default runs
+    /// [`validate`] and then [`load`](Self::load); a factory that reads the
+    /// whole code anyway (an instrumenting interpreter) overrides it to do
+    /// both in one pass. An override must refuse exactly what [`validate`]
+    /// refuses, with [`LoadError::Invalid`] and its error.
+    ///
+    /// # Errors
+    /// [`LoadError::Invalid`] if validation refuses the code, otherwise as
+    /// [`load`](Self::load).
+    fn validate_and_load(
+        &self,
+        checksum: &Checksum,
+        wasm: &[u8],
+        validation: &ValidationConfig,
+    ) -> Result<(ModuleInfo, Arc<dyn LoadedCode<T>>), LoadError> {
+        let info = validate(wasm, validation)?;
+        Ok((info, self.load(checksum, wasm)?))
+    }
 }
 
 /// Why a [`ContractFactory`] cannot run a code. The chain reports it as
@@ -60,6 +80,9 @@ pub enum LoadError {
         /// The code's sha256.
         checksum: Checksum,
     },
+    /// The chain's static validation refused the code.
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
     /// The chain has no Wasm engine ([`NoWasmEngine`]).
     #[error("this chain has no Wasm engine: only verified native emulators can run")]
     NoEngine,
@@ -180,9 +203,8 @@ impl<T: CostTable> Executor<T> {
         &self,
         code: &crate::CodeRecord,
     ) -> Result<(Runner<T>, Option<u64>), ChainError> {
-        let refuse = |reason: String| ChainError::StoreCode { reason };
         let migrate_version =
-            cw_validate::migrate_version(&code.wasm).map_err(|e| refuse(e.to_string()))?;
+            cw_validate::migrate_version(&code.wasm).map_err(|e| refuse(e.into()))?;
         let runner = self.runner(&code.wasm, &code.checksum, code.mode)?;
         Ok((runner, migrate_version))
     }
@@ -194,20 +216,21 @@ impl<T: CostTable> Executor<T> {
         checksum: &Checksum,
         mode: ExecutionMode,
     ) -> Result<Runner<T>, ChainError> {
-        // Native mode always asks the registry (which refuses a checksum it
-        // does not know); Auto only on a registry hit.
-        let native = match mode {
+        let native = self.is_native(checksum, mode);
+        let factory: &dyn ContractFactory<T> = if native { &self.natives } else { &*self.wasm };
+        let code = factory.load(checksum, wasm).map_err(refuse)?;
+        Ok(Runner { code, native })
+    }
+
+    /// Whether `mode` runs `checksum` on a native emulator: Native always
+    /// asks the registry (which refuses a checksum it does not know); Auto
+    /// only on a registry hit.
+    fn is_native(&self, checksum: &Checksum, mode: ExecutionMode) -> bool {
+        match mode {
             ExecutionMode::Native => true,
             ExecutionMode::Auto => self.natives.get(checksum).is_some(),
             ExecutionMode::Wasm => false,
-        };
-        let factory: &dyn ContractFactory<T> = if native { &self.natives } else { &*self.wasm };
-        let code = factory
-            .load(checksum, wasm)
-            .map_err(|e| ChainError::StoreCode {
-                reason: e.to_string(),
-            })?;
-        Ok(Runner { code, native })
+        }
     }
 
     /// Validates `wasm` as the chain does and picks its runner for `mode`;
@@ -219,8 +242,27 @@ impl<T: CostTable> Executor<T> {
         checksum: &Checksum,
         mode: ExecutionMode,
     ) -> Result<(Runner<T>, Option<u64>), ChainError> {
-        let refuse = |reason: String| ChainError::StoreCode { reason };
-        let info = validate(wasm, &self.validation).map_err(|e| refuse(e.to_string()))?;
-        Ok((self.runner(wasm, checksum, mode)?, info.migrate_version))
+        if self.is_native(checksum, mode) {
+            let info = validate(wasm, &self.validation).map_err(|e| refuse(e.into()))?;
+            return Ok((self.runner(wasm, checksum, mode)?, info.migrate_version));
+        }
+        // The Wasm factory validates as it loads, so an engine that reads
+        // the code anyway reads it once.
+        let (info, code) = self
+            .wasm
+            .validate_and_load(checksum, wasm, &self.validation)
+            .map_err(refuse)?;
+        let runner = Runner {
+            code,
+            native: false,
+        };
+        Ok((runner, info.migrate_version))
+    }
+}
+
+/// The chain's refusal of a code a factory could not load (or validate).
+fn refuse(e: LoadError) -> ChainError {
+    ChainError::StoreCode {
+        reason: e.to_string(),
     }
 }

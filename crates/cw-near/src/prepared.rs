@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use cw_chain::{ContractFactory, LoadError, LoadedCode};
+use cw_chain::{ContractFactory, LoadError, LoadedCode, ModuleInfo, ValidationConfig};
 use cw_gas::CostTable;
 use cw_host::Checksum;
 use cw_wasmi::{ModuleOptions, PREPARED_CODE_VERSION, PreparedCode, WasmiFactory};
@@ -23,8 +23,10 @@ use crate::state::{KvState, RawStorage};
 /// stack limit and the code's checksum (a contract upgraded to another
 /// instrumentation or other prices prepares its codes again).
 ///
-/// It does not run the chain's static validation: the chain ran it when the
-/// code was stored, and loads only stored codes
+/// When a code is stored, it validates it with the chain's static
+/// validation and prepares it in one reading of the code
+/// ([`ContractFactory::validate_and_load`]); later loads do not validate
+/// again: the chain loads only stored codes
 /// ([`cw_chain::ChainBuilder::trust_stored_codes`]).
 pub struct PreparedWasmiFactory<T: CostTable, S> {
     wasmi: WasmiFactory<T>,
@@ -56,24 +58,68 @@ impl<T: CostTable, S: RawStorage> PreparedWasmiFactory<T, S> {
     }
 }
 
+impl<T: CostTable, S: RawStorage> PreparedWasmiFactory<T, S> {
+    /// The code kept under `key`, if any.
+    fn kept(&self, key: &[u8]) -> Option<PreparedCode> {
+        // SAFETY: only `keep` below writes under this tag and key, with the
+        // bytes of a `PreparedCode` made by this instrumentation version,
+        // table and options (all in the key); the contract's storage is
+        // written by nothing but the contract (an account key holder who
+        // deploys other code to write it could as well write the chain's
+        // state itself).
+        self.state
+            .artifact(key)
+            .map(|bytes| unsafe { PreparedCode::from_trusted_bytes(bytes) })
+    }
+
+    /// Keeps `prepared` under `key` (written with the rest of the call).
+    fn keep(&self, key: &[u8], prepared: &PreparedCode) {
+        self.state.put_artifact(key, prepared.as_bytes().to_vec());
+    }
+}
+
+fn engine(e: cw_wasmi::WasmiError) -> LoadError {
+    LoadError::Engine(Box::new(e))
+}
+
 impl<T: CostTable, S: RawStorage> ContractFactory<T> for PreparedWasmiFactory<T, S> {
     fn load(&self, checksum: &Checksum, wasm: &[u8]) -> Result<Arc<dyn LoadedCode<T>>, LoadError> {
-        let engine = |e: cw_wasmi::WasmiError| LoadError::Engine(Box::new(e));
         let key = self.key(checksum);
-        let prepared = match self.state.artifact(&key) {
-            // SAFETY: only `put_artifact` below writes under this tag and
-            // key, with the bytes of a `PreparedCode` made by this
-            // instrumentation version, table and options (all in the key);
-            // the contract's storage is written by nothing but the contract
-            // (an account key holder who deploys other code to write it
-            // could as well write the chain's state itself).
-            Some(bytes) => unsafe { PreparedCode::from_trusted_bytes(bytes) },
+        let prepared = match self.kept(&key) {
+            Some(prepared) => prepared,
             None => {
                 let prepared = self.wasmi.prepare_validated(wasm).map_err(engine)?;
-                self.state.put_artifact(&key, prepared.as_bytes().to_vec());
+                self.keep(&key, &prepared);
                 prepared
             }
         };
         self.wasmi.load_prepared(&prepared).map_err(engine)
+    }
+
+    // Storing a code: the chain's validation builds the stack limit's
+    // analysis as it reads the code, so preparing does not validate it
+    // again (the largest part of a store after the rewrite itself).
+    fn validate_and_load(
+        &self,
+        checksum: &Checksum,
+        wasm: &[u8],
+        validation: &ValidationConfig,
+    ) -> Result<(ModuleInfo, Arc<dyn LoadedCode<T>>), LoadError> {
+        let key = self.key(checksum);
+        let (info, prepared) = match self.kept(&key) {
+            Some(prepared) => (cw_validate::validate(wasm, validation)?, prepared),
+            None => {
+                let (info, prepared) = self
+                    .wasmi
+                    .validate_and_prepare(wasm, validation)
+                    .map_err(|e| match e {
+                        cw_wasmi::WasmiError::Validation(e) => LoadError::Invalid(e),
+                        other => engine(other),
+                    })?;
+                self.keep(&key, &prepared);
+                (info, prepared)
+            }
+        };
+        Ok((info, self.wasmi.load_prepared(&prepared).map_err(engine)?))
     }
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use cw_chain::{ContractFactory, LoadError, LoadedCode};
 use cw_gas::CostTable;
 use cw_host::{Checksum, Contract};
-use cw_validate::{ValidationConfig, validate};
+use cw_validate::{ModuleInfo, ValidationConfig, validate};
 
 use crate::contract::WasmiContract;
 use crate::error::WasmiError;
@@ -89,6 +89,26 @@ impl<T: CostTable> WasmiFactory<T> {
         PreparedCode::prepare(wasm, &self.table, &self.module)
     }
 
+    /// Validates `wasm` with the chain's static `validation` and prepares
+    /// it, reading it once for both ([`PreparedCode::validate_and_prepare`]):
+    /// what an embedder storing a code keeps.
+    ///
+    /// # Errors
+    /// As [`PreparedCode::validate_and_prepare`].
+    pub fn validate_and_prepare(
+        &self,
+        wasm: &[u8],
+        validation: &ValidationConfig,
+    ) -> Result<(ModuleInfo, PreparedCode), WasmiError> {
+        let (info, prepared) =
+            PreparedCode::validate_and_prepare(wasm, validation, &self.table, &self.module)?;
+        // This factory's own validation, where it is not the chain's.
+        if *validation != self.validation {
+            validate(wasm, &self.validation)?;
+        }
+        Ok((info, prepared))
+    }
+
     /// Parses `prepared` (made by [`prepare_validated`](Self::prepare_validated)
     /// of a factory with the same table and module options) and gives the
     /// chain its code.
@@ -143,5 +163,26 @@ impl<T: CostTable> ContractFactory<T> for WasmiFactory<T> {
             module: Arc::new(module),
             instance: self.instance,
         }))
+    }
+
+    // Storing a code: the chain's validation and the preparation read it
+    // once, instead of validating it three times (the chain, `compile`, the
+    // instrumentation's own analysis) before the prepared module's check.
+    fn validate_and_load(
+        &self,
+        _checksum: &Checksum,
+        wasm: &[u8],
+        validation: &ValidationConfig,
+    ) -> Result<(ModuleInfo, Arc<dyn LoadedCode<T>>), LoadError> {
+        let (info, prepared) = self
+            .validate_and_prepare(wasm, validation)
+            .map_err(|e| match e {
+                WasmiError::Validation(e) => LoadError::Invalid(e),
+                other => LoadError::Engine(Box::new(other)),
+            })?;
+        let code = self
+            .load_prepared(&prepared)
+            .map_err(|e| LoadError::Engine(Box::new(e)))?;
+        Ok((info, code))
     }
 }

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+mod analysis;
 mod contract;
 mod error;
 mod factory;

@@ -4,9 +4,11 @@
 
 use core::marker::PhantomData;
 
-use cw_gas::instrument::{self, MIN_FRAME_BYTES};
+use cw_gas::instrument::{self, MIN_FRAME_BYTES, StackPlan};
 use cw_gas::{CostTable, Fingerprint};
+use cw_validate::{ModuleInfo, ValidationConfig};
 
+use crate::analysis::StackAnalysisObserver;
 use crate::error::WasmiError;
 
 /// How a module is prepared.
@@ -81,8 +83,11 @@ pub(crate) fn engine(options: &ModuleOptions) -> wasmi::Engine {
 /// instrumentation's rewrite and the checks after it). An embedder that
 /// keeps prepared bytes keys them by it, with the cost table's fingerprint
 /// and the stack limit, so bytes made by an older version are prepared
-/// again instead of run. Bumped with every change to cw-gas's
-/// `instrument` or to `prepare`.
+/// again instead of run. Bumped with every change to what cw-gas's
+/// `instrument` or `prepare` make of a code (the rewrite's operators and
+/// their encoding, the checks); a change in how they make it, such as
+/// copying operators instead of re-encoding them, keeps it when the bytes
+/// stay the same.
 pub const PREPARED_CODE_VERSION: u32 = 1;
 
 /// A contract's code as wasmi runs it: instrumented with a cost table's
@@ -118,6 +123,33 @@ impl PreparedCode {
         let bytes = instrument::instrument(wasm, table, options.stack_limit_bytes)?;
         cw_validate::validate_wasm(&bytes)?;
         Ok(Self { bytes })
+    }
+
+    /// Validates `wasm` with the chain's static `validation` and prepares
+    /// it ([`prepare`](Self::prepare)), reading its bodies once for both:
+    /// the stack limit's analysis is built while validation reads them, so
+    /// the instrumentation does not validate the code again. What a chain
+    /// storing a code does; refuses exactly what `cw_validate::validate`
+    /// refuses, with its error.
+    ///
+    /// # Errors
+    /// [`WasmiError::Validation`] if `validation` refuses the code (or the
+    /// instrumented module does not validate, never expected);
+    /// [`WasmiError::Instrument`] if it cannot be instrumented.
+    pub fn validate_and_prepare<T: CostTable>(
+        wasm: &[u8],
+        validation: &ValidationConfig,
+        table: &T,
+        options: &ModuleOptions,
+    ) -> Result<(ModuleInfo, Self), WasmiError> {
+        let mut observer = StackAnalysisObserver::default();
+        let info = cw_validate::validate_observed(wasm, validation, &mut observer)?;
+        let plan = options
+            .stack_limit_bytes
+            .map(|limit| StackPlan::from_analysis(observer.analysis, limit));
+        let bytes = instrument::instrument_with(wasm, table, plan.as_ref())?;
+        cw_validate::validate_wasm(&bytes)?;
+        Ok((info, Self { bytes }))
     }
 
     /// Bytes that [`as_bytes`](Self::as_bytes) of a prepared code returned,

@@ -9,6 +9,14 @@ use wasmparser::Operator;
 pub(crate) trait Emit<'a> {
     /// Appends one operator.
     fn emit(&mut self, operator: Operator<'a>);
+    /// Appends `operator`, the one the stage was fed, unchanged. `encoded`
+    /// is its encoding in the module being rewritten, or empty where there
+    /// is none (the middlewares see operators, not bytes); a sink that
+    /// writes bytes copies it instead of encoding the operator again.
+    fn pass(&mut self, operator: Operator<'a>, encoded: &'a [u8]) {
+        let _ = encoded;
+        self.emit(operator);
+    }
     /// Appends operators in order.
     fn emit_all<I: IntoIterator<Item = Operator<'a>>>(&mut self, operators: I) {
         for operator in operators {

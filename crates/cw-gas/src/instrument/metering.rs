@@ -141,18 +141,20 @@ impl<'a> FunctionMetering<'a> {
         }
     }
 
-    /// Meters one operator, writing it and any charge to `out`.
+    /// Meters one operator, whose encoding is `encoded` (see
+    /// [`Emit::pass`]), writing it and any charge to `out`.
     pub(crate) fn feed_to(
         &mut self,
         operator: Operator<'a>,
+        encoded: &'a [u8],
         out: &mut impl Emit<'a>,
     ) -> Result<(), Refusal> {
         match self {
             Self::Accounting(m) => {
-                m.feed_to(operator, out);
+                m.feed_to(operator, encoded, out);
                 Ok(())
             }
-            Self::Precharge(m) => m.feed_to(operator, out),
+            Self::Precharge(m) => m.feed_to(operator, encoded, out),
         }
     }
 }
@@ -227,7 +229,12 @@ pub(crate) struct AccountingMetering {
 }
 
 impl AccountingMetering {
-    fn feed_to<'a>(&mut self, operator: Operator<'a>, state: &mut impl Emit<'a>) {
+    fn feed_to<'a>(
+        &mut self,
+        operator: Operator<'a>,
+        encoded: &'a [u8],
+        state: &mut impl Emit<'a>,
+    ) {
         let class = classify(&operator);
         if self.first && self.locals_cost > 0 {
             if class.is_accounting() {
@@ -262,7 +269,7 @@ impl AccountingMetering {
             }
             _ => {}
         }
-        state.emit(operator);
+        state.pass(operator, encoded);
     }
 
     /// Whether the charge before `operator` must be checked: it calls out,
@@ -338,7 +345,8 @@ struct Frame {
 
 #[derive(Debug)]
 enum Item<'a> {
-    Op(Operator<'a>),
+    /// An operator of the body and its encoding.
+    Op(Operator<'a>, &'a [u8]),
     Charge(usize),
 }
 
@@ -421,7 +429,7 @@ impl<'a> PrechargeMetering<'a> {
     fn flush(&mut self, state: &mut impl Emit<'a>) {
         for item in self.items.drain(..) {
             match item {
-                Item::Op(op) => state.emit(op),
+                Item::Op(op, encoded) => state.pass(op, encoded),
                 Item::Charge(id) => {
                     let cost = self.block_costs.get(id).copied().unwrap_or(0);
                     if cost > 0 {
@@ -435,6 +443,7 @@ impl<'a> PrechargeMetering<'a> {
     fn feed_to(
         &mut self,
         operator: Operator<'a>,
+        encoded: &'a [u8],
         state: &mut impl Emit<'a>,
     ) -> Result<(), Refusal> {
         let cost = self.prices.of_class(classify(&operator));
@@ -453,19 +462,19 @@ impl<'a> PrechargeMetering<'a> {
                     FrameKind::If
                 };
                 self.enter(kind);
-                self.items.push(Item::Op(operator));
+                self.items.push(Item::Op(operator, encoded));
                 let id = self.open_block();
                 self.active.push(id);
                 return Ok(());
             }
             Operator::Else => {
-                self.items.push(Item::Op(operator));
+                self.items.push(Item::Op(operator, encoded));
                 self.restart_block();
                 return Ok(());
             }
             Operator::Br { relative_depth } | Operator::BrIf { relative_depth } => {
                 self.escape(*relative_depth);
-                self.items.push(Item::Op(operator));
+                self.items.push(Item::Op(operator, encoded));
                 self.restart_block();
                 return Ok(());
             }
@@ -476,13 +485,13 @@ impl<'a> PrechargeMetering<'a> {
                     deepest = deepest.max(target);
                 }
                 self.escape(deepest);
-                self.items.push(Item::Op(operator));
+                self.items.push(Item::Op(operator, encoded));
                 self.restart_block();
                 return Ok(());
             }
             Operator::Return => {
                 self.escape(u32::try_from(self.frames.len().saturating_sub(1)).unwrap_or(u32::MAX));
-                self.items.push(Item::Op(operator));
+                self.items.push(Item::Op(operator, encoded));
                 self.restart_block();
                 return Ok(());
             }
@@ -494,7 +503,7 @@ impl<'a> PrechargeMetering<'a> {
                 if let Some(parent) = self.frames.last_mut() {
                     parent.lowest_target = parent.lowest_target.min(frame.lowest_target);
                 }
-                self.items.push(Item::Op(operator));
+                self.items.push(Item::Op(operator, encoded));
                 match frame.kind {
                     FrameKind::Function => {
                         self.active.clear();
@@ -532,7 +541,7 @@ impl<'a> PrechargeMetering<'a> {
             }
             _ => {}
         }
-        self.items.push(Item::Op(operator));
+        self.items.push(Item::Op(operator, encoded));
         Ok(())
     }
 }

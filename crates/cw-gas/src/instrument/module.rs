@@ -8,7 +8,8 @@ use wasm_encoder::{
     CodeSection, ConstExpr, ExportKind, ExportSection, Function, GlobalSection, GlobalType,
     RawSection,
 };
-use wasmparser::{FunctionBody, Operator, Parser, Payload, TypeRef};
+use wasm_encoder::Encode;
+use wasmparser::{BlockType, FunctionBody, Operator, Parser, Payload, TypeRef};
 
 use super::emit::Emit;
 use super::metering::{FunctionMetering, MeteringGlobals, Prices, declared_locals};
@@ -202,7 +203,7 @@ impl<'s, T: CostTable> Rewriter<'s, T> {
                     return Err(not_instrumentable(None, "a body outside the code section"));
                 };
                 let local = code.done;
-                let function = self.body(local, body)?;
+                let function = self.body(wasm, local, body)?;
                 if let Some(code) = &mut self.code {
                     code.section.function(&function);
                     code.done = code.done.saturating_add(1);
@@ -339,9 +340,16 @@ impl<'s, T: CostTable> Rewriter<'s, T> {
         }
     }
 
-    /// Re-encodes the body of the defined function `local` through the
-    /// metering and, with a plan, the stack-limit stage.
-    fn body(&self, local: u32, body: FunctionBody<'_>) -> Result<Function, GasError> {
+    /// Re-encodes the body of the defined function `local` (read from
+    /// `wasm`) through the metering and, with a plan, the stack-limit
+    /// stage. The body's own operators are copied as they are encoded in
+    /// `wasm`; only what the stages insert is encoded anew.
+    fn body<'a>(
+        &self,
+        wasm: &'a [u8],
+        local: u32,
+        body: FunctionBody<'a>,
+    ) -> Result<Function, GasError> {
         let refused = |refusal: Refusal| not_instrumentable(Some(local), refusal.reason());
         let added = self
             .globals
@@ -372,12 +380,15 @@ impl<'s, T: CostTable> Rewriter<'s, T> {
             .stack
             .map(|plan| plan.function(local as usize, Some(added.stack)));
         let mut encoder = Encoder {
-            function: &mut function,
+            bytes: Vec::with_capacity(body.as_bytes().len().saturating_mul(2)),
             failed: false,
         };
         let mut operators = body.get_operators_reader().map_err(|e| invalid(&e))?;
         while !operators.eof() {
+            let start = operators.original_position();
             let operator = operators.read().map_err(|e| invalid(&e))?;
+            let encoded = span(wasm, start, operators.original_position())
+                .ok_or_else(|| not_instrumentable(Some(local), "a body outside the module"))?;
             match &mut limit {
                 Some(limit) => {
                     let mut chained = Limited {
@@ -385,12 +396,16 @@ impl<'s, T: CostTable> Rewriter<'s, T> {
                         encoder: &mut encoder,
                         refusal: None,
                     };
-                    metering.feed_to(operator, &mut chained).map_err(refused)?;
+                    metering
+                        .feed_to(operator, encoded, &mut chained)
+                        .map_err(refused)?;
                     if let Some(refusal) = chained.refusal {
                         return Err(refused(refusal));
                     }
                 }
-                None => metering.feed_to(operator, &mut encoder).map_err(refused)?,
+                None => metering
+                    .feed_to(operator, encoded, &mut encoder)
+                    .map_err(refused)?,
             }
             if encoder.failed {
                 return Err(not_instrumentable(
@@ -400,42 +415,177 @@ impl<'s, T: CostTable> Rewriter<'s, T> {
             }
         }
         operators.finish().map_err(|e| invalid(&e))?;
+        function.raw(encoder.bytes);
         Ok(function)
     }
 }
 
-/// The last stage: operators encoded into the new body.
-struct Encoder<'f> {
-    function: &'f mut Function,
+/// The bytes of `wasm` from offset `start` to `end`.
+fn span(wasm: &[u8], start: u64, end: u64) -> Option<&[u8]> {
+    wasm.get(usize::try_from(start).ok()?..usize::try_from(end).ok()?)
+}
+
+/// The last stage: the new body's operators, as bytes. The body's own
+/// operators are copied as they were encoded; the kinds the stages insert
+/// (charges, stack-limit prologues and epilogues) are encoded here
+/// directly, anything else through wasm-encoder. `tests/it/instrumented.rs`
+/// reads the result back and compares it with the middlewares' operators.
+struct Encoder {
+    bytes: Vec<u8>,
     failed: bool,
 }
 
-impl<'a> Emit<'a> for Encoder<'_> {
+impl Encoder {
+    fn opcode_u32(&mut self, opcode: u8, value: u32) {
+        self.bytes.push(opcode);
+        leb128_u64(&mut self.bytes, u64::from(value));
+    }
+
+    fn opcode_i64(&mut self, opcode: u8, value: i64) {
+        self.bytes.push(opcode);
+        leb128_i64(&mut self.bytes, value);
+    }
+}
+
+impl<'a> Emit<'a> for Encoder {
     fn emit(&mut self, operator: Operator<'a>) {
         if self.failed {
             return;
         }
-        match RoundtripReencoder.instruction(operator) {
-            Ok(instruction) => {
-                self.function.instruction(&instruction);
+        match operator {
+            Operator::Unreachable => self.bytes.push(0x00),
+            Operator::If {
+                blockty: BlockType::Empty,
+            } => self.bytes.extend_from_slice(&[0x04, 0x40]),
+            Operator::End => self.bytes.push(0x0b),
+            Operator::GlobalGet { global_index } => self.opcode_u32(0x23, global_index),
+            Operator::GlobalSet { global_index } => self.opcode_u32(0x24, global_index),
+            Operator::I32Const { value } => self.opcode_i64(0x41, i64::from(value)),
+            Operator::I64Const { value } => self.opcode_i64(0x42, value),
+            Operator::I64LtS => self.bytes.push(0x53),
+            Operator::I64GtU => self.bytes.push(0x56),
+            Operator::I64Add => self.bytes.push(0x7c),
+            Operator::I64Sub => self.bytes.push(0x7d),
+            Operator::Call { function_index } => self.opcode_u32(0x10, function_index),
+            Operator::CallIndirect {
+                type_index,
+                table_index,
+            } => {
+                self.opcode_u32(0x11, type_index);
+                leb128_u64(&mut self.bytes, u64::from(table_index));
             }
-            Err(_) => self.failed = true,
+            other => match RoundtripReencoder.instruction(other) {
+                Ok(instruction) => instruction.encode(&mut self.bytes),
+                Err(_) => self.failed = true,
+            },
         }
+    }
+
+    fn pass(&mut self, operator: Operator<'a>, encoded: &'a [u8]) {
+        if self.failed {
+            return;
+        }
+        // The linker leaves relocated operands (function, type and global
+        // indices, addresses) padded to five bytes; those are encoded
+        // again, minimally, as a re-encoder would, so the prepared module
+        // a chain keeps and parses on every call is no larger than needed.
+        match (&operator, encoded.first()) {
+            (_, None)
+            | (
+                Operator::Call { .. }
+                | Operator::CallIndirect { .. }
+                | Operator::I32Const { .. }
+                | Operator::I64Const { .. }
+                | Operator::GlobalGet { .. }
+                | Operator::GlobalSet { .. },
+                _,
+            ) => self.emit(operator),
+            (_, Some(&opcode)) => match memory_access(&operator) {
+                Some(memarg) if memarg.memory == 0 => {
+                    self.bytes.push(opcode);
+                    leb128_u64(&mut self.bytes, u64::from(memarg.align));
+                    leb128_u64(&mut self.bytes, memarg.offset);
+                }
+                _ => self.bytes.extend_from_slice(encoded),
+            },
+        }
+    }
+}
+
+/// The memory argument of a plain load or store (a one-byte opcode
+/// followed by it), the operators whose address a linker may relocate.
+fn memory_access(operator: &Operator<'_>) -> Option<wasmparser::MemArg> {
+    match *operator {
+        Operator::I32Load { memarg }
+        | Operator::I64Load { memarg }
+        | Operator::F32Load { memarg }
+        | Operator::F64Load { memarg }
+        | Operator::I32Load8S { memarg }
+        | Operator::I32Load8U { memarg }
+        | Operator::I32Load16S { memarg }
+        | Operator::I32Load16U { memarg }
+        | Operator::I64Load8S { memarg }
+        | Operator::I64Load8U { memarg }
+        | Operator::I64Load16S { memarg }
+        | Operator::I64Load16U { memarg }
+        | Operator::I64Load32S { memarg }
+        | Operator::I64Load32U { memarg }
+        | Operator::I32Store { memarg }
+        | Operator::I64Store { memarg }
+        | Operator::F32Store { memarg }
+        | Operator::F64Store { memarg }
+        | Operator::I32Store8 { memarg }
+        | Operator::I32Store16 { memarg }
+        | Operator::I64Store8 { memarg }
+        | Operator::I64Store16 { memarg }
+        | Operator::I64Store32 { memarg } => Some(memarg),
+        _ => None,
+    }
+}
+
+/// Appends `value` in unsigned LEB128.
+fn leb128_u64(out: &mut Vec<u8>, mut value: u64) {
+    loop {
+        let byte = (value & 0x7f) as u8;
+        value >>= 7;
+        if value == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+/// Appends `value` in signed LEB128.
+fn leb128_i64(out: &mut Vec<u8>, mut value: i64) {
+    loop {
+        let byte = (value & 0x7f) as u8;
+        value >>= 7;
+        let done = (value == 0 && byte & 0x40 == 0) || (value == -1 && byte & 0x40 != 0);
+        if done {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
     }
 }
 
 /// Metering's sink when the stack is limited: the limit stage, writing to
 /// the encoder. `Emit` cannot fail, so the first refusal is kept.
-struct Limited<'l, 'f> {
+struct Limited<'l> {
     limit: &'l mut FunctionStackLimit,
-    encoder: &'l mut Encoder<'f>,
+    encoder: &'l mut Encoder,
     refusal: Option<Refusal>,
 }
 
-impl<'a> Emit<'a> for Limited<'_, '_> {
+impl<'a> Emit<'a> for Limited<'_> {
     fn emit(&mut self, operator: Operator<'a>) {
+        self.pass(operator, &[]);
+    }
+
+    fn pass(&mut self, operator: Operator<'a>, encoded: &'a [u8]) {
         if self.refusal.is_none()
-            && let Err(refusal) = self.limit.feed_to(operator, self.encoder)
+            && let Err(refusal) = self.limit.feed_to(operator, encoded, self.encoder)
         {
             self.refusal = Some(refusal);
         }

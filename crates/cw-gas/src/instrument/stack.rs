@@ -556,19 +556,20 @@ impl FunctionStackLimit {
         ]);
     }
 
-    /// Limits one operator, writing it and any prologue or epilogue to
-    /// `state`.
+    /// Limits one operator, whose encoding is `encoded` (see
+    /// [`Emit::pass`]), writing it and any prologue or epilogue to `state`.
     #[inline]
     pub(crate) fn feed_to<'a>(
         &mut self,
         operator: Operator<'a>,
+        encoded: &'a [u8],
         state: &mut impl Emit<'a>,
     ) -> Result<(), Refusal> {
         if let Progress::NotStarted = self.progress {
             self.start(state)?;
         }
         let Progress::Limiting { height, frame } = self.progress else {
-            state.emit(operator);
+            state.pass(operator, encoded);
             return Ok(());
         };
         match &operator {
@@ -598,7 +599,7 @@ impl FunctionStackLimit {
             }
             _ => {}
         }
-        state.emit(operator);
+        state.pass(operator, encoded);
         Ok(())
     }
 

@@ -12,9 +12,12 @@
 //!   instrumentation's own parse (which reads every proposal) but is
 //!   refused by `prepare`'s validation of the instrumented bytes, so it
 //!   never reaches the unchecked parse; so is code with a type error.
+//! - Validating and preparing in one reading, what a store does, gives
+//!   validation's own refusals and `prepare`'s own bytes.
 
 use cw_gas::{CosmWasmSchedule, CostTable, NearSchedule};
 use cw_oracle::ContractCase;
+use cw_validate::ValidationConfig;
 use cw_wasmi::{ModuleOptions, PreparedCode, WasmiError, WasmiModule};
 use proptest::prelude::*;
 use wasmparser_wasmi::{Validator, WasmFeatures};
@@ -59,6 +62,39 @@ fn every_prepared_fixture_is_valid_wasm_for_wasmi() {
         let wasm = tests::fixture_bytes(fixture);
         prepared_is_valid_for_wasmi(&wasm, &CosmWasmSchedule::default(), fixture);
         prepared_is_valid_for_wasmi(&wasm, &NearSchedule::default(), fixture);
+        one_pass_is_validate_then_prepare(&wasm, fixture);
+    }
+}
+
+/// Storing a code validates and prepares it in one reading
+/// (`validate_and_prepare`, the stack analysis built during validation):
+/// the same module info, the same prepared bytes and the same refusal, error
+/// for error, as `cw_validate::validate` and then `prepare`.
+fn one_pass_is_validate_then_prepare(wasm: &[u8], what: &str) {
+    let config = ValidationConfig::default();
+    let table = CosmWasmSchedule::default();
+    for options in [
+        ModuleOptions::default(),
+        ModuleOptions {
+            stack_limit_bytes: None,
+        },
+    ] {
+        let one_pass = PreparedCode::validate_and_prepare(wasm, &config, &table, &options);
+        match cw_validate::validate(wasm, &config) {
+            Err(expected) => match one_pass {
+                Err(WasmiError::Validation(e)) => assert_eq!(e, expected, "{what}"),
+                Err(other) => panic!("{what}: refused for another reason: {other}"),
+                Ok(_) => panic!("{what}: one pass accepted what validation refuses"),
+            },
+            Ok(info) => {
+                let (one_pass_info, prepared) =
+                    one_pass.unwrap_or_else(|e| panic!("{what}: one pass refused: {e}"));
+                assert_eq!(one_pass_info, info, "{what}");
+                let separate = PreparedCode::prepare(wasm, &table, &options)
+                    .unwrap_or_else(|e| panic!("{what}: prepare: {e}"));
+                assert!(prepared == separate, "{what}: the prepared bytes differ");
+            }
+        }
     }
 }
 
@@ -74,7 +110,8 @@ proptest! {
             return Ok(());
         };
         let wasm = case.program.to_wasm();
-        if cw_validate::validate(&wasm, &cw_validate::ValidationConfig::default()).is_err() {
+        one_pass_is_validate_then_prepare(&wasm, "generated");
+        if cw_validate::validate(&wasm, &ValidationConfig::default()).is_err() {
             return Ok(());
         }
         prepared_is_valid_for_wasmi(&wasm, &CosmWasmSchedule::default(), "generated");
@@ -123,6 +160,7 @@ fn code_outside_the_chains_features_never_becomes_prepared_code() {
     ];
     for (what, wasm) in &cases {
         refused(wasm, what);
+        one_pass_is_validate_then_prepare(wasm, what);
     }
 }
 
