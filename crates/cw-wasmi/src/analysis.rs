@@ -50,7 +50,11 @@ impl BodyObserver for BodyAnalysis {
         self.0.operand_height(height);
     }
 
-    fn finish(self, validator: &FuncValidator<ValidatorResources>, ty_index: u32) -> AnalysedFunction {
+    fn finish(
+        self,
+        validator: &FuncValidator<ValidatorResources>,
+        ty_index: u32,
+    ) -> AnalysedFunction {
         self.0.finish(validator, ty_index)
     }
 }

@@ -3,12 +3,12 @@
 
 use alloc::vec::Vec;
 
+use wasm_encoder::Encode;
 use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
 use wasm_encoder::{
     CodeSection, ConstExpr, ExportKind, ExportSection, Function, GlobalSection, GlobalType,
     RawSection,
 };
-use wasm_encoder::Encode;
 use wasmparser::{BlockType, FunctionBody, Operator, Parser, Payload, TypeRef};
 
 use super::emit::Emit;
