@@ -66,6 +66,51 @@ fn every_prepared_fixture_is_valid_wasm_for_wasmi() {
     }
 }
 
+/// The rewrite copies a body's own operators instead of encoding them
+/// again, and encodes minimally only what it inserts and the operands a
+/// linker pads; for linked code the result is what a full re-encoding
+/// gives: every prepared fixture's bodies, read back and encoded by
+/// wasm-encoder operator by operator, are the same bytes. So the module a
+/// chain keeps and reads on every call is no larger than a re-encoding
+/// would make it.
+#[test]
+fn prepared_fixtures_are_encoded_minimally() {
+    use wasm_encoder::Encode;
+    use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
+    use wasmparser::{Parser, Payload};
+
+    let table = CosmWasmSchedule::default();
+    for fixture in tests::FIXTURES.iter().map(|f| f.name) {
+        let wasm = tests::fixture_bytes(fixture);
+        let prepared = PreparedCode::prepare(&wasm, &table, &ModuleOptions::default())
+            .unwrap_or_else(|e| panic!("{fixture}: prepare: {e}"));
+        let bytes = prepared.as_bytes();
+        let mut bodies = 0;
+        for payload in Parser::new(0).parse_all(bytes) {
+            let Payload::CodeSectionEntry(body) = payload.expect("a prepared module parses") else {
+                continue;
+            };
+            let mut operators = body.get_operators_reader().expect("operators");
+            let start = usize::try_from(operators.original_position()).expect("offset");
+            let end = usize::try_from(body.range().end).expect("offset");
+            let mut encoded = Vec::with_capacity(end - start);
+            while !operators.eof() {
+                let operator = operators.read().expect("an operator");
+                RoundtripReencoder
+                    .instruction(operator)
+                    .expect("re-encodes")
+                    .encode(&mut encoded);
+            }
+            assert!(
+                bytes[start..end] == encoded[..],
+                "{fixture}: a prepared body is not encoded as a re-encoding would"
+            );
+            bodies += 1;
+        }
+        assert!(bodies > 0, "{fixture}: no bodies");
+    }
+}
+
 /// Storing a code validates and prepares it in one reading
 /// (`validate_and_prepare`, the stack analysis built during validation):
 /// the same module info, the same prepared bytes and the same refusal, error
