@@ -109,13 +109,7 @@ impl<T: CostTable, S: RawStorage> ContractFactory<T> for PreparedWasmiFactory<T,
         let (info, prepared) = match self.kept(&key) {
             Some(prepared) => (cw_validate::validate(wasm, validation)?, prepared),
             None => {
-                let (info, prepared) =
-                    self.wasmi
-                        .validate_and_prepare(wasm, validation)
-                        .map_err(|e| match e {
-                            cw_wasmi::WasmiError::Validation(e) => LoadError::Invalid(e),
-                            other => engine(other),
-                        })?;
+                let (info, prepared) = self.wasmi.validate_and_prepare(wasm, validation)?;
                 self.keep(&key, &prepared);
                 (info, prepared)
             }

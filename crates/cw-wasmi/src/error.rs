@@ -26,6 +26,17 @@ pub enum WasmiError {
     },
 }
 
+/// A store's refusal for the chain: validation's own error as
+/// [`cw_chain::LoadError::Invalid`], anything else as the engine's.
+impl From<WasmiError> for cw_chain::LoadError {
+    fn from(e: WasmiError) -> Self {
+        match e {
+            WasmiError::Validation(e) => Self::Invalid(e),
+            other => Self::Engine(Box::new(other)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

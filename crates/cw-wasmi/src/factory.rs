@@ -174,12 +174,7 @@ impl<T: CostTable> ContractFactory<T> for WasmiFactory<T> {
         wasm: &[u8],
         validation: &ValidationConfig,
     ) -> Result<(ModuleInfo, Arc<dyn LoadedCode<T>>), LoadError> {
-        let (info, prepared) =
-            self.validate_and_prepare(wasm, validation)
-                .map_err(|e| match e {
-                    WasmiError::Validation(e) => LoadError::Invalid(e),
-                    other => LoadError::Engine(Box::new(other)),
-                })?;
+        let (info, prepared) = self.validate_and_prepare(wasm, validation)?;
         let code = self
             .load_prepared(&prepared)
             .map_err(|e| LoadError::Engine(Box::new(e)))?;
